@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "GridKeeper",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gridkeeper", targets: ["gridkeeper"]),
+        .library(name: "GridKeeper", targets: ["GridKeeper"]),
+    ],
+    dependencies: [
+        // The CLI convention in Swift (help, validation, subcommands, completion); see DESIGN.md.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Spatial", dependencies: ["CGEOS", "CPROJ", "CSQLite"]),
+        .target(name: "GridKeeper", dependencies: ["Spatial"]),
+        .executableTarget(
+            name: "gridkeeper",
+            dependencies: ["GridKeeper", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "SpatialTests", dependencies: ["Spatial"]),
+        .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial"]),
+        .testTarget(name: "CLITests", dependencies: ["gridkeeper"]),
+    ]
+)

@@ -1,0 +1,49 @@
+import Spatial
+
+/// A feature that answers for a point: who it is, by the layer's fields.
+public struct Party: Sendable, Equatable {
+    public var fid: Int64
+    /// The value that decides who answers (grid code, owner, area code or name).
+    public var key: String
+    public var code: String?
+    public var owner: String?
+    public var name: String?
+}
+
+/// The territorial fallback (属地兜底) named for a point in a gap, so dispatch never answers "nobody".
+public struct Fallback: Sendable, Equatable {
+    public var layer: String
+    public var party: Party
+}
+
+/// One layer's answer for one point.
+public struct LayerAnswer: Sendable {
+    public var layer: String
+    public var kind: LayerKind
+    public var status: Status
+    /// nil for gap, none and outside. Else the smallest candidate key in code-point order
+    /// (or the ruled owner), the same rule in every command.
+    public var primary: Party?
+    /// Every party within reach: one for inside, several for boundary and disputed.
+    public var candidates: [Party]
+    /// Distance in metres from the point to the primary's polygon (0 when the polygon covers it).
+    public var distance: Double?
+    public var fallback: Fallback?
+}
+
+/// Every layer's answer for one input coordinate.
+public struct PointAnswer: Sendable {
+    public var input: Coordinate
+    public var inputCRS: CRS
+    /// WGS84 / CGCS2000 longitude and latitude.
+    public var lonLat: Coordinate
+    /// In the workspace CRS (metres).
+    public var position: Coordinate
+    public var workspaceCRS: CRS
+    public var layers: [LayerAnswer]
+}
+
+/// Keys compare by Unicode code points, so the primary is the same on every platform and locale.
+func codePointOrder(_ a: String, _ b: String) -> Bool {
+    a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
+}

@@ -1,0 +1,40 @@
+import Spatial
+
+/// The `lookup --json` shape of DESIGN ("Output shapes"), one object per point. Machines read
+/// it: keep it stable.
+public enum AnswerJSON {
+    public static func encode(_ a: PointAnswer) -> JSONValue {
+        .object([
+            ("input", .object([("x", .number(a.input.x)), ("y", .number(a.input.y)), ("crs", .string(a.inputCRS.description))])),
+            ("lon", .number(rounded(a.lonLat.x, 8))), ("lat", .number(rounded(a.lonLat.y, 8))),
+            ("x", .number(rounded(a.position.x, 3))), ("y", .number(rounded(a.position.y, 3))),
+            ("crs", .string(a.workspaceCRS.description)),
+            ("layers", .array(a.layers.map(encode))),
+        ])
+    }
+
+    static func encode(_ l: LayerAnswer) -> JSONValue {
+        .object([
+            ("layer", .string(l.layer)), ("kind", .string(l.kind.rawValue)), ("status", .string(l.status.rawValue)),
+            ("primary", l.primary.map(encode) ?? .null),
+            ("candidates", .array(l.candidates.map(encode))),
+            ("distance_m", l.distance.map { .number(rounded($0, 3)) } ?? .null),
+            ("fallback", l.fallback.map { f in
+                guard case .object(let members) = encode(f.party) else { return .null }
+                return .object([("layer", .string(f.layer))] + members)
+            } ?? .null),
+        ])
+    }
+
+    static func encode(_ p: Party) -> JSONValue {
+        func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        return .object([("fid", .integer(p.fid)), ("code", text(p.code)), ("owner", text(p.owner)), ("name", text(p.name))])
+    }
+
+    static func rounded(_ v: Double, _ decimals: Int) -> Double {
+        let scale = Double(sign: .plus, exponent: 0, significand: 1) * pow10(decimals)
+        return (v * scale).rounded() / scale
+    }
+
+    private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { r, _ in r * 10 } }
+}

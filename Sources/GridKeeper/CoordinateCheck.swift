@@ -1,0 +1,56 @@
+import Spatial
+
+/// Checks that coordinates are where the CRS says they can be, before anything is written.
+struct CoordinateCheck {
+    /// How far outside the workspace CRS's area of use data may lie with only a warning:
+    /// towns near a zone edge (Wuhu, Qidong) are normal; more than this is a wrong CRS or swapped axes.
+    static let warnMarginDegrees = 1.5
+
+    let area: Envelope?
+    let crsName: String
+    private(set) var outsideCount = 0
+    private(set) var firstOutside: String?
+
+    init(workspace: CRSInfo) {
+        area = workspace.areaOfUse
+        crsName = "EPSG:\(workspace.code) (\(workspace.name))"
+    }
+
+    /// Throws for coordinates that are not lon/lat at all or far outside the area of use;
+    /// counts those a little outside for a warning.
+    mutating func check(lonLat c: Coordinate, feature: String) throws {
+        guard c.x >= -180, c.x <= 180, c.y >= -90, c.y <= 90 else {
+            let hint = (c.y >= -180 && c.y <= 180 && c.x >= -90 && c.x <= 90) ? " (longitude and latitude look swapped)" : " (projected coordinates? pass --crs EPSG:n)"
+            throw GridKeeperError.badInput("\(feature), field geometry: (\(c.x), \(c.y)) is not a valid longitude/latitude\(hint)")
+        }
+        guard let area else { return }
+        if area.contains(c) { return }
+        if area.expanded(by: Self.warnMarginDegrees).contains(c) {
+            outsideCount += 1
+            if firstOutside == nil { firstOutside = feature }
+            return
+        }
+        let swapped = area.contains(Coordinate(c.y, c.x)) ? "; longitude and latitude look swapped" : "; wrong --crs?"
+        throw GridKeeperError.badInput("\(feature), field geometry: lon/lat (\(c.x), \(c.y)) is far outside the area of use of \(crsName) "
+            + "(\(area.minX)–\(area.maxX)°E, \(area.minY)–\(area.maxY)°N)\(swapped)")
+    }
+
+    var warning: String? {
+        guard outsideCount > 0, let area else { return nil }
+        return "\(outsideCount) coordinate(s) lie a little outside the area of use of \(crsName) (\(area.minX)–\(area.maxX)°E), first in \(firstOutside ?? "?"); "
+            + "accepted (normal near a zone edge), but distances there are slightly distorted"
+    }
+}
+
+/// Decides the axis order of projected input by magnitude (DESIGN: Chinese survey tables call
+/// the northing X). Returns true when x and y must be swapped.
+enum ProjectedAxisOrder {
+    static func isNorthing(_ v: Double) -> Bool { v >= 2.0e6 && v <= 5.9e6 }
+    static func isEasting(_ v: Double) -> Bool { (v >= 0.2e6 && v <= 0.8e6) || (v >= 1.3e7 && v <= 4.6e7) }
+
+    static func needsSwap(_ c: Coordinate, crs: CRS, position: String) throws -> Bool {
+        if isEasting(c.x) && isNorthing(c.y) { return false }
+        if isNorthing(c.x) && isEasting(c.y) { return true }
+        throw GridKeeperError.badInput("\(position): (\(c.x), \(c.y)) fits neither easting,northing nor northing,easting of \(crs); check --crs")
+    }
+}

@@ -1,0 +1,25 @@
+/// Errors the domain reports, each with the exit code the CLI gives it (DESIGN: CLI contract).
+public struct GridKeeperError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Int32, Sendable {
+        /// Wrong or conflicting arguments: exit 2.
+        case usage = 2
+        /// The input data is bad: exit 3.
+        case badInput = 3
+        /// The workspace is missing, locked, corrupt or from another version: exit 4.
+        case workspace = 4
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func usage(_ m: String) -> GridKeeperError { .init(.usage, m) }
+    public static func badInput(_ m: String) -> GridKeeperError { .init(.badInput, m) }
+    public static func workspace(_ m: String) -> GridKeeperError { .init(.workspace, m) }
+}

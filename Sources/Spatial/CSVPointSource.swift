@@ -1,0 +1,76 @@
+/// Streams point features from a CSV file with a header row: the coordinate columns are found
+/// by common names (lon/lat, lng, x/y, 经度/纬度, easting/northing …), every other column
+/// becomes a text attribute (an empty cell becomes null).
+public final class CSVPointSource: FeatureSource {
+    public static let xNames = ["lon", "lng", "long", "longitude", "经度", "x", "easting", "东坐标", "横坐标", "point_x", "xcoord"]
+    public static let yNames = ["lat", "latitude", "纬度", "y", "northing", "北坐标", "纵坐标", "point_y", "ycoord"]
+    public static let idNames = ["id", "fid", "编号", "标识码", "objid", "objectid", "gid"]
+
+    private let reader: CSVReader
+    private let path: String
+    public let header: [String]
+    public let xColumn: Int
+    public let yColumn: Int
+    public let idColumn: Int?
+    private var index = 0
+    public let declaredCRS: CRS? = nil
+
+    public var encoding: TextEncoding { reader.encoding }
+
+    public init(path: String, encoding: TextEncoding?) throws {
+        self.path = path
+        let names: [String]
+        do {
+            reader = try CSVReader(path: path, encoding: encoding)
+            guard let first = try reader.next() else {
+                throw SourceError(file: path, position: "", message: "the file is empty (expected a header row)")
+            }
+            names = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        } catch let e as CSVError {
+            throw SourceError(file: path, position: "", message: e.description)
+        }
+        header = names
+        func column(_ candidates: [String]) -> Int? {
+            for n in candidates { if let i = names.firstIndex(where: { $0.lowercased() == n }) { return i } }
+            return nil
+        }
+        guard let x = column(Self.xNames), let y = column(Self.yNames) else {
+            throw SourceError(file: path, position: "line 1", message: "no coordinate columns found in the header (\(names.joined(separator: ","))); name them lon,lat (or x,y, 经度,纬度)")
+        }
+        xColumn = x
+        yColumn = y
+        idColumn = column(Self.idNames)
+    }
+
+    public func next() throws -> Feature? {
+        let record: CSVRecord
+        do {
+            guard let r = try reader.next() else { return nil }
+            record = r
+        } catch let e as CSVError {
+            throw SourceError(file: path, position: e.line.map { "line \($0)" } ?? "", message: e.description)
+        }
+        defer { index += 1 }
+        let at = "line \(record.line)"
+        guard record.fields.count == header.count else {
+            throw SourceError(file: path, position: at, message: "\(record.fields.count) fields, but the header has \(header.count)")
+        }
+        func number(_ column: Int) throws -> Double {
+            let text = record.fields[column].trimmingCharacters(in: .whitespaces)
+            guard let v = Double(text) else {
+                throw SourceError(file: path, position: at, message: "field \(header[column]): '\(text.prefix(40))' is not a number")
+            }
+            guard v.isFinite else {
+                throw SourceError(file: path, position: at, message: "field \(header[column]): '\(text)' is not a finite number")
+            }
+            return v
+        }
+        let c = Coordinate(try number(xColumn), try number(yColumn))
+        var properties: [(String, JSONValue)] = []
+        for (i, name) in header.enumerated() where i != xColumn && i != yColumn {
+            let v = record.fields[i]
+            properties.append((name, v.isEmpty ? .null : .string(v)))
+        }
+        return Feature(index: index, line: record.line, id: idColumn.map { record.fields[$0] }, properties: properties, geometry: .point(c))
+    }
+}

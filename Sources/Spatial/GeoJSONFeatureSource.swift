@@ -1,0 +1,171 @@
+/// Streams features from a GeoJSON FeatureCollection, a single Feature, or GeoJSONSeq
+/// (RFC 8142: one feature per line, optionally prefixed by the 0x1E record separator).
+///
+/// The file is memory-mapped and features are parsed one at a time, so memory stays
+/// proportional to the largest feature, not to the file.
+public final class GeoJSONFeatureSource: FeatureSource {
+    private let file: MappedFile
+    private var parser: JSONParser
+    private var index = 0
+    private var insideFeatures = false
+    public private(set) var declaredCRS: CRS?
+
+    public init(path: String) throws {
+        file = try MappedFile(path: path)
+        parser = JSONParser(file.bytes)
+        parser.skipBOM()
+        parser.skipWhitespace()
+        if parser.atEnd {
+            throw SourceError(file: path, position: "", message: "the file is empty")
+        }
+    }
+
+    private func fail(_ message: String, line: Int? = nil) -> SourceError {
+        let l = line ?? currentLine()
+        return SourceError(file: file.path, position: "line \(l)", message: message)
+    }
+
+    public func next() throws -> Feature? {
+        do {
+            return try nextFeature()
+        } catch let e as JSONError {
+            throw SourceError(file: file.path, position: "line \(e.line), column \(e.column)", message: "\(e.message) (feature \(index + 1))")
+        }
+    }
+
+    private func nextFeature() throws -> Feature? {
+        while true {
+            if insideFeatures {
+                parser.skipWhitespace()
+                if parser.peek == UInt8(ascii: "]") {
+                    parser.consume()
+                    insideFeatures = false
+                    try finishCollection()
+                    continue
+                }
+                if parser.peek == UInt8(ascii: ",") { parser.consume() }
+                parser.skipWhitespace()
+                let line = currentLine()
+                let value = try parser.value(depth: 2)
+                return try feature(from: value, line: line)
+            }
+            parser.skipWhitespace()
+            if parser.atEnd {
+                return nil
+            }
+            let line = currentLine()
+            guard parser.peek == UInt8(ascii: "{") else {
+                throw fail("expected a GeoJSON object but found \(parser.peekDescription)")
+            }
+            // Read the top-level object member by member, so a FeatureCollection's "features"
+            // array is streamed instead of parsed whole.
+            parser.consume()
+            var members: [(String, JSONValue)] = []
+            parser.skipWhitespace()
+            if parser.peek == UInt8(ascii: "}") { parser.consume() } else {
+                while true {
+                    parser.skipWhitespace()
+                    guard parser.peek == UInt8(ascii: "\"") else { throw fail("expected a member name but found \(parser.peekDescription)") }
+                    let key = try parser.string()
+                    try parser.expect(UInt8(ascii: ":"))
+                    if key == "features" {
+                        if let type = members.first(where: { $0.0 == "type" })?.1.stringValue, type != "FeatureCollection" {
+                            throw fail("a \(type) object has a \"features\" member; expected a FeatureCollection")
+                        }
+                        try readCRS(members)
+                        try parser.expect(UInt8(ascii: "["))
+                        insideFeatures = true
+                        topMembers = members
+                        break
+                    }
+                    members.append((key, try parser.value(depth: 1)))
+                    parser.skipWhitespace()
+                    if parser.peek == UInt8(ascii: ",") { parser.consume(); continue }
+                    if parser.peek == UInt8(ascii: "}") { parser.consume(); break }
+                    throw fail("expected ',' or '}' but found \(parser.peekDescription)")
+                }
+            }
+            if insideFeatures { continue }
+            let object = JSONValue.object(members)
+            switch object["type"]?.stringValue {
+            case "Feature":
+                return try feature(from: object, line: line)
+            case "FeatureCollection":
+                throw fail("the FeatureCollection has no \"features\" array")
+            case let other?:
+                throw fail("expected a Feature or FeatureCollection, found a bare \(other); wrap geometries in features")
+            case nil:
+                throw fail("the object has no \"type\" member; not GeoJSON")
+            }
+        }
+    }
+
+    private var topMembers: [(String, JSONValue)] = []
+    private var countedTo = 0
+    private var countedLines = 1
+
+    /// The 1-based line at the parser's position, counted incrementally (features come in order).
+    private func currentLine() -> Int {
+        let end = min(parser.position, file.bytes.count)
+        if end < countedTo { countedTo = 0; countedLines = 1 }
+        for i in countedTo..<end where file.bytes[i] == 0x0A { countedLines += 1 }
+        countedTo = end
+        return countedLines
+    }
+
+    /// Reads the members after the "features" array (e.g. a trailing "crs") and the closing brace.
+    private func finishCollection() throws {
+        var members = topMembers
+        while true {
+            parser.skipWhitespace()
+            if parser.peek == UInt8(ascii: "}") { parser.consume(); break }
+            if parser.peek == UInt8(ascii: ",") { parser.consume(); parser.skipWhitespace() }
+            guard parser.peek == UInt8(ascii: "\"") else { throw fail("expected a member name or '}' after the features, found \(parser.peekDescription)") }
+            let key = try parser.string()
+            try parser.expect(UInt8(ascii: ":"))
+            members.append((key, try parser.value(depth: 1)))
+        }
+        if declaredCRS == nil { try readCRS(members) }
+    }
+
+    /// The pre-RFC 7946 "crs" member (`urn:ogc:def:crs:EPSG::4549`, `EPSG:4549`, CRS84).
+    private func readCRS(_ members: [(String, JSONValue)]) throws {
+        guard let crs = members.first(where: { $0.0 == "crs" })?.1,
+              let name = crs["properties"]?["name"]?.stringValue else { return }
+        if name.hasSuffix("CRS84") { declaredCRS = .wgs84; return }
+        if let code = name.split(separator: ":").last.flatMap({ Int($0) }) { declaredCRS = .epsg(code) }
+    }
+
+    private func feature(from value: JSONValue, line: Int) throws -> Feature {
+        defer { index += 1 }
+        let label = "feature \(index + 1) (line \(line))"
+        guard case .object = value else { throw fail("\(label) is not a JSON object", line: line) }
+        guard value["type"]?.stringValue == "Feature" else {
+            throw fail("\(label) has type \(value["type"]?.text ?? "none"); expected \"Feature\"", line: line)
+        }
+        var id: String?
+        switch value["id"] {
+        case .string(let s)?: id = s
+        case .integer(let i)?: id = String(i)
+        case .number(let d)?: id = JSONValue.format(d)
+        default: id = nil
+        }
+        var properties: [(String, JSONValue)] = []
+        switch value["properties"] {
+        case .object(let members)?: properties = members
+        case .null?, nil: break
+        default: throw fail("\(label): \"properties\" must be an object or null", line: line)
+        }
+        let geometry: Geometry?
+        do {
+            geometry = try GeoJSONGeometry.decode(value["geometry"] ?? .null)
+        } catch {
+            throw fail("\(label)\(id.map { " id \($0)" } ?? ""), field geometry: \(error)", line: line)
+        }
+        return Feature(index: index, line: line, id: id, properties: properties, geometry: geometry)
+    }
+}
+
+extension JSONParser {
+    var peekDescription: String { describePeek() }
+}

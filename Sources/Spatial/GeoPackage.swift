@@ -1,0 +1,228 @@
+import CSQLite
+import Foundation
+
+/// A column of a feature table.
+public struct FieldDefinition: Sendable, Equatable {
+    public enum SQLType: String, Sendable { case text = "TEXT", integer = "INTEGER", real = "REAL" }
+    public let name: String
+    public let type: SQLType
+    public init(name: String, type: SQLType) { self.name = name; self.type = type }
+}
+
+/// An OGC GeoPackage 1.3 file: the core tables, feature tables with geometry blobs, and the
+/// `gpkg_rtree_index` extension kept in sync by the spec's triggers.
+///
+/// Knows nothing about grids or owners. One connection; not Sendable.
+public final class GeoPackage {
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let applicationID: Int32 = 0x4750_4B47  // 'GPKG'
+    public static let userVersion: Int32 = 10300
+    public static let geometryColumn = "geom"
+
+    public let path: String
+    public let database: SQLiteDatabase
+
+    private init(path: String, database: SQLiteDatabase) {
+        self.path = path
+        self.database = database
+        registerFunctions()
+    }
+
+    /// Creates a new, empty GeoPackage whose default CRS is `crs`. Fails if the file exists.
+    public static func create(path: String, crs: CRSInfo) throws -> GeoPackage {
+        if FileManager.default.fileExists(atPath: path) {
+            throw Error(description: "\(path) already exists; remove it or choose another --ws")
+        }
+        let gpkg = GeoPackage(path: path, database: try SQLiteDatabase(path: path, mode: .create))
+        do {
+            try gpkg.database.transaction {
+                try gpkg.database.execute("""
+                PRAGMA application_id = \(applicationID);
+                PRAGMA user_version = \(userVersion);
+                CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,
+                  organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+                CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+                  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+                  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+                  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+                CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+                  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+                  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+                  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+                  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+                CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,
+                  definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+                """)
+                let undefined = "Undefined"
+                try gpkg.database.run("INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, ?, 'undefined cartesian coordinate reference system')", [.text(undefined)])
+                try gpkg.database.run("INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, ?, 'undefined geographic coordinate reference system')", [.text(undefined)])
+                try gpkg.addSpatialReference(try ProjCatalog.info(epsg: 4326))
+                try gpkg.addSpatialReference(crs)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        return gpkg
+    }
+
+    /// Opens an existing GeoPackage, checking that it is one before anything writes to it.
+    public static func open(path: String, readOnly: Bool = false) throws -> GeoPackage {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Error(description: "\(path) does not exist; create it with `gridkeeper init` or pass --ws")
+        }
+        let db: SQLiteDatabase
+        do {
+            db = try SQLiteDatabase(path: path, mode: readOnly ? .readOnly : .readWrite)
+            _ = try db.scalar("SELECT count(*) FROM sqlite_master")
+        } catch {
+            throw Error(description: "\(path) is not an SQLite database (\(error))")
+        }
+        let app = try db.scalar("PRAGMA application_id")
+        guard case .integer(let id) = app, Int32(truncatingIfNeeded: id) == applicationID else {
+            throw Error(description: "\(path) is an SQLite file but not a GeoPackage (application_id is not 'GPKG')")
+        }
+        guard (try db.scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('gpkg_contents','gpkg_geometry_columns','gpkg_spatial_ref_sys')")) == .integer(3) else {
+            throw Error(description: "\(path) lacks the GeoPackage core tables")
+        }
+        return GeoPackage(path: path, database: db)
+    }
+
+    public func addSpatialReference(_ crs: CRSInfo) throws {
+        try database.run("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)",
+                         [.text(crs.name), .integer(Int64(crs.code)), .integer(Int64(crs.code)), .text(crs.wkt1)])
+    }
+
+    // MARK: feature tables
+
+    /// Feature tables in gpkg_contents order of creation.
+    public func featureTables() throws -> [String] {
+        try database.query("SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid").compactMap { $0[0].text }
+    }
+
+    public func hasTable(_ name: String) throws -> Bool {
+        try database.scalar("SELECT count(*) FROM sqlite_master WHERE lower(name) = lower(?)", [.text(name)]) != .integer(0)
+    }
+
+    /// Creates `table` with `fid`, `geom` and `fields`, registers it in the core tables and
+    /// adds the R-tree index with the spec's triggers. Call inside a transaction.
+    public func createFeatureTable(_ table: String, geometryType: String, srsID: Int, fields: [FieldDefinition], description: String = "") throws {
+        let t = quoteIdentifier(table)
+        let columns = fields.map { "\(quoteIdentifier($0.name)) \($0.type.rawValue)" }
+        try database.execute("CREATE TABLE \(t) (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \(quoteIdentifier(Self.geometryColumn)) \(geometryType)\(columns.map { ", " + $0 }.joined()))")
+        try database.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)",
+                         [.text(table), .text(table), .text(description), .integer(Int64(srsID))])
+        try database.run("INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)",
+                         [.text(table), .text(Self.geometryColumn), .text(geometryType), .integer(Int64(srsID))])
+        try createSpatialIndex(table)
+    }
+
+    private func createSpatialIndex(_ table: String) throws {
+        let c = Self.geometryColumn
+        let rtreeName = "rtree_\(table)_\(c)"
+        let r = quoteIdentifier(rtreeName), t = quoteIdentifier(table), g = quoteIdentifier(c)
+        func trig(_ suffix: String) -> String { quoteIdentifier("\(rtreeName)_\(suffix)") }
+        let values = "NEW.fid, ST_MinX(NEW.\(g)), ST_MaxX(NEW.\(g)), ST_MinY(NEW.\(g)), ST_MaxY(NEW.\(g))"
+        try database.execute("""
+        CREATE VIRTUAL TABLE \(r) USING rtree(id, minx, maxx, miny, maxy);
+        CREATE TRIGGER \(trig("insert")) AFTER INSERT ON \(t) WHEN (new.\(g) NOT NULL AND NOT ST_IsEmpty(NEW.\(g)))
+          BEGIN INSERT OR REPLACE INTO \(r) VALUES (\(values)); END;
+        CREATE TRIGGER \(trig("update1")) AFTER UPDATE OF \(g) ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.\(g) NOTNULL AND NOT ST_IsEmpty(NEW.\(g)))
+          BEGIN INSERT OR REPLACE INTO \(r) VALUES (\(values)); END;
+        CREATE TRIGGER \(trig("update2")) AFTER UPDATE OF \(g) ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.\(g) ISNULL OR ST_IsEmpty(NEW.\(g)))
+          BEGIN DELETE FROM \(r) WHERE id = OLD.fid; END;
+        CREATE TRIGGER \(trig("update3")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.\(g) NOTNULL AND NOT ST_IsEmpty(NEW.\(g)))
+          BEGIN DELETE FROM \(r) WHERE id = OLD.fid; INSERT OR REPLACE INTO \(r) VALUES (\(values)); END;
+        CREATE TRIGGER \(trig("update4")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.\(g) ISNULL OR ST_IsEmpty(NEW.\(g)))
+          BEGIN DELETE FROM \(r) WHERE id IN (OLD.fid, NEW.fid); END;
+        CREATE TRIGGER \(trig("delete")) AFTER DELETE ON \(t) WHEN old.\(g) NOT NULL
+          BEGIN DELETE FROM \(r) WHERE id = OLD.fid; END;
+        """)
+        try database.run("INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+                         [.text(table), .text(c)])
+    }
+
+    /// Removes a feature table, its index and its registrations. Call inside a transaction.
+    public func dropFeatureTable(_ table: String) throws {
+        let rtree = "rtree_\(table)_\(Self.geometryColumn)"
+        try database.execute("DROP TABLE IF EXISTS \(quoteIdentifier(rtree)); DROP TABLE IF EXISTS \(quoteIdentifier(table));")
+        for core in ["gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"] {
+            try database.run("DELETE FROM \(core) WHERE table_name = ?", [.text(table)])
+        }
+    }
+
+    /// Recomputes the extent in gpkg_contents from the R-tree.
+    public func refreshExtent(_ table: String) throws {
+        let rtree = quoteIdentifier("rtree_\(table)_\(Self.geometryColumn)")
+        try database.run("""
+        UPDATE gpkg_contents SET min_x = (SELECT min(minx) FROM \(rtree)), min_y = (SELECT min(miny) FROM \(rtree)),
+          max_x = (SELECT max(maxx) FROM \(rtree)), max_y = (SELECT max(maxy) FROM \(rtree)),
+          last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?
+        """, [.text(table)])
+    }
+
+    /// The attribute columns of a feature table (everything but fid and geometry).
+    public func fields(of table: String) throws -> [FieldDefinition] {
+        let geometryColumn = try database.scalar("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", [.text(table)])?.text ?? Self.geometryColumn
+        return try database.query("SELECT name, type, pk FROM pragma_table_info(?)", [.text(table)]).compactMap { row in
+            guard let name = row[0].text, name != geometryColumn, row[2] == .integer(0) else { return nil }
+            let type = (row[1].text ?? "").uppercased()
+            let sqlType: FieldDefinition.SQLType = type.contains("INT") || type == "BOOLEAN" ? .integer
+                : (type.contains("REAL") || type.contains("DOUBLE") || type.contains("FLOAT") ? .real : .text)
+            return FieldDefinition(name: name, type: sqlType)
+        }
+    }
+
+    /// The geometry column and its CRS as gpkg_geometry_columns records them.
+    public func geometryColumn(of table: String) throws -> (name: String, srsID: Int, type: String) {
+        guard let row = try database.query("SELECT column_name, srs_id, geometry_type_name FROM gpkg_geometry_columns WHERE table_name = ?", [.text(table)]).first,
+              let name = row[0].text, case .integer(let srs) = row[1] else {
+            throw Error(description: "\(path) has no feature table '\(table)'")
+        }
+        return (name, Int(srs), row[2].text ?? "GEOMETRY")
+    }
+
+    /// The primary-key column of a table (GDAL calls it fid, others id or objectid).
+    public func primaryKey(of table: String) throws -> String {
+        try database.query("SELECT name FROM pragma_table_info(?) WHERE pk = 1", [.text(table)]).first?[0].text ?? "rowid"
+    }
+
+    /// Feature ids whose envelope meets `envelope` (inclusive), through the R-tree.
+    public func candidates(in table: String, envelope e: Envelope) throws -> [Int64] {
+        let rtree = quoteIdentifier("rtree_\(table)_\(Self.geometryColumn)")
+        return try database.query("SELECT id FROM \(rtree) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?",
+                                  [.real(e.maxX), .real(e.minX), .real(e.maxY), .real(e.minY)]).compactMap {
+            if case .integer(let id) = $0[0] { return id }
+            return nil
+        }
+    }
+
+    // MARK: SQL functions
+
+    /// The `ST_*` functions that the R-tree triggers call; GDAL and QGIS register the same.
+    private func registerFunctions() {
+        func register(_ name: String, _ fn: @escaping @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void) {
+            sqlite3_create_function_v2(database.handle, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, fn, nil, nil, nil)
+        }
+        register("ST_IsEmpty") { ctx, _, args in
+            guard let arg = args?[0], let p = sqlite3_value_blob(arg) else { return sqlite3_result_null(ctx) }
+            let blob = UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(arg)))
+            guard let h = try? GeoPackageBlob.header(blob) else { return sqlite3_result_null(ctx) }
+            sqlite3_result_int(ctx, h.isEmpty ? 1 : 0)
+        }
+        register("ST_MinX") { ctx, _, args in resultEnvelope(ctx, args) { $0.minX } }
+        register("ST_MaxX") { ctx, _, args in resultEnvelope(ctx, args) { $0.maxX } }
+        register("ST_MinY") { ctx, _, args in resultEnvelope(ctx, args) { $0.minY } }
+        register("ST_MaxY") { ctx, _, args in resultEnvelope(ctx, args) { $0.maxY } }
+    }
+}
+
+private func resultEnvelope(_ ctx: OpaquePointer?, _ args: UnsafeMutablePointer<OpaquePointer?>?, _ pick: (Envelope) -> Double) {
+    guard let arg = args?[0], let p = sqlite3_value_blob(arg) else { return sqlite3_result_null(ctx) }
+    let blob = UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(arg)))
+    guard let envelope = try? GeoPackageBlob.envelope(blob) else { return sqlite3_result_null(ctx) }
+    sqlite3_result_double(ctx, pick(envelope))
+}

@@ -1,0 +1,70 @@
+/// Streams the features of one table of a GeoPackage (ours, GDAL's or QGIS's).
+public final class GeoPackageFeatureSource: FeatureSource {
+    private let gpkg: GeoPackage
+    private let statement: SQLiteStatement
+    private let path: String
+    private let fieldNames: [String]
+    private var index = 0
+    public let table: String
+    public let declaredCRS: CRS?
+
+    /// Opens `table`, or the file's only feature table when `table` is nil.
+    public init(path: String, table: String?) throws {
+        let gpkg: GeoPackage
+        do { gpkg = try GeoPackage.open(path: path, readOnly: true) } catch {
+            throw SourceError(file: path, position: "", message: "\(error)")
+        }
+        let tables = try gpkg.featureTables()
+        let chosen: String
+        if let table {
+            guard let hit = tables.first(where: { $0 == table }) ?? tables.first(where: { $0.lowercased() == table.lowercased() }) else {
+                throw SourceError(file: path, position: "", message: "no feature table '\(table)'; tables: \(tables.joined(separator: ", "))")
+            }
+            chosen = hit
+        } else {
+            guard tables.count == 1 else {
+                throw SourceError(file: path, position: "", message: tables.isEmpty ? "the GeoPackage has no feature tables"
+                    : "the GeoPackage has \(tables.count) feature tables (\(tables.joined(separator: ", "))); name one with --source-layer")
+            }
+            chosen = tables[0]
+        }
+        let geometry = try gpkg.geometryColumn(of: chosen)
+        let pk = try gpkg.primaryKey(of: chosen)
+        let fields = try gpkg.fields(of: chosen).map(\.name).filter { $0 != pk }
+        let columns = ([pk, geometry.name] + fields).map(quoteIdentifier).joined(separator: ", ")
+        self.gpkg = gpkg
+        self.path = path
+        self.table = chosen
+        self.fieldNames = fields
+        statement = try gpkg.database.prepare("SELECT \(columns) FROM \(quoteIdentifier(chosen)) ORDER BY \(quoteIdentifier(pk))")
+        let org = try gpkg.database.scalar("SELECT upper(organization) FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])?.text
+        let orgCode = try gpkg.database.scalar("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])
+        if org == "EPSG", case .integer(let c)? = orgCode { declaredCRS = .epsg(Int(c)) } else { declaredCRS = nil }
+    }
+
+    public func next() throws -> Feature? {
+        guard try statement.step() else { return nil }
+        defer { index += 1 }
+        let id = statement.value(0).text
+        var geometry: Geometry?
+        if case .blob(let b) = statement.value(1), !b.isEmpty {
+            do {
+                let g = try GeoPackageBlob.decode(b)
+                geometry = g.isEmpty ? nil : g
+            } catch {
+                throw SourceError(file: path, position: "table \(table), fid \(id ?? "?")", message: "geometry blob: \(error)")
+            }
+        }
+        var properties: [(String, JSONValue)] = []
+        for (i, name) in fieldNames.enumerated() {
+            let v: JSONValue = switch statement.value(i + 2) {
+            case .null, .blob: .null
+            case .integer(let x): .integer(x)
+            case .real(let x): .number(x)
+            case .text(let s): .string(s)
+            }
+            properties.append((name, v))
+        }
+        return Feature(index: index, line: 0, id: id, properties: properties, geometry: geometry)
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+
+/// A JSON value with integers kept apart from reals, so attribute types survive a round trip.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    /// Members in document order.
+    case object([(String, JSONValue)])
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case (.bool(let x), .bool(let y)): x == y
+        case (.integer(let x), .integer(let y)): x == y
+        case (.number(let x), .number(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.array(let x), .array(let y)): x == y
+        case (.object(let x), .object(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let i): Double(i)
+        case .number(let d): d
+        default: nil
+        }
+    }
+
+    /// Compact JSON text.
+    public var text: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .integer(let i): out += String(i)
+        // A real keeps a ".0" so that it reads back as a real, not an integer.
+        case .number(let d): out += !d.isFinite ? "null" : (d == d.rounded() && abs(d) < 1e15 ? "\(Int64(d)).0" : "\(d)")
+        case .string(let s): JSONValue.quote(s, into: &out)
+        case .array(let items):
+            out += "["
+            for (i, v) in items.enumerated() { if i > 0 { out += "," }; v.write(to: &out) }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, (k, v)) in members.enumerated() {
+                if i > 0 { out += "," }
+                JSONValue.quote(k, into: &out); out += ":"; v.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    /// Shortest text that reads back as the same Double, without a trailing ".0".
+    public static func format(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+
+    /// Appends `s` as a JSON string literal. Non-ASCII text stays as UTF-8 (Chinese stays readable).
+    public static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        out += "\""
+    }
+}
+
+/// A JSON parse error with a 1-based line and column.
+public struct JSONError: Error, CustomStringConvertible {
+    public let line: Int
+    public let column: Int
+    public let message: String
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+/// A recursive-descent JSON parser over UTF-8 bytes (RFC 8259), with a nesting limit so a
+/// hostile file cannot exhaust the stack.
+public struct JSONParser {
+    public static let maxDepth = 256
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    public private(set) var position: Int
+
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
+        self.bytes = bytes
+        self.position = position
+    }
+
+    /// Parses one complete document (trailing whitespace allowed, nothing else).
+    public static func parse(_ data: [UInt8]) throws -> JSONValue {
+        try data.withUnsafeBufferPointer { buffer in
+            var p = JSONParser(buffer)
+            p.skipBOM()
+            let v = try p.value()
+            p.skipWhitespace()
+            if !p.atEnd { throw p.error("unexpected text after the JSON value") }
+            return v
+        }
+    }
+
+    public var atEnd: Bool { position >= bytes.count }
+    public var peek: UInt8? { atEnd ? nil : bytes[position] }
+
+    public mutating func skipBOM() {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF, position == 0 { position = 3 }
+    }
+
+    public mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x1E: position += 1  // 0x1E: GeoJSONSeq record separator
+            default: return
+            }
+        }
+    }
+
+    public func error(_ message: String) -> JSONError {
+        var line = 1, column = 1
+        for i in 0..<min(position, bytes.count) {
+            if bytes[i] == 0x0A { line += 1; column = 1 } else { column += 1 }
+        }
+        return JSONError(line: line, column: column, message: message)
+    }
+
+    /// Skips whitespace and the next byte (a delimiter the caller has already peeked at).
+    public mutating func consume() {
+        skipWhitespace()
+        position += 1
+    }
+
+    public mutating func expect(_ byte: UInt8) throws {
+        skipWhitespace()
+        guard peek == byte else {
+            throw error("expected '\(Character(UnicodeScalar(byte)))' but found \(describePeek())")
+        }
+        position += 1
+    }
+
+    func describePeek() -> String {
+        guard let p = peek else { return "the end of the file" }
+        return p >= 0x20 && p < 0x7F ? "'\(Character(UnicodeScalar(p)))'" : String(format: "byte 0x%02X", p)
+    }
+
+    public mutating func value(depth: Int = 0) throws -> JSONValue {
+        guard depth < Self.maxDepth else { throw error("JSON nested deeper than \(Self.maxDepth) levels") }
+        skipWhitespace()
+        guard let c = peek else { throw error("unexpected end of file") }
+        switch c {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [(String, JSONValue)] = []
+            skipWhitespace()
+            if peek == UInt8(ascii: "}") { position += 1; return .object(members) }
+            while true {
+                skipWhitespace()
+                guard peek == UInt8(ascii: "\"") else { throw error("expected a member name in quotes but found \(describePeek())") }
+                let key = try string()
+                try expect(UInt8(ascii: ":"))
+                members.append((key, try value(depth: depth + 1)))
+                skipWhitespace()
+                if peek == UInt8(ascii: ",") { position += 1; continue }
+                if peek == UInt8(ascii: "}") { position += 1; return .object(members) }
+                throw error("expected ',' or '}' in an object but found \(describePeek())")
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            var items: [JSONValue] = []
+            skipWhitespace()
+            if peek == UInt8(ascii: "]") { position += 1; return .array(items) }
+            while true {
+                items.append(try value(depth: depth + 1))
+                skipWhitespace()
+                if peek == UInt8(ascii: ",") { position += 1; continue }
+                if peek == UInt8(ascii: "]") { position += 1; return .array(items) }
+                throw error("expected ',' or ']' in an array but found \(describePeek())")
+            }
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "N"): throw error("NaN is not a JSON number")
+        default: return try number()
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        let n = word.utf8CodeUnitCount
+        guard position + n <= bytes.count,
+              memcmp(bytes.baseAddress! + position, word.utf8Start, n) == 0 else {
+            throw error("invalid literal (expected \(word))")
+        }
+        position += n
+    }
+
+    private mutating func number() throws -> JSONValue {
+        let start = position
+        var isInteger = true
+        while position < bytes.count {
+            let c = bytes[position]
+            if (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { position += 1 }
+            else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isInteger = false; position += 1 }
+            else { break }
+        }
+        guard position > start else { throw error("unexpected \(describePeek())") }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        if isInteger, let i = Int64(text) { return .integer(i) }
+        guard let d = Double(text), text.first != "+" else { position = start; throw error("invalid number '\(text)'") }
+        guard d.isFinite else { position = start; throw error("number '\(text)' is out of range") }
+        return .number(d)
+    }
+
+    public mutating func string() throws -> String {
+        position += 1  // opening quote
+        var out = [UInt8]()
+        while true {
+            guard position < bytes.count else { throw error("unterminated string") }
+            let c = bytes[position]
+            position += 1
+            if c == UInt8(ascii: "\"") { break }
+            if c < 0x20 { position -= 1; throw error("control character in a string (escape it)") }
+            if c != UInt8(ascii: "\\") { out.append(c); continue }
+            guard position < bytes.count else { throw error("unterminated escape") }
+            let e = bytes[position]
+            position += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    guard position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired UTF-16 surrogate in \\u escape")
+                    }
+                    position += 2
+                    let low = try hex4()
+                    guard low >= 0xDC00 && low < 0xE000 else { throw error("invalid UTF-16 surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default: position -= 1; throw error("invalid escape '\\\(Character(UnicodeScalar(e)))'")
+            }
+        }
+        guard let s = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8 (is the file GBK? convert it to UTF-8)") }
+        return s
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[position]
+            position += 1
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            v = v * 16 + d
+        }
+        return v
+    }
+}

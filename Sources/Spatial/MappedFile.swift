@@ -1,0 +1,51 @@
+import Foundation
+
+/// A read-only file mapped into memory: its bytes are paged in by the OS as they are read,
+/// so a large input does not need heap memory for all of it. Standard input ("-") is read
+/// into memory instead, since a pipe cannot be mapped.
+public final class MappedFile {
+    public let path: String
+    public let bytes: UnsafeBufferPointer<UInt8>
+    private let mapped: Bool
+
+    public init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(data.count, 1))
+            _ = copy.initialize(from: data)
+            bytes = UnsafeBufferPointer(rebasing: copy[0..<data.count])
+            mapped = false
+            return
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw SourceError(file: path, position: "", message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw SourceError(file: path, position: "", message: "not a regular file")
+        }
+        let size = Int(info.st_size)
+        if size == 0 {
+            bytes = UnsafeBufferPointer(start: nil, count: 0)
+            mapped = false
+            return
+        }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw SourceError(file: path, position: "", message: "cannot map the file: \(String(cString: strerror(errno)))")
+        }
+        madvise(p, size, MADV_SEQUENTIAL)
+        bytes = UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: size)
+        mapped = true
+    }
+
+    deinit {
+        if mapped {
+            munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        } else if let base = bytes.baseAddress {
+            base.deallocate()
+        }
+    }
+}

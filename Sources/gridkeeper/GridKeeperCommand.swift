@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import GridKeeper
+
+@main
+struct GridKeeperCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gridkeeper",
+        abstract: "Who is responsible for this spot? Unit grids, duty owners and their disputes, on GEOS and PROJ.",
+        discussion: """
+        Exit codes: 0 done, 1 nothing found / audit found defects, 2 usage error, 3 bad input data, 4 workspace error.
+        The workspace is a GeoPackage file: --ws PATH, else $GRIDKEEPER_WS, else ./gridkeeper.gpkg.
+        """,
+        version: "0.1.0",
+        subcommands: [InitCommand.self, ImportCommand.self, LayersCommand.self, LookupCommand.self]
+    )
+
+    static func main() {
+        // `gridkeeper … | head` must end quietly, not die of SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as GridKeeperError {
+            Terminal.error(error.message)
+            Foundation.exit(error.kind.rawValue)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Terminal.error(fullMessage(for: error))
+                Foundation.exit(GridKeeperError.Kind.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}

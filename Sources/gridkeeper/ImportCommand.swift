@@ -1,0 +1,95 @@
+import ArgumentParser
+import GridKeeper
+import Spatial
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a layer (GeoJSON, GeoJSONSeq, CSV points, GeoPackage) into the workspace.",
+        discussion: """
+        Every geometry is checked; invalid polygons are repaired with GEOS make-valid and reported. Bad input
+        (wrong geometry type, missing owner/code, NaN, coordinates outside the CRS's area) stops the import
+        with exit 3 and leaves the workspace exactly as it was.
+        """
+    )
+
+    @Argument(help: "The file to import.")
+    var file: String
+
+    @Option(help: "Layer name in the workspace.")
+    var layer: String
+
+    @Option(help: "grid | duty | road | component | area")
+    var kind: LayerKind
+
+    @Option(help: "CRS of the input: EPSG:4490, wgs84, cgcs2000, gcj02, bd09 or EPSG:n (default: what the file declares, else lon/lat).")
+    var crs: CRS?
+
+    @Option(help: "Field holding the owner (duty layers; detected from common names when omitted).")
+    var ownerField: String?
+
+    @Option(help: "Field holding the code (grid code, area code; detected when omitted).")
+    var codeField: String?
+
+    @Option(help: "Field holding the name (detected when omitted).")
+    var nameField: String?
+
+    @Option(help: "The service of a duty layer: road, greening, sanitation, lighting, frontage …")
+    var service: String?
+
+    @Flag(help: "The layer never covers the whole city (roads, lighting): off it the status is 'none', not 'gap'.")
+    var partial = false
+
+    @Flag(help: "This area layer is the jurisdiction (gap inside it, outside beyond it).")
+    var jurisdiction = false
+
+    @Flag(help: "Replace a layer of the same name.")
+    var replace = false
+
+    @Option(help: "Table to read from a GeoPackage input with several.")
+    var sourceLayer: String?
+
+    @Option(help: "Text encoding of CSV input: utf8 or gbk (default: detected).")
+    var encoding: String?
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        var options = ImportOptions(file: file, layer: layer, kind: kind)
+        options.crs = crs
+        options.ownerField = ownerField
+        options.codeField = codeField
+        options.nameField = nameField
+        options.service = service
+        options.partial = partial
+        options.jurisdiction = jurisdiction
+        options.replace = replace
+        options.sourceLayer = sourceLayer
+        options.encoding = try encoding.map(TextEncoding.init(option:))
+        options.commandLine = CommandLine.arguments.joined(separator: " ")
+        let ws = try workspace.open()
+        let report = try LayerImport.run(options, into: ws)
+        if report.chosenCRS {
+            Terminal.note("workspace CRS set to \(report.workspaceCRS) (the CGCS2000 3-degree Gauss-Krüger zone of the data's longitude)")
+        }
+        for w in report.warnings { Terminal.note("warning: \(w)") }
+        if !report.repaired.isEmpty {
+            Terminal.note("repaired \(report.repaired.count) invalid geometr\(report.repaired.count == 1 ? "y" : "ies") with make-valid:")
+            for r in report.repaired.prefix(20) { Terminal.note("  \(r.feature): \(r.reason)") }
+            if report.repaired.count > 20 { Terminal.note("  … and \(report.repaired.count - 20) more (all listed in gk_log)") }
+        }
+        print("imported \(report.featureCount) features into '\(report.layer)' (\(report.kind.rawValue), key field \(report.keyField ?? "none"), from \(report.sourceCRS) to \(report.workspaceCRS))")
+    }
+}
+
+extension LayerKind: ExpressibleByArgument {}
+
+extension TextEncoding {
+    init(option: String) throws {
+        switch option.lowercased() {
+        case "utf8", "utf-8": self = .utf8
+        case "gbk", "gb2312", "gb18030", "cp936": self = .gb18030
+        default: throw GridKeeperError.usage("unknown --encoding '\(option)': use utf8 or gbk")
+        }
+    }
+}

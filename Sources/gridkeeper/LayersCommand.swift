@@ -1,0 +1,40 @@
+import ArgumentParser
+import GridKeeper
+import Spatial
+
+struct LayersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "layers", abstract: "List the workspace's layers.")
+
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let ws = try workspace.open(readOnly: true)
+        let layers = try ws.layers()
+        let crs = try ws.crs()
+        if json {
+            let items: [JSONValue] = layers.map { l in
+                func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+                return .object([
+                    ("name", .string(l.name)), ("kind", .string(l.kind.rawValue)), ("features", .integer(Int64(l.featureCount))),
+                    ("service", text(l.service)), ("key_field", text(l.keyField)), ("code_field", text(l.codeField)),
+                    ("owner_field", text(l.ownerField)), ("name_field", text(l.nameField)), ("partial", .bool(l.partial)),
+                    ("jurisdiction", .bool(l.jurisdiction)), ("source", .string(l.source)), ("source_crs", .string(l.sourceCRS)),
+                    ("imported_at", .string(l.importedAt)),
+                ])
+            }
+            print(JSONValue.object([("workspace", .string(ws.path)), ("crs", crs.map { .string($0.description) } ?? .null), ("layers", .array(items))]).text)
+            return
+        }
+        print("workspace \(ws.path), CRS \(crs?.description ?? "not set yet")")
+        if layers.isEmpty { print("no layers yet: import some with `gridkeeper import`"); return }
+        var table = TextTable(["layer", "kind", "features", "key field", "service", "flags", "source"])
+        for l in layers {
+            let flags = [l.partial ? "partial" : nil, l.jurisdiction ? "jurisdiction" : nil].compactMap { $0 }.joined(separator: ",")
+            table.add([l.name, l.kind.rawValue, String(l.featureCount), l.keyField ?? "", l.service ?? "", flags, l.source])
+        }
+        print(table.render(), terminator: "")
+    }
+}

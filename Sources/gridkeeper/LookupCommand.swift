@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import GridKeeper
+import Spatial
+
+struct LookupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lookup",
+        abstract: "Who is responsible here: the grid and every owner for a coordinate, with a status per layer.",
+        discussion: """
+        Statuses: inside, boundary (on or within --tolerance of an edge between different owners, or of the
+        jurisdiction's edge), disputed (inside polygons of different owners), gap (inside the jurisdiction,
+        no polygon; the territorial fallback is named), none (off a --partial layer), outside.
+        The primary among candidates is the smallest key in Unicode code-point order.
+        Batch: --input points.csv|.geojson [--output answers.csv|.geojson]. Pipe: --input - reads one
+        LON,LAT (or ID,LON,LAT, or CSV rows after a header) per line and answers each line at once.
+        Exit code 1 when every layer answers outside/none.
+        """
+    )
+
+    @Argument(help: "LON,LAT (or X,Y in --crs).")
+    var coordinate: String?
+
+    @Option(help: "CRS of the input: wgs84 (default), cgcs2000, gcj02, bd09 or EPSG:n.")
+    var crs: CRS?
+
+    @Option(help: "Metres: points this close to an edge between different owners are 'boundary'.")
+    var tolerance: Double = 0
+
+    @Option(help: "Comma-separated layers to answer for (default: every grid, duty and area layer).")
+    var layers: String?
+
+    @Option(help: "Batch input (CSV with lon,lat columns, GeoJSON, GeoJSONSeq); '-' for a long-lived pipe on stdin.")
+    var input: String?
+
+    @Option(help: "Batch output (.csv, .geojson, .geojsonl); default: CSV on stdout.")
+    var output: String?
+
+    @Option(help: "Text encoding of CSV input: utf8 or gbk (default: detected).")
+    var encoding: String?
+
+    @Flag(help: "Write a UTF-8 BOM in CSV output (for Excel/WPS).")
+    var bom = false
+
+    @Flag(help: "Machine-readable output (one JSON object per point).")
+    var json = false
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func validate() throws {
+        if coordinate == nil && input == nil { throw ValidationError("give a coordinate LON,LAT or --input FILE") }
+        if coordinate != nil && input != nil { throw ValidationError("give either a coordinate or --input, not both") }
+        if tolerance < 0 || !tolerance.isFinite { throw ValidationError("--tolerance must be ≥ 0 metres") }
+    }
+
+    private var layerList: [String]? {
+        layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
+    func run() throws {
+        let ws = try workspace.open(readOnly: true)
+        if input == "-" { return try runPipe(ws) }
+        if let input { return try runBatch(ws, input: input) }
+        let parts = coordinate!.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let x = parts[0], let y = parts[1] else {
+            throw GridKeeperError.usage("'\(coordinate!)' is not LON,LAT (two numbers separated by a comma, e.g. 120.3857,31.5452)")
+        }
+        let answer = try ws.read {
+            let lookup = try ResponsibilityLookup(workspace: ws, layerNames: layerList, inputCRS: crs ?? .wgs84)
+            return try lookup.answer(Coordinate(x, y), tolerance: tolerance)
+        }
+        if json {
+            print(AnswerJSON.encode(answer).text)
+        } else {
+            print(AnswerTable.render(answer), terminator: "")
+        }
+        if answer.layers.allSatisfy({ $0.status == Status.outside || $0.status == Status.none }) { throw ExitCode(1) }
+    }
+
+    private func runBatch(_ ws: Workspace, input: String) throws {
+        var options = BatchLookup.Options(input: input, output: output ?? "-")
+        options.inputCRS = crs
+        options.layers = layerList
+        options.tolerance = tolerance
+        options.encoding = try encoding.map(TextEncoding.init(option:))
+        options.bom = bom
+        let started = Date()
+        let showProgress = output != nil && Terminal.stderrIsTerminal && !json
+        let summary = try BatchLookup.run(options, workspace: ws) { done in
+            if showProgress {
+                let rate = Double(done) / max(Date().timeIntervalSince(started), 1e-9)
+                FileHandle.standardError.write(Data("\r\(done) points, \(Int(rate)) points/s".utf8))
+            }
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r".utf8)) }
+        if let output {
+            print("answered \(summary.points) points into \(output)")
+            for (layer, counts) in summary.statuses.sorted(by: { $0.key < $1.key }) {
+                print("  \(layer): " + counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+            }
+        }
+    }
+
+    private func runPipe(_ ws: Workspace) throws {
+        let pipe = try PipeLookup(workspace: ws, layerNames: layerList, crs: crs ?? .wgs84, tolerance: tolerance, json: json)
+        if let header = pipe.outputHeader { Terminal.answerLine(header) }
+        while let line = readLine(strippingNewline: true) {
+            if let out = pipe.answer(line: line) { Terminal.answerLine(out) }
+        }
+    }
+}

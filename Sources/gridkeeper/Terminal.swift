@@ -1,0 +1,19 @@
+import Foundation
+
+/// Where the CLI writes: answers to stdout, messages to stderr.
+enum Terminal {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("gridkeeper: error: \(message)\n".utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("gridkeeper: \(message)\n".utf8))
+    }
+
+    /// Writes one line to stdout unbuffered, so a process at the other end of a pipe gets it at once.
+    static func answerLine(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}

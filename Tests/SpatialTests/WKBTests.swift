@@ -1,0 +1,59 @@
+import XCTest
+@testable import Spatial
+
+final class WKBTests: XCTestCase {
+    let samples: [Geometry] = [
+        .point(Coordinate(1.5, -2)),
+        .lineString([Coordinate(0, 0), Coordinate(1, 1), Coordinate(2, 0)]),
+        .polygon([[Coordinate(0, 0), Coordinate(4, 0), Coordinate(4, 4), Coordinate(0, 0)],
+                  [Coordinate(1, 1), Coordinate(2, 1), Coordinate(1, 2), Coordinate(1, 1)]]),
+        .multiPoint([Coordinate(1, 2), Coordinate(3, 4)]),
+        .multiLineString([[Coordinate(0, 0), Coordinate(1, 0)], [Coordinate(5, 5), Coordinate(6, 6)]]),
+        .multiPolygon([[[Coordinate(0, 0), Coordinate(1, 0), Coordinate(1, 1), Coordinate(0, 0)]],
+                       [[Coordinate(5, 5), Coordinate(6, 5), Coordinate(6, 6), Coordinate(5, 5)]]]),
+    ]
+
+    func testRoundTripEveryType() throws {
+        for g in samples {
+            XCTAssertEqual(try WKB.decode(WKB.encode(g)), g, g.typeName)
+        }
+    }
+
+    func testGEOSReadsOurWKBAndWeReadGEOS() throws {
+        for g in samples {
+            let geos = try GeosGeometry(g)
+            XCTAssertEqual(geos.typeName, g.typeName)
+            XCTAssertEqual(try geos.geometry(), g)
+        }
+    }
+
+    func testBigEndianAndZDropped() throws {
+        // POINT Z (1 2 3), big endian, ISO type 1001.
+        var bytes: [UInt8] = [0, 0, 0, 0x03, 0xE9]
+        for v in [1.0, 2.0, 3.0] { withUnsafeBytes(of: v.bitPattern.bigEndian) { bytes += $0 } }
+        XCTAssertEqual(try WKB.decode(bytes), .point(Coordinate(1, 2)))
+    }
+
+    func testTruncatedAndHostileBlobsFailCleanly() {
+        let full = WKB.encode(samples[2])
+        for n in [0, 1, 4, 9, 20, full.count - 1] {
+            XCTAssertThrowsError(try WKB.decode(full.prefix(n)), "prefix \(n)")
+        }
+        // A ring count of 2^32-1 must not allocate: it is rejected against the bytes left.
+        XCTAssertThrowsError(try WKB.decode([1, 3, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]))
+        XCTAssertThrowsError(try WKB.decode([7, 1, 0, 0, 0]))
+    }
+
+    func testGeoPackageBlobHeaderAndEnvelope() throws {
+        let g = samples[2]
+        let blob = GeoPackageBlob.encode(g, srsID: 4549)
+        XCTAssertEqual(Array(blob.prefix(2)), [0x47, 0x50])
+        let header = try blob.withUnsafeBytes { try GeoPackageBlob.header($0) }
+        XCTAssertEqual(header.srsID, 4549)
+        XCTAssertEqual(header.envelope, Envelope(minX: 0, minY: 0, maxX: 4, maxY: 4))
+        XCTAssertEqual(try GeoPackageBlob.decode(blob), g)
+        // Points carry no envelope; it is computed from the WKB.
+        let point = GeoPackageBlob.encode(.point(Coordinate(7, 8)), srsID: 4326)
+        XCTAssertEqual(try point.withUnsafeBytes { try GeoPackageBlob.envelope($0) }, Envelope(minX: 7, minY: 8, maxX: 7, maxY: 8))
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The main job on the demo city: build, create a workspace, import geodata/, look up the demo
+# points (inside, boundary, disputed, gap, outside, GCJ-02, BD-09) and time a single lookup.
+# Usage: tools/demo.sh [workspace.gpkg]   (default: demo.gpkg in the repository; recreated each run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+swift build -c release --product gridkeeper >&2
+gk="$(swift build -c release --show-bin-path)/gridkeeper"
+ws="${1:-demo.gpkg}"
+export GRIDKEEPER_WS="$ws"
+rm -f "$ws"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || true; }
+
+step "$gk" init --crs EPSG:4549
+step "$gk" import geodata/district.geojson --layer district --kind area --jurisdiction
+step "$gk" import geodata/streets.geojson --layer streets --kind area
+step "$gk" import geodata/communities.geojson --layer communities --kind area
+step "$gk" import geodata/grids.geojson --layer grids --kind grid
+step "$gk" import geodata/road_duty.geojson --layer road_duty --kind duty --service road
+step "$gk" import geodata/greening_duty.geojson --layer greening --kind duty --service greening
+step "$gk" import geodata/roads.geojson --layer roads --kind road
+step "$gk" import geodata/components.csv --layer components --kind component
+step "$gk" layers
+
+# The demo points: id,lon,lat,crs,expect (see geodata/README.md).
+tail -n +2 geodata/demo_points.csv | while IFS=, read -r id lon lat crs expect; do
+  printf '\n# %s — expected: %s\n' "$id" "$expect"
+  step "$gk" lookup "$lon,$lat" --crs "$crs" --layers communities,grids,road_duty,greening
+done
+
+p6=$(grep '^p6,' geodata/demo_points.csv | cut -d, -f2,3)
+printf '\n# p6 with a 1 m tolerance: the grid edge 0.3 m away makes it a boundary\n'
+step "$gk" lookup "$p6" --tolerance 1 --layers grids
+
+printf '\n# machine-readable answer\n'
+step "$gk" lookup "$(grep '^p3,' geodata/demo_points.csv | cut -d, -f2,3)" --json --layers grids,road_duty
+
+printf '\n# a batch: every component point against every layer\n'
+step "$gk" lookup --input geodata/components.csv --output components_answers.csv
+head -3 components_answers.csv
+
+printf '\n# one lookup, wall-clock time of the whole process (start-up included), 20 runs\n'
+p1=$(grep '^p1,' geodata/demo_points.csv | cut -d, -f2,3)
+start=$(date +%s%N)
+for _ in $(seq 20); do "$gk" lookup "$p1" --json >/dev/null; done
+end=$(date +%s%N)
+echo "mean $(( (end - start) / 20000000 )) ms per lookup process"
