@@ -15,7 +15,7 @@ struct BatchColumns {
         var row = [id]
         for a in answer.layers {
             let p = a.primary
-            row.append(p.map { $0.code ?? $0.name ?? $0.key } ?? "")
+            row.append(p.map { $0.code ?? $0.name ?? "" } ?? "")
             row.append(p?.owner ?? "")
             row.append(a.status.rawValue)
             row.append(a.status == .boundary || a.status == .disputed ? a.candidates.map(\.key).joined(separator: "|") : "")

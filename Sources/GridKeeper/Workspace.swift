@@ -51,6 +51,12 @@ public final class Workspace {
                 CREATE TABLE gk_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
                   command TEXT NOT NULL, layer TEXT, counts TEXT);
                 """)
+                // Registered as GeoPackage attribute tables, so GDAL and QGIS show them as non-spatial layers.
+                for (table, description) in [("gk_meta", "GridKeeper workspace settings"), ("gk_layers", "GridKeeper layer metadata"),
+                                             ("gk_coverage", "GridKeeper layer unions (jurisdiction)"), ("gk_log", "GridKeeper operation log")] {
+                    try ws.database.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, ?)",
+                                        [.text(table), .text(table), .text(description)])
+                }
                 try ws.database.run("INSERT INTO gk_meta VALUES ('schema_version', ?)", [.text(String(schemaVersion))])
                 if let crs { try ws.setCRS(crs) }
                 try ws.log(command: CommandLine.arguments.joined(separator: " "), layer: nil, counts: ["crs": crs?.description ?? "auto"])

@@ -154,12 +154,13 @@ public final class GeoPackage {
         }
     }
 
-    /// Recomputes the extent in gpkg_contents from the R-tree.
+    /// Recomputes the extent in gpkg_contents from the geometry envelopes (exact doubles; the
+    /// R-tree stores 32-bit floats rounded outwards).
     public func refreshExtent(_ table: String) throws {
-        let rtree = quoteIdentifier("rtree_\(table)_\(Self.geometryColumn)")
+        let t = quoteIdentifier(table), g = quoteIdentifier(Self.geometryColumn)
         try database.run("""
-        UPDATE gpkg_contents SET min_x = (SELECT min(minx) FROM \(rtree)), min_y = (SELECT min(miny) FROM \(rtree)),
-          max_x = (SELECT max(maxx) FROM \(rtree)), max_y = (SELECT max(maxy) FROM \(rtree)),
+        UPDATE gpkg_contents SET (min_x, min_y, max_x, max_y) =
+          (SELECT min(ST_MinX(\(g))), min(ST_MinY(\(g))), max(ST_MaxX(\(g))), max(ST_MaxY(\(g))) FROM \(t)),
           last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?
         """, [.text(table)])
     }

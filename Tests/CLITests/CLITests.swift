@@ -1,0 +1,188 @@
+import Foundation
+import XCTest
+
+final class CLITests: XCTestCase {
+    var cli: CLI!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
+            return XCTFail("build the CLI first (swift build): \(CLI.binary) is missing")
+        }
+        cli = try CLI()
+        XCTAssertEqual(try cli.run(["init", "--crs", "EPSG:4549"]).status, 0)
+        try cli.write("grids.geojson", featureCollection([
+            squareFeature(#"{"code":"320214001001001"}"#, 0, 0, 100),
+            squareFeature(#"{"code":"320214001001002"}"#, 100, 0, 100),
+        ]))
+        try cli.write("duty.geojson", featureCollection([
+            squareFeature(#"{"owner":"区城管局"}"#, 0, 0, 120),
+            squareFeature(#"{"owner":"市政工程管理处"}"#, 100, 0, 100),
+        ]))
+        let g = try cli.run(["import", "grids.geojson", "--layer", "grids", "--kind", "grid", "--crs", "EPSG:4549"])
+        XCTAssertEqual(g.status, 0, g.stderr)
+        XCTAssertTrue(g.stdout.contains("imported 2 features into 'grids'"), g.stdout)
+        let d = try cli.run(["import", "duty.geojson", "--layer", "road_duty", "--kind", "duty", "--service", "road", "--crs", "EPSG:4549"])
+        XCTAssertEqual(d.status, 0, d.stderr)
+    }
+
+    override func tearDown() { cli?.cleanUp() }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    func testLookupJSONShape() throws {
+        let r = try cli.run(["lookup", "\(x0 + 110),\(y0 + 50)", "--crs", "EPSG:4549", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let o = try json(r.stdout)
+        XCTAssertEqual(o["crs"] as? String, "EPSG:4549")
+        XCTAssertEqual((o["input"] as? [String: Any])?["crs"] as? String, "EPSG:4549")
+        XCTAssertEqual(o["x"] as? Double, x0 + 110)
+        XCTAssertNotNil(o["lon"] as? Double)
+        let layers = try XCTUnwrap(o["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.map { $0["layer"] as? String }, ["grids", "road_duty"])
+        XCTAssertEqual(layers[0]["status"] as? String, "inside")
+        XCTAssertEqual((layers[0]["primary"] as? [String: Any])?["code"] as? String, "320214001001002")
+        XCTAssertEqual(layers[1]["status"] as? String, "disputed")
+        XCTAssertEqual(((layers[1]["candidates"] as? [[String: Any]]) ?? []).compactMap { $0["owner"] as? String }, ["区城管局", "市政工程管理处"])
+        XCTAssertEqual(layers[1]["distance_m"] as? Double, 0)
+        XCTAssertTrue(layers[1]["fallback"] is NSNull)
+    }
+
+    func testHumanTableAndExitCodes() throws {
+        let inside = try cli.run(["lookup", "\(x0 + 50),\(y0 + 50)", "--crs", "EPSG:4549"])
+        XCTAssertEqual(inside.status, 0)
+        XCTAssertTrue(inside.stdout.contains("320214001001001"), inside.stdout)
+        XCTAssertTrue(inside.stdout.contains("区城管局"), inside.stdout)
+        XCTAssertEqual(try cli.run(["lookup", "\(x0 - 500),\(y0 + 50)", "--crs", "EPSG:4549"]).status, 1, "outside everywhere: nothing found")
+        let usage = try cli.run(["lookup", "not-a-point"])
+        XCTAssertEqual(usage.status, 2)
+        XCTAssertTrue(usage.stderr.contains("LON,LAT"), usage.stderr)
+        XCTAssertEqual(try cli.run(["lookup"]).status, 2)
+        XCTAssertEqual(try cli.run(["import", "x.geojson", "--layer", "a", "--kind", "nonsense"]).status, 2)
+        let swapped = try cli.run(["lookup", "31.54,120.38"])
+        XCTAssertEqual(swapped.status, 3)
+        XCTAssertTrue(swapped.stderr.contains("LAT,LON"), swapped.stderr)
+        let missing = try cli.run(["layers"], environment: ["GRIDKEEPER_WS": cli.directory + "/nope.gpkg"])
+        XCTAssertEqual(missing.status, 4)
+        XCTAssertTrue(missing.stderr.contains("does not exist"), missing.stderr)
+        try cli.write("bad.geojson", "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},")
+        let bad = try cli.run(["import", "bad.geojson", "--layer", "bad", "--kind", "duty"])
+        XCTAssertEqual(bad.status, 3)
+        XCTAssertTrue(bad.stderr.contains("bad.geojson"), bad.stderr)
+        XCTAssertFalse(bad.stderr.contains("Fatal"), bad.stderr)
+    }
+
+    func testLayersJSON() throws {
+        let r = try cli.run(["layers", "--json"])
+        XCTAssertEqual(r.status, 0)
+        let layers = try XCTUnwrap(try json(r.stdout)["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.map { $0["name"] as? String }, ["grids", "road_duty"])
+        XCTAssertEqual(layers[1]["key_field"] as? String, "owner")
+        XCTAssertEqual(layers[1]["service"] as? String, "road")
+        XCTAssertEqual(layers[0]["features"] as? Int, 2)
+    }
+
+    func testBatchLookupKeepsInputOrderAndIds() throws {
+        var csv = "id,x,y\n"
+        let points = [(50.0, 50.0), (110.0, 50.0), (100.0, 20.0), (-50.0, 50.0), (150.0, 50.0)]
+        for (i, p) in points.enumerated() { csv += "P\(i),\(x0 + p.0),\(y0 + p.1)\n" }
+        try cli.write("points.csv", csv)
+        let r = try cli.run(["lookup", "--input", "points.csv", "--output", "answers.csv", "--crs", "EPSG:4549"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try String(contentsOfFile: cli.directory + "/answers.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "id,grids,grids_owner,grids_status,grids_candidates,road_duty,road_duty_owner,road_duty_status,road_duty_candidates")
+        XCTAssertEqual(lines[1], "P0,320214001001001,,inside,,,区城管局,inside,")
+        XCTAssertEqual(lines[2], "P1,320214001001002,,inside,,,区城管局,disputed,区城管局|市政工程管理处")
+        XCTAssertEqual(lines[3], "P2,320214001001001,,boundary,320214001001001|320214001001002,,区城管局,boundary,区城管局|市政工程管理处")
+        XCTAssertEqual(lines[4], "P3,,,outside,,,,outside,")
+        XCTAssertEqual(lines[5], "P4,320214001001002,,inside,,,市政工程管理处,inside,")
+        XCTAssertEqual(lines.count, 6)
+        // GeoJSON out carries the same as properties.
+        let g = try cli.run(["lookup", "--input", "points.csv", "--output", "answers.geojson", "--crs", "EPSG:4549"])
+        XCTAssertEqual(g.status, 0, g.stderr)
+        let fc = try json(try String(contentsOfFile: cli.directory + "/answers.geojson", encoding: .utf8))
+        let features = try XCTUnwrap(fc["features"] as? [[String: Any]])
+        XCTAssertEqual(features.count, 5)
+        XCTAssertEqual((features[1]["properties"] as? [String: Any])?["road_duty_status"] as? String, "disputed")
+        // A bad row stops the run with exit 3 naming the line, and leaves no output behind.
+        try cli.write("badpoints.csv", "id,x,y\nA,\(x0),\(y0)\nB,abc,\(y0)\n")
+        let bad = try cli.run(["lookup", "--input", "badpoints.csv", "--output", "bad_answers.csv", "--crs", "EPSG:4549"])
+        XCTAssertEqual(bad.status, 3)
+        XCTAssertTrue(bad.stderr.contains("line 3"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory + "/bad_answers.csv"))
+    }
+
+    /// The dispatch pipe answers each line as soon as it arrives: we read answer n before sending line n+1.
+    func testPipeAnswersLineByLine() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["lookup", "--input", "-", "--json", "--crs", "EPSG:4549", "--layers", "road_duty"]
+        p.environment = ["GRIDKEEPER_WS": cli.workspace]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let reader = LineReader(output.fileHandleForReading)
+        for (line, expected) in [("\(x0 + 50),\(y0 + 50)", "inside"), ("garbage", "error"), ("7,\(x0 + 110),\(y0 + 50)", "disputed")] {
+            input.fileHandleForWriting.write(Data((line + "\n").utf8))
+            let answer = try XCTUnwrap(reader.next(), "no answer for \(line)")
+            XCTAssertTrue(answer.contains(expected), answer)
+        }
+        try input.fileHandleForWriting.close()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+    }
+
+    /// The workspace a user builds with the CLI is a GeoPackage GDAL opens.
+    func testWorkspaceOpensInOgrinfo() throws {
+        guard let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("gdal-bin is not installed: ogrinfo interop test skipped")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ogrinfo)
+        p.arguments = ["-al", "-so", cli.workspace]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        var blocks: [String: String] = [:]
+        for block in out.components(separatedBy: "Layer name: ").dropFirst() {
+            blocks[String(block.prefix { $0 != "\n" })] = block
+        }
+        let grids = try XCTUnwrap(blocks["grids"], out), duty = try XCTUnwrap(blocks["road_duty"], out)
+        for b in [grids, duty] {
+            XCTAssertTrue(b.contains("Geometry: Multi Polygon"), b)
+            XCTAssertTrue(b.contains("Feature Count: 2"), b)
+            XCTAssertTrue(b.contains("3-degree Gauss-Kruger CM 120E"), b)
+        }
+        XCTAssertTrue(grids.contains("Extent: (535000.000000, 3491000.000000) - (535200.000000, 3491100.000000)"), grids)
+        XCTAssertTrue(duty.contains("Extent: (535000.000000, 3491000.000000) - (535200.000000, 3491120.000000)"), duty)
+        XCTAssertTrue(duty.contains("owner: String"), duty)
+        // GridKeeper's own tables are registered as non-spatial attribute tables.
+        XCTAssertTrue(blocks["gk_layers"]?.contains("Geometry: None") ?? false, out)
+    }
+}
+
+/// Reads lines from a pipe one at a time, blocking until each is complete.
+final class LineReader {
+    private let handle: FileHandle
+    private var buffer = Data()
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    func next() -> String? {
+        while true {
+            if let i = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<i]
+                buffer = Data(buffer[(i + 1)...])
+                return String(decoding: line, as: UTF8.self)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+}

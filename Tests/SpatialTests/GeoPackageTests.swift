@@ -1,0 +1,115 @@
+import XCTest
+@testable import Spatial
+
+final class GeoPackageTests: XCTestCase {
+    var directory: String!
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "gpkg-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func makePackage() throws -> GeoPackage {
+        let gpkg = try GeoPackage.create(path: directory + "/t.gpkg", crs: try ProjCatalog.info(epsg: 4326))
+        try gpkg.addSpatialReference(try ProjCatalog.info(epsg: 4549))
+        try gpkg.database.transaction {
+            try gpkg.createFeatureTable("parcels", geometryType: "MULTIPOLYGON", srsID: 4549,
+                                        fields: [FieldDefinition(name: "owner", type: .text), FieldDefinition(name: "n", type: .integer)])
+            let insert = try gpkg.database.prepare("INSERT INTO parcels (geom, owner, n) VALUES (?, ?, ?)")
+            for i in 0..<10 {
+                let x = 535_000.0 + Double(i) * 100
+                let g = Geometry.multiPolygon([[[Coordinate(x, 3_491_000), Coordinate(x + 100, 3_491_000), Coordinate(x + 100, 3_491_100.5), Coordinate(x, 3_491_000)]]])
+                try insert.bind([.blob(GeoPackageBlob.encode(g, srsID: 4549)), .text("业主\(i % 3)"), .integer(Int64(i))])
+                _ = try insert.step()
+            }
+            try gpkg.refreshExtent("parcels")
+        }
+        return gpkg
+    }
+
+    func testCoreTablesAndHeader() throws {
+        let gpkg = try makePackage()
+        XCTAssertEqual(try gpkg.database.scalar("PRAGMA application_id"), .integer(Int64(GeoPackage.applicationID)))
+        XCTAssertEqual(try gpkg.database.scalar("PRAGMA user_version"), .integer(10300))
+        let srs = try gpkg.database.query("SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id").compactMap { $0[0].text }
+        XCTAssertEqual(srs, ["-1", "0", "4326", "4549"])
+        XCTAssertEqual(try gpkg.featureTables(), ["parcels"])
+        let extent = try gpkg.database.query("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'parcels'")[0]
+        XCTAssertEqual(extent, [.real(535_000), .real(3_491_000), .real(536_000), .real(3_491_100.5)])
+        XCTAssertEqual(try gpkg.database.scalar("PRAGMA integrity_check"), .text("ok"))
+    }
+
+    func testRTreeFollowsInsertsUpdatesAndDeletesThroughTriggers() throws {
+        let gpkg = try makePackage()
+        let probe = Envelope(minX: 535_150, minY: 3_491_050, maxX: 535_150, maxY: 3_491_050)
+        XCTAssertEqual(try gpkg.candidates(in: "parcels", envelope: probe), [2])
+        let moved = Geometry.multiPolygon([[[Coordinate(0, 0), Coordinate(1, 0), Coordinate(1, 1), Coordinate(0, 0)]]])
+        try gpkg.database.run("UPDATE parcels SET geom = ? WHERE fid = 2", [.blob(GeoPackageBlob.encode(moved, srsID: 4549))])
+        XCTAssertEqual(try gpkg.candidates(in: "parcels", envelope: probe), [])
+        XCTAssertEqual(try gpkg.candidates(in: "parcels", envelope: Envelope(minX: 0.5, minY: 0.5, maxX: 0.5, maxY: 0.5)), [2])
+        try gpkg.database.run("DELETE FROM parcels WHERE fid = 2")
+        XCTAssertEqual(try gpkg.candidates(in: "parcels", envelope: Envelope(minX: 0.5, minY: 0.5, maxX: 0.5, maxY: 0.5)), [])
+        XCTAssertEqual(try gpkg.database.scalar("SELECT count(*) FROM rtree_parcels_geom"), .integer(9))
+    }
+
+    func testFeatureSourceReadsItBack() throws {
+        _ = try makePackage()
+        let source = try GeoPackageFeatureSource(path: directory + "/t.gpkg", table: nil)
+        XCTAssertEqual(source.declaredCRS, .epsg(4549))
+        var count = 0
+        while let f = try source.next() {
+            XCTAssertEqual(f["owner"], .string("业主\(count % 3)"))
+            XCTAssertEqual(f["n"], .integer(Int64(count)))
+            XCTAssertEqual(f.geometry?.family, .polygon)
+            count += 1
+        }
+        XCTAssertEqual(count, 10)
+        XCTAssertThrowsError(try GeoPackageFeatureSource(path: directory + "/t.gpkg", table: "nope"))
+    }
+
+    func testRefusesFilesThatAreNotGeoPackages() throws {
+        let text = directory + "/not.gpkg"
+        try "hello".write(toFile: text, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GeoPackage.open(path: text)) { XCTAssertTrue("\($0)".contains("not an SQLite"), "\($0)") }
+        let plain = directory + "/plain.sqlite"
+        let db = try SQLiteDatabase(path: plain, mode: .create)
+        try db.execute("CREATE TABLE t (x)")
+        XCTAssertThrowsError(try GeoPackage.open(path: plain)) { XCTAssertTrue("\($0)".contains("not a GeoPackage"), "\($0)") }
+        XCTAssertThrowsError(try GeoPackage.open(path: directory + "/missing.gpkg"))
+        XCTAssertThrowsError(try GeoPackage.create(path: plain, crs: try ProjCatalog.info(epsg: 4326)))
+    }
+
+    /// GDAL must open the file as a GeoPackage: the proof that it is one.
+    func testOgrinfoOpensIt() throws {
+        guard let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("gdal-bin is not installed: ogrinfo interop test skipped")
+        }
+        _ = try makePackage()
+        let out = try runProgram(ogrinfo, ["-al", "-so", directory + "/t.gpkg"])
+        XCTAssertTrue(out.contains("using driver `GPKG' successful"), out)
+        XCTAssertTrue(out.contains("Layer name: parcels"), out)
+        XCTAssertTrue(out.contains("Geometry: Multi Polygon"), out)
+        XCTAssertTrue(out.contains("Feature Count: 10"), out)
+        XCTAssertTrue(out.contains("Extent: (535000.000000, 3491000.000000) - (536000.000000, 3491100.500000)"), out)
+        XCTAssertTrue(out.contains("CGCS2000 / 3-degree Gauss-Kruger CM 120E"), out)
+        XCTAssertTrue(out.contains("owner: String"), out)
+    }
+}
+
+/// Runs a program and returns its standard output and error.
+func runProgram(_ program: String, _ arguments: [String]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: program)
+    p.arguments = arguments
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
