@@ -81,29 +81,30 @@ final class LayerResolver {
         for fid in try workspace.gpkg.candidates(in: layer.name, envelope: search) {
             if let f = try feature(fid) { byKey[f.party.key, default: []].append(f) }
         }
-        var interior: [String] = [], nearEdge: [String] = [], reach: [String] = []
+        var interior: [String] = [], nearEdge: [String] = []
+        var reach: [String: Party] = [:]
         for (key, features) in byKey {
             // Only features that reach the point count towards the key's region.
-            let touching = try features.filter { f in
+            let touching = features.filter { f in
                 tolerance > 0 ? f.region.prepared.isWithinDistance(tolerance, of: point) : f.region.prepared.covers(point)
             }
             if touching.isEmpty { continue }
-            reach.append(key)
+            // A key with several polygons here is represented by its lowest fid.
+            reach[key] = touching.map(\.party).min { $0.fid < $1.fid }
             let region = try region(of: touching)
             if region.prepared.contains(point) { interior.append(key) }
             if try region.isNearEdge(point, tolerance: tolerance) { nearEdge.append(key) }
         }
-        reach.sort(by: codePointOrder)
-        let parties = reach.map { key in byKey[key]!.map(\.party).min { $0.fid < $1.fid }! }
+        let parties = reach.keys.sorted(by: codePointOrder).map { reach[$0]! }
 
         let status: Status
-        if Set(interior).count >= 2 {
+        if interior.count >= 2 {
             status = .disputed
         } else if !nearEdge.isEmpty {
             status = .boundary
         } else if interior.count == 1 {
             status = try nearJurisdictionEdge(point, tolerance: tolerance) ? .boundary : .inside
-        } else if try jurisdiction?.prepared.covers(point) ?? true {
+        } else if jurisdiction?.prepared.covers(point) ?? true {
             status = layer.partial ? .none : .gap
         } else {
             status = .outside

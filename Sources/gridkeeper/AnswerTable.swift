@@ -4,7 +4,7 @@ import Spatial
 /// The human form of one point's answer: where the point is, then a row per layer.
 enum AnswerTable {
     static func render(_ a: PointAnswer) -> String {
-        var out = String(format: "%@ %.8f, %.8f → lon/lat %.8f, %.8f; %@ x=%.3f y=%.3f\n",
+        let out = String(format: "%@ %.8f, %.8f → lon/lat %.8f, %.8f; %@ x=%.3f y=%.3f\n",
                          a.inputCRS.description, a.input.x, a.input.y, a.lonLat.x, a.lonLat.y,
                          a.workspaceCRS.description, a.position.x, a.position.y)
         var table = TextTable(["layer", "kind", "status", "answer", "owner", "candidates / fallback"])
