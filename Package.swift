@@ -22,7 +22,10 @@ let package = Package(
             name: "gridkeeper",
             dependencies: ["GridKeeper", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "SpatialTests", dependencies: ["Spatial"]),
+        // The proof that the native kernel equals GEOS: shared by the tests and the verify-kernel tool.
+        .target(name: "KernelVerification", dependencies: ["Spatial"]),
+        .executableTarget(name: "verify-kernel", dependencies: ["KernelVerification"]),
+        .testTarget(name: "SpatialTests", dependencies: ["Spatial", "KernelVerification"]),
         .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial"]),
         .testTarget(name: "CLITests", dependencies: ["gridkeeper"]),
     ]

@@ -1,0 +1,48 @@
+import XCTest
+@testable import Spatial
+import KernelVerification
+
+final class KernelTests: XCTestCase {
+    /// A quick subset of tools/verify-kernel.sh: every kind of polygon set, adversarial points.
+    func testNativeKernelAgreesWithGEOS() throws {
+        var check = KernelAgreement(seed: 20261124)
+        let report = try check.run(rounds: 8, pointsPerRound: 2500)
+        XCTAssertTrue(report.disagreements.isEmpty, report.disagreements.prefix(10).joined(separator: "\n"))
+        // The adversarial points must really reach the boundary case, or the check proves little.
+        XCTAssertGreaterThan(report.byLocation[.boundary] ?? 0, 500, "\(report)")
+        XCTAssertGreaterThan(report.byLocation[.interior] ?? 0, 1000, "\(report)")
+        XCTAssertGreaterThan(report.byLocation[.exterior] ?? 0, 1000, "\(report)")
+    }
+
+    func testOrientationFallsBackToDoubleDoubleNearCollinear() {
+        // Three points on a line with coordinates not exactly representable: the filter is
+        // inconclusive and the double-double path decides, as in GEOS.
+        let a = (535_000.1, 3_491_000.3), b = (535_100.7, 3_491_050.9)
+        let t = 0.37
+        let q = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
+        let native = Orientation.index(a.0, a.1, b.0, b.1, q.0, q.1)
+        XCTAssertEqual(native, Orientation.exactIndex(a.0, a.1, b.0, b.1, q.0, q.1))
+        XCTAssertEqual(Orientation.index(0, 0, 1, 1, 2, 2), 0)
+        XCTAssertEqual(Orientation.index(0, 0, 1, 0, 0.5, 1e-300), 1)
+        XCTAssertEqual(Orientation.index(0, 0, 1, 0, 0.5, -1e-300), -1)
+    }
+
+    func testPackedRTreeFindsExactlyTheIntersectingBoxes() {
+        var random = SplitMix64(seed: 7)
+        func r(_ n: Double) -> Double { Double(random.next() % 1_000_000) / 1_000_000 * n }
+        let boxes = (0..<5000).map { _ -> Envelope in
+            let x = r(1000), y = r(1000)
+            return Envelope(minX: x, minY: y, maxX: x + r(10), maxY: y + r(10))
+        } + [Envelope.empty]
+        let tree = PackedRTree(boxes)
+        for _ in 0..<500 {
+            let x = r(1000), y = r(1000), q = Envelope(minX: x, minY: y, maxX: x + r(30), maxY: y + r(30))
+            var found: [Int] = []
+            tree.search(minX: q.minX, minY: q.minY, maxX: q.maxX, maxY: q.maxY) { found.append($0) }
+            XCTAssertEqual(found.sorted(), boxes.indices.filter { boxes[$0].intersects(q) })
+        }
+        var none: [Int] = []
+        PackedRTree([]).search(minX: 0, minY: 0, maxX: 1, maxY: 1) { none.append($0) }
+        XCTAssertEqual(none, [])
+    }
+}
