@@ -2,12 +2,12 @@ import Spatial
 
 /// Answers "who is responsible here" for one polygon layer, with the statuses of DESIGN.
 ///
-/// Candidates come from the layer's GeoPackage R-tree; predicates are GEOS prepared
-/// geometries, cached per feature. Not Sendable: one per thread.
+/// Candidates come from a `FeatureProvider`; predicates are GEOS prepared geometries, cached
+/// per feature. Not Sendable: one per thread. This is the reference path: the native bulk
+/// kernel falls back to it for the rare points it does not decide itself.
 final class LayerResolver {
     let layer: LayerInfo
-    private let workspace: Workspace
-    private let select: SQLiteStatement
+    private let provider: FeatureProvider
     private var cache: [Int64: CachedFeature] = [:]
     private var unions: [[Int64]: CachedRegion] = [:]
     /// The jurisdiction: gap inside it, outside beyond it.
@@ -44,22 +44,16 @@ final class LayerResolver {
         }
     }
 
-    init(workspace: Workspace, layer: LayerInfo, jurisdiction: GeosGeometry?) throws {
-        self.workspace = workspace
+    init(layer: LayerInfo, provider: FeatureProvider, jurisdiction: Geometry?) throws {
         self.layer = layer
-        let columns = [layer.keyField, layer.codeField, layer.ownerField, layer.nameField].map { $0.map(quoteIdentifier) ?? "NULL" }
-        select = try workspace.database.prepare("SELECT \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.name)) WHERE fid = ?")
-        self.jurisdiction = try jurisdiction.map(CachedRegion.init)
+        self.provider = provider
+        self.jurisdiction = try jurisdiction.map { try CachedRegion(try GeosGeometry($0)) }
     }
 
     private func feature(_ fid: Int64) throws -> CachedFeature? {
         if let f = cache[fid] { return f }
-        try select.bind([.integer(fid)])
-        guard try select.step(), case .blob(let blob) = select.value(0) else { return nil }
-        let geometry = try GeosGeometry(try GeoPackageBlob.decode(blob))
-        let key = select.value(1).text ?? ""
-        let party = Party(fid: fid, key: key, code: select.value(2).text, owner: select.value(3).text, name: select.value(4).text)
-        let f = CachedFeature(party: party, region: try CachedRegion(geometry))
+        guard let (party, geometry) = try provider.feature(fid) else { return nil }
+        let f = CachedFeature(party: party, region: try CachedRegion(try GeosGeometry(geometry)))
         cache[fid] = f
         return f
     }
@@ -78,7 +72,7 @@ final class LayerResolver {
         let point = try GeosGeometry(.point(p))
         let search = Envelope(covering: [p]).expanded(by: max(tolerance, 0))
         var byKey: [String: [CachedFeature]] = [:]
-        for fid in try workspace.gpkg.candidates(in: layer.name, envelope: search) {
+        for fid in try provider.candidates(near: search) {
             if let f = try feature(fid) { byKey[f.party.key, default: []].append(f) }
         }
         var interior: [String] = [], nearEdge: [String] = []
@@ -97,18 +91,10 @@ final class LayerResolver {
         }
         let parties = reach.keys.sorted(by: codePointOrder).map { reach[$0]! }
 
-        let status: Status
-        if interior.count >= 2 {
-            status = .disputed
-        } else if !nearEdge.isEmpty {
-            status = .boundary
-        } else if interior.count == 1 {
-            status = try nearJurisdictionEdge(point, tolerance: tolerance) ? .boundary : .inside
-        } else if jurisdiction?.prepared.covers(point) ?? true {
-            status = layer.partial ? .none : .gap
-        } else {
-            status = .outside
-        }
+        let status = try StatusRule.decide(
+            interiorKeys: interior.count, nearEdge: !nearEdge.isEmpty, partial: layer.partial,
+            nearJurisdictionEdge: { try jurisdiction?.isNearEdge(point, tolerance: tolerance) ?? false },
+            insideJurisdiction: { jurisdiction?.prepared.covers(point) ?? true })
         let primary = status.hasParty ? parties.first : nil
         var distance: Double?
         if let primary, let f = try feature(primary.fid) {
@@ -116,12 +102,6 @@ final class LayerResolver {
         }
         return LayerAnswer(layer: layer.name, kind: layer.kind, status: status, primary: primary,
                            candidates: status.hasParty ? parties : [], distance: distance, fallback: nil)
-    }
-
-    /// The edge of the jurisdiction is a boundary too (DESIGN), for layers that reach past it.
-    private func nearJurisdictionEdge(_ point: GeosGeometry, tolerance: Double) throws -> Bool {
-        guard let jurisdiction else { return false }
-        return try jurisdiction.isNearEdge(point, tolerance: tolerance)
     }
 }
 

@@ -39,12 +39,12 @@ public final class ResponsibilityLookup {
         let sharedCoverage = try shared.flatMap { try workspace.coverage(layer: $0.name) }
         resolvers = try chosen.map { l in
             let coverage = try sharedCoverage ?? workspace.coverage(layer: l.name)
-            return try LayerResolver(workspace: workspace, layer: l, jurisdiction: try coverage.map { try GeosGeometry($0) })
+            return try LayerResolver(layer: l, provider: try WorkspaceFeatures(workspace: workspace, layer: l), jurisdiction: coverage)
         }
         // 属地兜底: the finest area layer (most features), else the grid layer.
         let areas = all.filter { $0.kind == .area }.sorted { $0.featureCount > $1.featureCount }
         if let fallback = areas.first ?? all.first(where: { $0.kind == .grid }) {
-            fallbackResolver = try LayerResolver(workspace: workspace, layer: fallback, jurisdiction: nil)
+            fallbackResolver = try LayerResolver(layer: fallback, provider: try WorkspaceFeatures(workspace: workspace, layer: fallback), jurisdiction: nil)
         } else {
             fallbackResolver = nil
         }

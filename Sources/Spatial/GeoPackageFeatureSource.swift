@@ -7,6 +7,8 @@ public final class GeoPackageFeatureSource: FeatureSource {
     private var index = 0
     public let table: String
     public let declaredCRS: CRS?
+    /// How many features the table holds (for progress).
+    public let featureCount: Int
 
     /// Opens `table`, or the file's only feature table when `table` is nil.
     public init(path: String, table: String?) throws {
@@ -36,6 +38,7 @@ public final class GeoPackageFeatureSource: FeatureSource {
         self.path = path
         self.table = chosen
         self.fieldNames = fields
+        featureCount = Int(try gpkg.database.scalar("SELECT count(*) FROM \(quoteIdentifier(chosen))")?.text ?? "") ?? 0
         statement = try gpkg.database.prepare("SELECT \(columns) FROM \(quoteIdentifier(chosen)) ORDER BY \(quoteIdentifier(pk))")
         let org = try gpkg.database.scalar("SELECT upper(organization) FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])?.text
         let orgCode = try gpkg.database.scalar("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])

@@ -131,6 +131,8 @@ public final class SQLiteDatabase {
 public final class SQLiteStatement {
     let handle: OpaquePointer
     let database: SQLiteDatabase
+    /// Set when the rows are exhausted: SQLite would silently restart the query on the next step.
+    private var exhausted = false
 
     init(_ handle: OpaquePointer, database: SQLiteDatabase) {
         self.handle = handle
@@ -143,6 +145,7 @@ public final class SQLiteStatement {
     public func bind(_ values: [SQLValue]) throws {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        exhausted = false
         for (i, v) in values.enumerated() {
             let index = Int32(i + 1)
             let rc: Int32
@@ -160,9 +163,10 @@ public final class SQLiteStatement {
 
     /// Advances to the next row; false when done.
     public func step() throws -> Bool {
+        if exhausted { return false }
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
-        if rc == SQLITE_DONE { return false }
+        if rc == SQLITE_DONE { exhausted = true; return false }
         throw database.error(rc, "SQL step failed")
     }
 

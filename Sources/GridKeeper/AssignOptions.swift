@@ -1,0 +1,86 @@
+import Spatial
+
+/// `gridkeeper assign`: what to do.
+public struct AssignOptions: Sendable {
+    /// A workspace layer name, or a CSV / GeoJSON / GeoJSONSeq / GeoPackage file.
+    public var points: String
+    /// Per-point answers: .csv, .geojsonl (GeoJSONSeq) or .gpkg.
+    public var out: String
+    public var crs: CRS?
+    public var layers: [String]?
+    public var tolerance: Double = 0
+    /// Worker threads; nil = every core.
+    public var threads: Int?
+    /// FIELD=LAYER pairs: the point's recorded FIELD is compared with LAYER's key.
+    public var against: [AgainstPair] = []
+    /// Write the new keys into the point layer (a workspace layer only).
+    public var apply = false
+    /// Reject bad records into `<out>.rejects.csv` instead of stopping.
+    public var skipBad = false
+    public var encoding: TextEncoding?
+    public var bom = false
+    public var sourceLayer: String?
+    public var commandLine = ""
+    /// Points per round of work (each round is read, ordered along a Hilbert curve, answered
+    /// in parallel and written back in input order).
+    public var chunkSize = 65_536
+
+    public init(points: String, out: String) {
+        self.points = points
+        self.out = out
+    }
+}
+
+/// `--against FIELD=LAYER`.
+public struct AgainstPair: Sendable, Equatable {
+    public let field: String
+    public let layer: String
+
+    public init(field: String, layer: String) {
+        self.field = field
+        self.layer = layer
+    }
+
+    /// Parses "BGID=grids,DeptName3=road_duty".
+    public static func parse(_ text: String) throws -> [AgainstPair] {
+        try text.split(separator: ",").map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw GridKeeperError.usage("--against takes FIELD=LAYER pairs separated by commas (e.g. BGID=grids,DeptName3=road_duty), not '\(item)'")
+            }
+            return AgainstPair(field: parts[0], layer: parts[1])
+        }
+    }
+}
+
+/// What an assign run did.
+public struct AssignSummary: Sendable {
+    public var points = 0
+    public var rejected = 0
+    public var layers: [String] = []
+    /// statuses[layer][status] = count.
+    public var statuses: [String: [Status: Int]] = [:]
+    /// Per --against pair: unchanged / changed / undecided counts.
+    public var comparisons: [AgainstPair: Reconciliation.Counts] = [:]
+    /// Per --against pair: (recorded, new) → count, for the transfer matrix.
+    public var transfers: [AgainstPair: [Transfer: Int]] = [:]
+    /// gk_log id of an --apply run.
+    public var appliedLogID: Int64?
+    public var appliedChanges = 0
+    public var outputs: [String] = []
+    public var timing = Timing()
+    /// Points decided by the GEOS fallback instead of the native kernel.
+    public var fallbacks = 0
+
+    public struct Timing: Sendable {
+        public var read = 0.0, transform = 0.0, join = 0.0, write = 0.0, total = 0.0
+    }
+}
+
+/// One cell of a transfer matrix: recorded owner → new owner.
+public struct Transfer: Hashable, Sendable {
+    public let from: String
+    public let to: String
+}
+
+extension AgainstPair: Hashable {}

@@ -1,0 +1,90 @@
+import Foundation
+import Spatial
+
+/// Compares what points record (`--against FIELD=LAYER`) with what the layers now answer:
+/// counts, the transfer matrix, the list of changed and undecided points, and the updates an
+/// `--apply` would make. Only `inside` (and `ruled`) answers are decisions; boundary, disputed,
+/// gap, none and outside are listed for a person and never applied.
+public final class Reconciliation {
+    public struct Counts: Sendable, Equatable {
+        public var unchanged = 0, changed = 0, undecided = 0
+    }
+
+    let pairs: [AgainstPair]
+    private(set) var counts: [Counts]
+    private(set) var transfers: [[Transfer: Int]]
+    private let changes: CSVWriter
+    let changesPath: String
+    /// Updates for --apply: one JSON line per change, spooled to disk so memory stays flat.
+    private let spool: FileHandle?
+    let spoolPath: String?
+    private(set) var spooled = 0
+
+    init(pairs: [AgainstPair], changesPath: String, spoolPath: String?) throws {
+        self.pairs = pairs
+        counts = Array(repeating: Counts(), count: pairs.count)
+        transfers = Array(repeating: [:], count: pairs.count)
+        self.changesPath = changesPath
+        do {
+            changes = try CSVWriter(path: changesPath)
+            try changes.write(["id", "line", "field", "layer", "recorded", "new", "status", "candidates", "change"])
+        } catch {
+            throw GridKeeperError.usage("cannot write \(changesPath): \(error)")
+        }
+        self.spoolPath = spoolPath
+        if let spoolPath {
+            FileManager.default.createFile(atPath: spoolPath, contents: nil)
+            spool = FileHandle(forWritingAtPath: spoolPath)
+        } else {
+            spool = nil
+        }
+    }
+
+    static func isDecision(_ s: Status) -> Bool { s == .inside || s == .ruled }
+
+    /// Records one point's comparison for pair `k`.
+    func record(pair k: Int, id: String, line: Int, fid: Int64, recorded: String?, answer: BulkAnswer, data: LayerData) throws {
+        let newKey = answer.primary >= 0 ? data.parties[Int(answer.primary)].key : nil
+        let candidates = answer.candidates.map { data.parties[Int($0)].key }.joined(separator: "|")
+        let pair = pairs[k]
+        if Self.isDecision(answer.status) {
+            transfers[k][Transfer(from: recorded ?? "", to: newKey ?? ""), default: 0] += 1
+            if newKey == recorded {
+                counts[k].unchanged += 1
+                return
+            }
+            counts[k].changed += 1
+            try changes.write([id, String(line), pair.field, pair.layer, recorded ?? "", newKey ?? "", answer.status.rawValue, candidates, "changed"])
+            if let spool {
+                let entry = JSONValue.array([.integer(fid), .integer(Int64(k)), recorded.map { .string($0) } ?? .null, .string(newKey ?? "")])
+                spool.write(Data((entry.text + "\n").utf8))
+                spooled += 1
+            }
+        } else {
+            transfers[k][Transfer(from: recorded ?? "", to: "?"), default: 0] += 1
+            counts[k].undecided += 1
+            try changes.write([id, String(line), pair.field, pair.layer, recorded ?? "", newKey ?? "", answer.status.rawValue, candidates, "undecided"])
+        }
+    }
+
+    /// Closes the changes file and writes the transfer matrix (field, layer, from, to, count).
+    func finish(transfersPath: String) throws {
+        try changes.close()
+        try spool?.close()
+        let w = try CSVWriter(path: transfersPath)
+        try w.write(["field", "layer", "from", "to", "count"])
+        for (k, pair) in pairs.enumerated() {
+            for (t, n) in transfers[k].sorted(by: { ($0.key.from, $0.key.to) < ($1.key.from, $1.key.to) }) {
+                try w.write([pair.field, pair.layer, t.from, t.to == "?" ? "(undecided)" : t.to, String(n)])
+            }
+        }
+        try w.close()
+    }
+
+    func discard() {
+        try? changes.close()
+        try? spool?.close()
+        try? FileManager.default.removeItem(atPath: changesPath)
+        if let spoolPath { try? FileManager.default.removeItem(atPath: spoolPath) }
+    }
+}

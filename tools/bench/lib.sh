@@ -1,0 +1,61 @@
+# Shared by run.sh and memory.sh (sourced, not run).
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH/../.." && pwd)
+PY=$BENCH/.venv/bin/python
+GK=${GK:-$ROOT/.build/release/gridkeeper}   # GK=path NO_BUILD=1: bench another binary
+GRIDS=10000
+SEED=1
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+setup_tools() {
+  [ -x /usr/bin/time ] || apt_install time
+  if ! "$PY" -c 'import shapely, numpy' 2>/dev/null; then
+    # Debian's own python3 needs python3-venv for `-m venv`
+    python3 -m venv "$BENCH/.venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$BENCH/.venv"; }
+    "$PY" -m pip install -q shapely numpy
+  fi
+}
+
+build_gridkeeper() {
+  [ "${NO_BUILD:-0}" = 1 ] && return
+  (cd "$ROOT" && tools/setup.sh && swift build -c release --product gridkeeper)
+}
+
+# make_city DIR N: the city and N points, unless DIR already holds exactly that
+make_city() {
+  local want="{\"grids\": $GRIDS, \"points\": $2, \"seed\": $SEED}"
+  if [ "$(cat "$1/params.json" 2>/dev/null)" != "$want" ]; then
+    echo "bench: generating $GRIDS grids and $2 points in $1" >&2
+    rm -f "$1/params.json"
+    "$PY" "$BENCH/gen_city.py" --grids "$GRIDS" --points "$2" --seed "$SEED" --out "$1"
+  fi
+}
+
+# make_workspace DIR: a fresh DIR/W.gpkg with the grids and duty layers of DIR
+make_workspace() {
+  rm -f "$1/W.gpkg"
+  "$GK" init --crs EPSG:4549 --ws "$1/W.gpkg" >/dev/null
+  "$GK" import "$1/grids.geojson" --layer grids --kind grid --crs EPSG:4549 --ws "$1/W.gpkg" >/dev/null
+  "$GK" import "$1/duty.geojson" --layer duty --kind duty --crs EPSG:4549 --ws "$1/W.gpkg" >/dev/null
+}
+
+# run_assign DIR POINTS OUT: assign under /usr/bin/time; leaves DIR/time.txt ("wall_s rss_kib")
+# and DIR/timing.json (assign's --timing line)
+run_assign() {
+  local rc=0
+  /usr/bin/time -f '%e %M' -o "$1/time.txt" "$GK" assign --points "$2" --crs EPSG:4549 --out "$3" \
+    --layers grids,duty --threads "${THREADS:-2}" --timing --ws "$1/W.gpkg" 2>"$1/assign.err" || rc=$?
+  # exit 1 is "nothing found" for some points, not a failure
+  if [ "$rc" -gt 1 ] || ! grep -q '^timing: ' "$1/assign.err"; then
+    echo "bench: gridkeeper assign failed (exit $rc):" >&2
+    cat "$1/assign.err" >&2
+    exit 1
+  fi
+  grep '^timing: ' "$1/assign.err" | tail -1 | sed 's/^timing: //' >"$1/timing.json"
+}
