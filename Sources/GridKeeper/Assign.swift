@@ -46,12 +46,19 @@ public enum Assign {
         let layerIndex = Dictionary(uniqueKeysWithValues: infos.enumerated().map { ($1.name, $0) })
         let extent = data[0].extent
 
-        let reader = try PointChunkReader(path: pointLayer == nil ? o.points : ws.path, table: pointLayer?.name ?? o.sourceLayer,
-                                          fields: o.against.map(\.field), encoding: o.encoding)
-        let inputCRS = o.crs ?? reader.declaredCRS ?? (pointLayer != nil ? workspaceCRS : .wgs84)
-        let columns = BatchColumns(idName: reader.idName, layers: infos)
+        // Quote-free UTF-8 CSV files take the fast path: the workers parse the lines themselves.
+        let isCSV = pointLayer == nil && (try? SourceFormat(path: o.points)) == .csv
+        let fastLines = isCSV && o.against.isEmpty && o.encoding != .gb18030 ? CSVPointLines(path: o.points) : nil
+        let reader = fastLines == nil
+            ? try PointChunkReader(path: pointLayer == nil ? o.points : ws.path, table: pointLayer?.name ?? o.sourceLayer,
+                                   fields: o.against.map(\.field), encoding: o.encoding)
+            : nil
+        let inputCRS = o.crs ?? reader?.declaredCRS ?? (pointLayer != nil ? workspaceCRS : .wgs84)
+        let idName = fastLines.map { f in f.idColumn.map { f.header[$0] } ?? "id" } ?? reader!.idName
+        let columns = BatchColumns(idName: idName, layers: infos)
         let header = columns.header + o.against.flatMap { [$0.field, "\($0.field)_change"] }
         let output = try AssignOutput(path: o.out, header: header, bom: o.bom, encoding: .utf8)
+        let csvRows = output.isCSV ? CSVRows(against: o.against.map { ($0.field, layerIndex[$0.layer]!) }) : nil
         let stem = (o.out as NSString).deletingPathExtension
         var reconciliation: Reconciliation?
         var rejects: CSVWriter?
@@ -68,10 +75,14 @@ public enum Assign {
             }
             let pool = WorkerPool(threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount)
             defer { pool.stop() }
-            let workers = try (0..<pool.count).map { _ in try Worker(data: data, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat) }
+            let workers = try (0..<pool.count).map { _ in
+                try AssignWorker(data: data, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent)
+            }
             let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count)
             defer { buffers.release() }
             var chunk = PointChunk()
+            var lines: [CSVPointLines.Line] = []
+            var rowsRead = 0
             var swapAxes: Bool?
             let reject: ((Rejection) throws -> Void)? = rejects.map { w in { r in
                 summary.rejected += 1
@@ -80,57 +91,65 @@ public enum Assign {
 
             while true {
                 var t = clock.lap()
-                guard try reader.read(into: &chunk, capacity: o.chunkSize, reject: reject) else { break }
+                let input: ChunkInput
+                if let fastLines {
+                    fastLines.nextLines(o.chunkSize, into: &lines)
+                    guard !lines.isEmpty else { break }
+                    input = .lines(fastLines, lines, firstRow: rowsRead)
+                } else {
+                    guard try reader!.read(into: &chunk, capacity: o.chunkSize, reject: reject) else { break }
+                    input = .parsed(chunk)
+                }
+                let n = input.count
+                rowsRead += n
                 summary.timing.read += clock.lap() - t
                 if swapAxes == nil {
-                    swapAxes = inputCRS.isGeographic ? false : try ProjectedAxisOrder.needsSwap(Coordinate(chunk.xs[0], chunk.ys[0]), crs: inputCRS, position: "\(o.points): line \(chunk.lines[0])")
+                    swapAxes = try Self.axesSwapped(input, crs: inputCRS, label: o.points)
                 }
-                let n = chunk.count
                 t = clock.lap()
-                let input = chunk
                 let swap = swapAxes!
-                pool.run { w in workers[w].transform(input, range: Self.slice(n, w, pool.count), swap: swap, geographic: inputCRS.isGeographic, into: buffers) }
-                if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
-                for i in 0..<n { buffers.order[i] = (HilbertCurve.index(x: buffers.x[i], y: buffers.y[i], in: extent), Int32(i)) }
-                buffers.sortOrder(n)
-                summary.timing.transform += clock.lap() - t
-                t = clock.lap()
-                pool.run { w in workers[w].answer(range: Self.slice(n, w, pool.count), tolerance: o.tolerance, into: buffers) }
+                pool.run { w in
+                    workers[w].run(AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap,
+                                                    tolerance: o.tolerance, buffers: buffers, csv: csvRows))
+                }
                 if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
                 summary.timing.join += clock.lap() - t
                 t = clock.lap()
                 for i in 0..<n {
-                    if let problem = buffers.problems[i] {
-                        let message = "\(o.points): line \(chunk.lines[i]): \(problem)"
-                        guard let reject else { throw GridKeeperError.badInput(message) }
-                        try reject(Rejection(line: chunk.lines[i], reason: message))
-                        continue
+                    guard let problem = buffers.problems[i] else { continue }
+                    let message = "\(o.points): line \(input.line(i)): \(problem)"
+                    guard let reject else { throw GridKeeperError.badInput(message) }
+                    try reject(Rejection(line: input.line(i), reason: message))
+                }
+                for w in workers {
+                    for (l, counts) in w.statuses.enumerated() {
+                        for (s, c) in counts.enumerated() where c > 0 { summary.statuses[data[l].layer.name, default: [:]][Status.allCases[s], default: 0] += c }
                     }
-                    var row = [chunk.ids[i]]
-                    row.reserveCapacity(header.count)
-                    for (l, d) in data.enumerated() {
-                        let a = buffers.answers[l][i]
-                        summary.statuses[d.layer.name, default: [:]][a.status, default: 0] += 1
-                        let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
-                        row.append(p.map { $0.code ?? $0.name ?? "" } ?? "")
-                        row.append(p?.owner ?? "")
-                        row.append(a.status.rawValue)
-                        row.append(a.candidates.map { d.parties[Int($0)].key }.joined(separator: "|"))
+                }
+                if csvRows != nil {
+                    for w in workers { try w.rows.withUnsafeBytes { try output.writeEncoded($0) } }
+                }
+                for i in 0..<n where buffers.problems[i] == nil {
+                    if case .parsed(let chunk) = input {
+                        for (k, pair) in o.against.enumerated() {
+                            let l = layerIndex[pair.layer]!
+                            try reconciliation!.record(pair: k, id: chunk.ids[i], line: chunk.lines[i], fid: chunk.fids[i],
+                                                       recorded: chunk.recorded[k][i], answer: buffers.answers[l][i], data: data[l])
+                        }
+                        if csvRows == nil {
+                            try output.write(Self.row(id: chunk.ids[i], i, data: data, buffers: buffers, against: o.against, recorded: chunk.recorded, layerIndex: layerIndex),
+                                             lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
+                        }
+                    } else if csvRows == nil, case .lines(let file, _, let first) = input {
+                        let id = file.idColumn != nil ? file.text(buffers.idRange[i]) : String(first + i + 1)
+                        try output.write(Self.row(id: id, i, data: data, buffers: buffers, against: [], recorded: [], layerIndex: layerIndex),
+                                         lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
                     }
-                    for (k, pair) in o.against.enumerated() {
-                        let l = layerIndex[pair.layer]!
-                        let a = buffers.answers[l][i], recorded = chunk.recorded[k][i]
-                        let newKey = a.primary >= 0 ? data[l].parties[Int(a.primary)].key : nil
-                        row.append(recorded ?? "")
-                        row.append(!Reconciliation.isDecision(a.status) ? "undecided" : (newKey == recorded ? "unchanged" : "changed"))
-                        try reconciliation!.record(pair: k, id: chunk.ids[i], line: chunk.lines[i], fid: chunk.fids[i],
-                                                   recorded: recorded, answer: a, data: data[l])
-                    }
-                    try output.write(row, lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
                     summary.points += 1
                 }
                 summary.timing.write += clock.lap() - t
-                progress(summary.points, reader.total.map { Double(reader.done) / Double(max($0, 1)) })
+                let fraction = fastLines.map { Double($0.done) / Double(max($0.total, 1)) } ?? reader!.total.map { Double(reader!.done) / Double(max($0, 1)) }
+                progress(summary.points, fraction)
             }
             summary.fallbacks = workers.reduce(0) { $0 + $1.fallbacks }
             try output.finish()
@@ -161,113 +180,43 @@ public enum Assign {
         return summary
     }
 
+    /// Projected input written northing first (survey tables call the northing X) is
+    /// recognised by the magnitude of its first point.
+    private static func axesSwapped(_ input: ChunkInput, crs: CRS, label: String) throws -> Bool {
+        guard !crs.isGeographic else { return false }
+        let first: Coordinate?
+        switch input {
+        case .parsed(let chunk): first = chunk.count > 0 ? Coordinate(chunk.xs[0], chunk.ys[0]) : nil
+        case .lines(let file, let lines, _):
+            var fields = [Range<Int>](repeating: 0..<0, count: file.header.count + 1)
+            let n = fields.withUnsafeMutableBufferPointer { file.fields(of: lines[0], into: $0) }
+            first = n == file.header.count ? file.double(fields[file.xColumn]).flatMap { x in file.double(fields[file.yColumn]).map { Coordinate(x, $0) } } : nil
+        }
+        guard let first else { return false }
+        return try ProjectedAxisOrder.needsSwap(first, crs: crs, position: "\(label): line \(input.line(0))")
+    }
+
+    /// One output row for the non-CSV formats.
+    private static func row(id: String, _ i: Int, data: [LayerData], buffers: ChunkBuffers, against: [AgainstPair],
+                            recorded: [[String?]], layerIndex: [String: Int]) -> [String] {
+        var row = [id]
+        for (l, d) in data.enumerated() {
+            let a = buffers.answers[l][i]
+            let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
+            row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, a.candidates.map { d.parties[Int($0)].key }.joined(separator: "|")]
+        }
+        for (k, pair) in against.enumerated() {
+            let l = layerIndex[pair.layer]!
+            let a = buffers.answers[l][i], value = recorded[k][i]
+            let newKey = a.primary >= 0 ? data[l].parties[Int(a.primary)].key : nil
+            row += [value ?? "", !Reconciliation.isDecision(a.status) ? "undecided" : (newKey == value ? "unchanged" : "changed")]
+        }
+        return row
+    }
+
     /// Worker w's share of n items.
     static func slice(_ n: Int, _ w: Int, _ workers: Int) -> Range<Int> {
         (n * w / workers)..<(n * (w + 1) / workers)
-    }
-}
-
-/// Per-chunk arrays shared by the workers; each worker writes only its own indices.
-final class ChunkBuffers: @unchecked Sendable {
-    let x: UnsafeMutableBufferPointer<Double>, y: UnsafeMutableBufferPointer<Double>
-    let lon: UnsafeMutableBufferPointer<Double>, lat: UnsafeMutableBufferPointer<Double>
-    let problems: UnsafeMutableBufferPointer<String?>
-    /// (Hilbert key, input index), sorted: the order in which points are answered.
-    let order: UnsafeMutableBufferPointer<(UInt32, Int32)>
-    let answers: [UnsafeMutableBufferPointer<BulkAnswer>]
-
-    init(capacity: Int, layers: Int) {
-        x = .allocate(capacity: capacity); y = .allocate(capacity: capacity)
-        lon = .allocate(capacity: capacity); lat = .allocate(capacity: capacity)
-        problems = .allocate(capacity: capacity); problems.initialize(repeating: nil)
-        order = .allocate(capacity: capacity)
-        answers = (0..<layers).map { _ in
-            let b = UnsafeMutableBufferPointer<BulkAnswer>.allocate(capacity: capacity)
-            b.initialize(repeating: BulkAnswer(status: .outside, primary: -1, candidates: [], distance: .nan))
-            return b
-        }
-    }
-
-    func sortOrder(_ n: Int) {
-        var head = UnsafeMutableBufferPointer(rebasing: order[0..<n])
-        head.sort(by: Self.precedes)
-    }
-
-    private static func precedes(_ a: (UInt32, Int32), _ b: (UInt32, Int32)) -> Bool {
-        a.0 != b.0 ? a.0 < b.0 : a.1 < b.1
-    }
-
-    func release() {
-        for b in [x, y, lon, lat] { b.deallocate() }
-        _ = problems.deinitialize(); problems.deallocate()
-        order.deallocate()
-        for a in answers { _ = a.deinitialize(); a.deallocate() }
-    }
-}
-
-/// One worker thread's state: its own PROJ transforms and native resolvers (whose GEOS
-/// fallback objects are made, used and freed on this thread only).
-final class Worker: @unchecked Sendable {
-    private let data: [LayerData]
-    private let inputCRS: CRS, workspaceCRS: CRS
-    private let lonLat: Bool
-    private var toWorkspace: CoordinateTransform?
-    private var toLonLat: CoordinateTransform?
-    private var resolvers: [NativeResolver] = []
-    private(set) var error: Error?
-    var fallbacks: Int { resolvers.reduce(0) { $0 + $1.fallbackCount } }
-
-    init(data: [LayerData], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool) throws {
-        self.data = data
-        self.inputCRS = inputCRS
-        self.workspaceCRS = workspaceCRS
-        self.lonLat = lonLat
-        // Fail early, on the calling thread, for a CRS pair PROJ cannot do.
-        _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
-    }
-
-    func transform(_ chunk: PointChunk, range: Range<Int>, swap: Bool, geographic: Bool, into b: ChunkBuffers) {
-        do {
-            if toWorkspace == nil {
-                toWorkspace = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
-                toLonLat = try LayerImport.transform(from: inputCRS, to: .wgs84)
-            }
-            for i in range {
-                var c = swap ? Coordinate(chunk.ys[i], chunk.xs[i]) : Coordinate(chunk.xs[i], chunk.ys[i])
-                b.problems[i] = nil
-                if geographic && !(c.x >= -180 && c.x <= 180 && c.y >= -90 && c.y <= 90) {
-                    let swapped = c.y >= -180 && c.y <= 180 && c.x >= -90 && c.x <= 90
-                    b.problems[i] = "(\(c.x), \(c.y)) is not a longitude,latitude\(swapped ? " (swapped?)" : "; projected? pass --crs EPSG:n")"
-                    c = Coordinate(.nan, .nan)
-                } else {
-                    do {
-                        let p = try toWorkspace!.transform(c)
-                        if lonLat { let g = try toLonLat!.transform(c); b.lon[i] = g.x; b.lat[i] = g.y }
-                        c = p
-                    } catch {
-                        b.problems[i] = "\(error)"
-                        c = Coordinate(.nan, .nan)
-                    }
-                }
-                b.x[i] = c.x; b.y[i] = c.y
-            }
-        } catch {
-            self.error = error
-        }
-    }
-
-    func answer(range: Range<Int>, tolerance: Double, into b: ChunkBuffers) {
-        if resolvers.isEmpty { resolvers = data.map(NativeResolver.init) }
-        do {
-            for k in range {
-                let i = Int(b.order[k].1)
-                let x = b.x[i], y = b.y[i]
-                guard x.isFinite, y.isFinite else { continue }
-                for (l, r) in resolvers.enumerated() { b.answers[l][i] = try r.answer(x: x, y: y, tolerance: tolerance) }
-            }
-        } catch {
-            self.error = error
-        }
     }
 }
 

@@ -55,6 +55,13 @@ final class AssignOutput {
         }
     }
 
+    var isCSV: Bool { format == .csv }
+
+    /// Appends rows already CSV-encoded (by the workers), in order.
+    func writeEncoded(_ bytes: UnsafeRawBufferPointer) throws {
+        try csv!.writeEncoded(bytes)
+    }
+
     /// Whether rows need the point's WGS84 position (the spatial formats).
     var needsLonLat: Bool { format != .csv }
 

@@ -13,6 +13,9 @@ final class LayerData: @unchecked Sendable {
     let polygons: PolygonSet
     let tree: PackedRTree
     let memberByFID: [Int64: Int]
+    /// Each member's batch-output fields, CSV-encoded once: `<layer>` (code, else name),
+    /// `<layer>_owner`, and its key (for `<layer>_candidates`).
+    let csvDisplay: [[UInt8]], csvOwner: [[UInt8]], csvKey: [[UInt8]]
     /// The jurisdiction (one member), when known.
     let jurisdiction: PolygonSet?
     let jurisdictionGeometry: Geometry?
@@ -37,6 +40,9 @@ final class LayerData: @unchecked Sendable {
         let set = PolygonSet(geometries.map(\.polygons))
         polygons = set
         tree = PackedRTree((0..<set.count).map { set.envelope($0) })
+        csvDisplay = parties.map { CSVWriter.encodedField($0.code ?? $0.name ?? "") }
+        csvOwner = parties.map { CSVWriter.encodedField($0.owner ?? "") }
+        csvKey = parties.map { CSVWriter.encodedField($0.key) }
         memberByFID = Dictionary(uniqueKeysWithValues: parties.enumerated().map { ($1.fid, $0) })
         self.jurisdiction = jurisdiction.map { PolygonSet([$0.polygons]) }
         jurisdictionGeometry = jurisdiction

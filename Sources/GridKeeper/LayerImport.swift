@@ -22,8 +22,8 @@ public enum LayerImport {
         }
 
         let source = try SourceFormat.open(path: options.file, sourceLayer: options.sourceLayer, encoding: options.encoding)
-        let sourceCRS = options.crs ?? source.declaredCRS ?? .wgs84
         var features = try readAll(source, file: options.file)
+        let sourceCRS = options.crs ?? source.declaredCRS ?? .wgs84
         guard !features.isEmpty else {
             throw GridKeeperError.badInput("\(options.file): no features to import")
         }

@@ -20,43 +20,61 @@ final class NativeResolver {
     private var fallback: LayerResolver?
     private(set) var fallbackCount = 0
 
-    // Scratch for the candidates of one point, reused to avoid allocation.
-    private var members: [Int32] = []
-    private var ranks: [Int32] = []
-    private var locations: [PointLocation] = []
-    private var near: [Bool] = []
+    /// One polygon that reaches the point.
+    private struct Hit {
+        var member: Int32
+        var rank: Int32
+        var location: PointLocation
+        var near: Bool
+    }
+
+    /// Scratch for the hits of one point: a raw buffer, so the hot loop pays no exclusivity
+    /// checks or reference counting; grown in the rare case of very many hits.
+    private var hits: UnsafeMutablePointer<Hit>
+    private var capacity = 64
 
     init(_ data: LayerData) {
         self.data = data
-        members.reserveCapacity(16); ranks.reserveCapacity(16); locations.reserveCapacity(16); near.reserveCapacity(16)
+        hits = .allocate(capacity: capacity)
     }
+
+    deinit { hits.deallocate() }
 
     func answer(x: Double, y: Double, tolerance t: Double) throws -> BulkAnswer {
         let set = data.polygons
-        members.removeAll(keepingCapacity: true); ranks.removeAll(keepingCapacity: true)
-        locations.removeAll(keepingCapacity: true); near.removeAll(keepingCapacity: true)
+        let ranks = data.keyRank
+        var buffer = hits, room = capacity, count = 0
+        var overflow = false
         data.tree.search(minX: x - t, minY: y - t, maxX: x + t, maxY: y + t) { m in
             let location = set.locate(x, y, in: m)
             var isNear = location == .boundary
             if !isNear && t > 0 { isNear = set.isNearBoundary(x, y, of: m, within: t) }
             if location == .exterior && !isNear { return }
-            // Insertion by (key rank, member) keeps candidates in answer order.
-            var i = members.count
-            let rank = data.keyRank[m]
-            members.append(0); ranks.append(0); locations.append(.exterior); near.append(false)
-            while i > 0 && (ranks[i - 1] > rank || (ranks[i - 1] == rank && members[i - 1] > Int32(m))) {
-                members[i] = members[i - 1]; ranks[i] = ranks[i - 1]; locations[i] = locations[i - 1]; near[i] = near[i - 1]
+            if count == room { overflow = true; return }
+            // Insertion by (key rank, member) keeps hits in answer order.
+            let hit = Hit(member: Int32(m), rank: ranks[m], location: location, near: isNear)
+            var i = count
+            while i > 0 && (buffer[i - 1].rank > hit.rank || (buffer[i - 1].rank == hit.rank && buffer[i - 1].member > hit.member)) {
+                buffer[i] = buffer[i - 1]
                 i -= 1
             }
-            members[i] = Int32(m); ranks[i] = rank; locations[i] = location; near[i] = isNear
+            buffer[i] = hit
+            count += 1
+        }
+        if overflow {
+            hits.deallocate()
+            capacity *= 4
+            hits = .allocate(capacity: capacity)
+            buffer = hits; room = capacity
+            return try answer(x: x, y: y, tolerance: t)
         }
         var interiorKeys = 0, anyNear = false
         var i = 0
-        while i < members.count {
+        while i < count {
             var j = i, interior = false, groupNear = false
-            while j < members.count && ranks[j] == ranks[i] {
-                interior = interior || locations[j] == .interior
-                groupNear = groupNear || near[j]
+            while j < count && buffer[j].rank == buffer[i].rank {
+                interior = interior || buffer[j].location == .interior
+                groupNear = groupNear || buffer[j].near
                 j += 1
             }
             if j - i > 1 && groupNear { return try exact(x: x, y: y, tolerance: t) }
@@ -64,22 +82,24 @@ final class NativeResolver {
             anyNear = anyNear || groupNear
             i = j
         }
+        let jurisdiction = data.jurisdiction
         let status = StatusRule.decide(
             interiorKeys: interiorKeys, nearEdge: anyNear, partial: data.layer.partial,
             nearJurisdictionEdge: {
-                guard let j = data.jurisdiction else { return false }
+                guard let j = jurisdiction else { return false }
                 return t > 0 ? j.isNearBoundary(x, y, of: 0, within: t) : j.locate(x, y, in: 0) == .boundary
             },
-            insideJurisdiction: { data.jurisdiction.map { $0.locate(x, y, in: 0) != .exterior } ?? true })
-        guard status.hasParty, let first = members.first else {
+            insideJurisdiction: { jurisdiction.map { $0.locate(x, y, in: 0) != .exterior } ?? true })
+        guard status.hasParty, count > 0 else {
             return BulkAnswer(status: status, primary: -1, candidates: [], distance: .nan)
         }
         var candidates: [Int32] = []
         if status == .boundary || status == .disputed {
-            for (k, m) in members.enumerated() where k == 0 || ranks[k] != ranks[k - 1] { candidates.append(m) }
+            for k in 0..<count where k == 0 || buffer[k].rank != buffer[k - 1].rank { candidates.append(buffer[k].member) }
         }
-        let distance = locations[0] == .exterior ? set.boundaryDistance(x, y, of: Int(first)) : 0
-        return BulkAnswer(status: status, primary: first, candidates: candidates, distance: distance)
+        let first = buffer[0]
+        let distance = first.location == .exterior ? set.boundaryDistance(x, y, of: Int(first.member)) : 0
+        return BulkAnswer(status: status, primary: first.member, candidates: candidates, distance: distance)
     }
 
     /// The GEOS resolver on the same loaded features.

@@ -115,6 +115,33 @@ public final class CSVWriter {
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
+    /// Appends records already encoded by `encodedField` (UTF-8 writers only): lets worker
+    /// threads format rows in parallel while one thread writes them in order.
+    public func writeEncoded(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !isClosed else {
+            throw CSVError(kind: .io, line: nil, message: "cannot write to \(name): the writer is closed")
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    /// One field as this writer would write it in UTF-8: quoted when needed, a formula
+    /// neutralised, quotes doubled.
+    public static func encodedField(_ field: String, separator: UInt8 = UInt8(ascii: ","), neutralizeFormulas: Bool = true) -> [UInt8] {
+        let utf8 = field.utf8
+        let quoted = needsQuotes(utf8, separator: separator)
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 2)
+        if quoted { out.append(quote) }
+        if neutralizeFormulas && looksLikeFormula(field) { out.append(UInt8(ascii: "'")) }
+        for b in utf8 {
+            out.append(b)
+            if quoted && b == quote { out.append(quote) }
+        }
+        if quoted { out.append(quote) }
+        return out
+    }
+
     /// Writes buffered records out.
     public func flush() throws {
         guard !buffer.isEmpty else { return }
@@ -155,7 +182,7 @@ public final class CSVWriter {
 
     private func append(_ field: String, index: Int) throws {
         let utf8 = field.utf8
-        let quoted = needsQuotes(utf8)
+        let quoted = Self.needsQuotes(utf8, separator: separator)
         if quoted { buffer.append(Self.quote) }
         if neutralizeFormulas && Self.looksLikeFormula(field) { buffer.append(UInt8(ascii: "'")) }
         if encoding == .utf8 || utf8.allSatisfy({ $0 < 0x80 }) {
@@ -185,11 +212,11 @@ public final class CSVWriter {
         }
     }
 
-    private func needsQuotes(_ utf8: String.UTF8View) -> Bool {
+    private static func needsQuotes(_ utf8: String.UTF8View, separator: UInt8) -> Bool {
         guard let first = utf8.first, let last = utf8.last else { return false }
         if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return true }
         if first == 0xEF && utf8.starts(with: [0xEF, 0xBB, 0xBF]) { return true }
-        for b in utf8 where b == separator || b == Self.quote || b == Self.lf || b == Self.cr {
+        for b in utf8 where b == separator || b == quote || b == lf || b == cr {
             return true
         }
         return false

@@ -18,7 +18,14 @@ public final class GeoJSONFeatureSource: FeatureSource {
         if parser.atEnd {
             throw SourceError(file: path, position: "", message: "the file is empty")
         }
+        // Read up to the first feature now, so that a "crs" member before "features" is
+        // known before any feature is asked for.
+        pending = try next()
+        primed = true
     }
+
+    private var pending: Feature?
+    private var primed = false
 
     private func fail(_ message: String, line: Int? = nil) -> SourceError {
         let l = line ?? currentLine()
@@ -26,6 +33,10 @@ public final class GeoJSONFeatureSource: FeatureSource {
     }
 
     public func next() throws -> Feature? {
+        if primed, let f = pending {
+            pending = nil
+            return f
+        }
         do {
             return try nextFeature()
         } catch let e as JSONError {

@@ -165,6 +165,7 @@ public enum HilbertCurve {
     /// The index of `(x, y)` on a 2^16 × 2^16 curve over `extent` (clamped to it).
     @inline(__always)
     public static func index(x: Double, y: Double, in extent: Envelope) -> UInt32 {
+        guard x.isFinite && y.isFinite else { return .max }
         let w = extent.width > 0 ? extent.width : 1, h = extent.height > 0 ? extent.height : 1
         let fx = min(max((x - extent.minX) / w, 0), 1), fy = min(max((y - extent.minY) / h, 0), 1)
         return hilbertIndex(UInt32(fx * 65535), UInt32(fy * 65535))

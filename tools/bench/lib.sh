@@ -46,16 +46,17 @@ make_workspace() {
 }
 
 # run_assign DIR POINTS OUT: assign under /usr/bin/time; leaves DIR/time.txt ("wall_s rss_kib")
-# and DIR/timing.json (assign's --timing line)
+# and DIR/timing.json (the JSON of assign's --timing line)
 run_assign() {
   local rc=0
   /usr/bin/time -f '%e %M' -o "$1/time.txt" "$GK" assign --points "$2" --crs EPSG:4549 --out "$3" \
-    --layers grids,duty --threads "${THREADS:-2}" --timing --ws "$1/W.gpkg" 2>"$1/assign.err" || rc=$?
+    --layers grids,duty --threads "${THREADS:-2}" --timing --ws "$1/W.gpkg" >"$1/assign.out" 2>"$1/assign.err" || rc=$?
   # exit 1 is "nothing found" for some points, not a failure
-  if [ "$rc" -gt 1 ] || ! grep -q '^timing: ' "$1/assign.err"; then
+  if [ "$rc" -gt 1 ] || ! grep -q 'timing: {' "$1/assign.err"; then
     echo "bench: gridkeeper assign failed (exit $rc):" >&2
-    cat "$1/assign.err" >&2
+    cat "$1/assign.out" "$1/assign.err" >&2
     exit 1
   fi
-  grep '^timing: ' "$1/assign.err" | tail -1 | sed 's/^timing: //' >"$1/timing.json"
+  # the line may carry a prefix ("gridkeeper: timing: {...}")
+  grep -o 'timing: {.*}' "$1/assign.err" | tail -1 | sed 's/^timing: //' >"$1/timing.json"
 }
