@@ -75,6 +75,7 @@ public enum Assign {
             }
             let pool = WorkerPool(threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount)
             defer { pool.stop() }
+            summary.threads = pool.count
             let workers = try (0..<pool.count).map { _ in
                 try AssignWorker(data: data, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent)
             }
@@ -113,7 +114,11 @@ public enum Assign {
                                                     tolerance: o.tolerance, buffers: buffers, csv: csvRows))
                 }
                 if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
-                summary.timing.join += clock.lap() - t
+                summary.timing.parallel += clock.lap() - t
+                // The slowest worker sets the pace of each phase.
+                summary.timing.transform += workers.map(\.phases.locate).max() ?? 0
+                summary.timing.join += workers.map { $0.phases.order + $0.phases.answer }.max() ?? 0
+                summary.timing.format += workers.map(\.phases.format).max() ?? 0
                 t = clock.lap()
                 for i in 0..<n {
                     guard let problem = buffers.problems[i] else { continue }
@@ -134,7 +139,8 @@ public enum Assign {
                         for (k, pair) in o.against.enumerated() {
                             let l = layerIndex[pair.layer]!
                             try reconciliation!.record(pair: k, id: chunk.ids[i], line: chunk.lines[i], fid: chunk.fids[i],
-                                                       recorded: chunk.recorded[k][i], answer: buffers.answers[l][i], data: data[l])
+                                                       recorded: chunk.recorded[k][i], answer: buffers.answers[l][i],
+                                                       candidates: buffers.candidateKeys(l, i, data[l]), data: data[l])
                         }
                         if csvRows == nil {
                             try output.write(Self.row(id: chunk.ids[i], i, data: data, buffers: buffers, against: o.against, recorded: chunk.recorded, layerIndex: layerIndex),
@@ -203,7 +209,7 @@ public enum Assign {
         for (l, d) in data.enumerated() {
             let a = buffers.answers[l][i]
             let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
-            row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, a.candidates.map { d.parties[Int($0)].key }.joined(separator: "|")]
+            row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
         }
         for (k, pair) in against.enumerated() {
             let l = layerIndex[pair.layer]!

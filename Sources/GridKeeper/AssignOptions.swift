@@ -56,6 +56,7 @@ public struct AgainstPair: Sendable, Equatable {
 /// What an assign run did.
 public struct AssignSummary: Sendable {
     public var points = 0
+    public var threads = 0
     public var rejected = 0
     public var layers: [String] = []
     /// statuses[layer][status] = count.
@@ -72,8 +73,13 @@ public struct AssignSummary: Sendable {
     /// Points decided by the GEOS fallback instead of the native kernel.
     public var fallbacks = 0
 
+    /// Wall-clock seconds. `read`: cutting the input into chunks (and parsing, for the general
+    /// readers); `parallel`: the workers' part of every chunk, of which `transform` (parsing
+    /// lines and coordinate transforms), `join` (Hilbert ordering and answering every layer,
+    /// the join itself) and `format` (CSV rows), each taken from the slowest worker; `write`:
+    /// writing rows out, reconciliation, counting.
     public struct Timing: Sendable {
-        public var read = 0.0, transform = 0.0, join = 0.0, write = 0.0, total = 0.0
+        public var read = 0.0, parallel = 0.0, transform = 0.0, join = 0.0, format = 0.0, write = 0.0, total = 0.0
     }
 }
 

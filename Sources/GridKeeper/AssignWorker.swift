@@ -30,9 +30,11 @@ final class ChunkBuffers: @unchecked Sendable {
     let problems: UnsafeMutableBufferPointer<String?>
     /// The id field's bytes in the mapped file (fast CSV path).
     let idRange: UnsafeMutableBufferPointer<Range<Int>>
-    /// (Hilbert key, input index): each worker sorts its own slice and answers in that order.
-    let order: UnsafeMutableBufferPointer<(UInt32, Int32)>
+    /// Hilbert key << 32 | input index: each worker sorts its own slice and answers in that order.
+    let order: UnsafeMutableBufferPointer<UInt64>
     let answers: [UnsafeMutableBufferPointer<BulkAnswer>]
+    /// candidates[layer][i]: meaningful only where answers[layer][i].hasCandidates.
+    let candidates: [UnsafeMutableBufferPointer<[Int32]>]
 
     init(capacity: Int, layers: Int) {
         x = .allocate(capacity: capacity); y = .allocate(capacity: capacity)
@@ -42,9 +44,19 @@ final class ChunkBuffers: @unchecked Sendable {
         idRange = .allocate(capacity: capacity); idRange.initialize(repeating: 0..<0)
         answers = (0..<layers).map { _ in
             let b = UnsafeMutableBufferPointer<BulkAnswer>.allocate(capacity: capacity)
-            b.initialize(repeating: BulkAnswer(status: .outside, primary: -1, candidates: [], distance: .nan))
+            b.initialize(repeating: .none)
             return b
         }
+        candidates = (0..<layers).map { _ in
+            let b = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: capacity)
+            b.initialize(repeating: [])
+            return b
+        }
+    }
+
+    /// The `|`-joined candidate keys of point i in layer l (empty when it has none).
+    func candidateKeys(_ l: Int, _ i: Int, _ data: LayerData) -> String {
+        answers[l][i].hasCandidates ? candidates[l][i].map { data.parties[Int($0)].key }.joined(separator: "|") : ""
     }
 
     func release() {
@@ -53,6 +65,7 @@ final class ChunkBuffers: @unchecked Sendable {
         order.deallocate()
         idRange.deallocate()
         for a in answers { _ = a.deinitialize(); a.deallocate() }
+        for c in candidates { _ = c.deinitialize(); c.deallocate() }
     }
 }
 
@@ -74,6 +87,13 @@ final class AssignWorker: @unchecked Sendable {
     /// statuses[layer][Status index] for this chunk.
     private(set) var statuses: [[Int]]
     var fallbacks: Int { resolvers.reduce(0) { $0 + $1.fallbackCount } }
+    /// Seconds this worker spent in its last job: parsing and transforming, ordering,
+    /// answering (the join itself), formatting.
+    private(set) var phases = Phases()
+
+    struct Phases {
+        var locate = 0.0, order = 0.0, answer = 0.0, format = 0.0
+    }
 
     init(data: [LayerData], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope) throws {
         self.data = data
@@ -103,11 +123,15 @@ final class AssignWorker: @unchecked Sendable {
                 toLonLat = try LayerImport.transform(from: inputCRS, to: .wgs84)
                 resolvers = data.map(NativeResolver.init)
             }
-            for l in statuses.indices { for s in statuses[l].indices { statuses[l][s] = 0 } }
+            let clock = Stopwatch()
             try locate(job)
+            let t1 = clock.lap()
             order(job)
+            let t2 = clock.lap()
             try answer(job)
+            let t3 = clock.lap()
             if let csv = job.csv { format(job, csv) }
+            phases = Phases(locate: t1, order: t2 - t1, answer: t3 - t2, format: clock.lap() - t3)
         } catch {
             self.error = error
         }
@@ -162,28 +186,31 @@ final class AssignWorker: @unchecked Sendable {
     private func order(_ job: Job) {
         let b = job.buffers
         for i in job.range {
-            b.order[i] = (HilbertCurve.index(x: b.x[i], y: b.y[i], in: extent), Int32(i))
+            b.order[i] = UInt64(HilbertCurve.index(x: b.x[i], y: b.y[i], in: extent)) << 32 | UInt64(i)
         }
         var slice = UnsafeMutableBufferPointer(rebasing: b.order[job.range])
-        slice.sort(by: Self.precedes)
-    }
-
-    private static func precedes(_ a: (UInt32, Int32), _ b: (UInt32, Int32)) -> Bool {
-        a.0 != b.0 ? a.0 < b.0 : a.1 < b.1
+        slice.sort()
     }
 
     private func answer(_ job: Job) throws {
         let b = job.buffers
+        let resolvers = self.resolvers
+        let layers = resolvers.count, kinds = Status.allCases.count
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: layers * kinds)
+        counts.initialize(repeating: 0)
+        defer { counts.deallocate() }
         for k in job.range {
-            let i = Int(b.order[k].1)
+            let i = Int(b.order[k] & 0xFFFF_FFFF)
             let x = b.x[i], y = b.y[i]
             guard b.problems[i] == nil else { continue }
-            for (l, r) in resolvers.enumerated() {
-                let a = try r.answer(x: x, y: y, tolerance: job.tolerance)
+            for l in 0..<layers {
+                let a = try resolvers[l].answer(x: x, y: y, tolerance: job.tolerance)
                 b.answers[l][i] = a
-                statuses[l][a.status.index] += 1
+                if a.hasCandidates { b.candidates[l][i] = resolvers[l].candidates }
+                counts[l * kinds + a.status.index] += 1
             }
         }
+        for l in 0..<layers { for s in 0..<kinds { statuses[l][s] = counts[l * kinds + s] } }
     }
 
     private func format(_ job: Job, _ csv: CSVRows) {
@@ -213,9 +240,11 @@ final class AssignWorker: @unchecked Sendable {
                 rows.append(0x2C)
                 rows.append(contentsOf: a.status.rawValue.utf8)
                 rows.append(0x2C)
-                for (k, m) in a.candidates.enumerated() {
-                    if k > 0 { rows.append(UInt8(ascii: "|")) }
-                    rows.append(contentsOf: d.csvKey[Int(m)])
+                if a.hasCandidates {
+                    for (k, m) in b.candidates[l][i].enumerated() {
+                        if k > 0 { rows.append(UInt8(ascii: "|")) }
+                        rows.append(contentsOf: d.csvKey[Int(m)])
+                    }
                 }
             }
             if case .parsed(let chunk) = job.input {

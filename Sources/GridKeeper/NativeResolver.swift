@@ -1,14 +1,18 @@
 import Spatial
 
-/// One layer's answer for one point in bulk form: member indices instead of strings.
+/// One layer's answer for one point in bulk form: member indices instead of strings. A plain
+/// value (no references), so storing millions of them is a memory copy.
 struct BulkAnswer {
     var status: Status
     /// Member index of the primary, -1 when none.
     var primary: Int32
-    /// Member indices, one per key in code-point order; only for boundary and disputed.
-    var candidates: [Int32]
+    /// Whether candidates exist (boundary and disputed); the list itself is kept beside the
+    /// answer (`NativeResolver.candidates`, then the chunk's candidate table).
+    var hasCandidates: Bool
     /// Distance in metres from the point to the primary's polygon.
     var distance: Double
+
+    static let none = BulkAnswer(status: .outside, primary: -1, hasCandidates: false, distance: .nan)
 }
 
 /// Answers points for one layer with the native kernel, deciding through the same
@@ -19,6 +23,9 @@ final class NativeResolver {
     let data: LayerData
     private var fallback: LayerResolver?
     private(set) var fallbackCount = 0
+    /// The candidates of the last answer with `hasCandidates`: member indices, one per key in
+    /// code-point order.
+    private(set) var candidates: [Int32] = []
 
     /// One polygon that reaches the point.
     private struct Hit {
@@ -91,15 +98,16 @@ final class NativeResolver {
             },
             insideJurisdiction: { jurisdiction.map { $0.locate(x, y, in: 0) != .exterior } ?? true })
         guard status.hasParty, count > 0 else {
-            return BulkAnswer(status: status, primary: -1, candidates: [], distance: .nan)
+            return BulkAnswer(status: status, primary: -1, hasCandidates: false, distance: .nan)
         }
-        var candidates: [Int32] = []
-        if status == .boundary || status == .disputed {
+        let listed = status == .boundary || status == .disputed
+        if listed {
+            candidates.removeAll(keepingCapacity: true)
             for k in 0..<count where k == 0 || buffer[k].rank != buffer[k - 1].rank { candidates.append(buffer[k].member) }
         }
         let first = buffer[0]
         let distance = first.location == .exterior ? set.boundaryDistance(x, y, of: Int(first.member)) : 0
-        return BulkAnswer(status: status, primary: first.member, candidates: candidates, distance: distance)
+        return BulkAnswer(status: status, primary: first.member, hasCandidates: listed, distance: distance)
     }
 
     /// The GEOS resolver on the same loaded features.
@@ -110,8 +118,8 @@ final class NativeResolver {
         }
         let a = try fallback!.answer(at: Coordinate(x, y), tolerance: tolerance)
         let member = { (p: Party) in Int32(self.data.memberByFID[p.fid]!) }
-        return BulkAnswer(status: a.status, primary: a.primary.map(member) ?? -1,
-                          candidates: a.status == .boundary || a.status == .disputed ? a.candidates.map(member) : [],
-                          distance: a.distance ?? .nan)
+        let listed = a.status == .boundary || a.status == .disputed
+        if listed { candidates = a.candidates.map(member) }
+        return BulkAnswer(status: a.status, primary: a.primary.map(member) ?? -1, hasCandidates: listed, distance: a.distance ?? .nan)
     }
 }

@@ -43,9 +43,9 @@ public final class Reconciliation {
     static func isDecision(_ s: Status) -> Bool { s == .inside || s == .ruled }
 
     /// Records one point's comparison for pair `k`.
-    func record(pair k: Int, id: String, line: Int, fid: Int64, recorded: String?, answer: BulkAnswer, data: LayerData) throws {
+    /// `candidates`: the `|`-joined candidate keys.
+    func record(pair k: Int, id: String, line: Int, fid: Int64, recorded: String?, answer: BulkAnswer, candidates: String, data: LayerData) throws {
         let newKey = answer.primary >= 0 ? data.parties[Int(answer.primary)].key : nil
-        let candidates = answer.candidates.map { data.parties[Int($0)].key }.joined(separator: "|")
         let pair = pairs[k]
         if Self.isDecision(answer.status) {
             transfers[k][Transfer(from: recorded ?? "", to: newKey ?? ""), default: 0] += 1
