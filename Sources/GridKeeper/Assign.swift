@@ -77,9 +77,9 @@ public enum Assign {
             defer { pool.stop() }
             summary.threads = pool.count
             let workers = try (0..<pool.count).map { _ in
-                try AssignWorker(data: data, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent)
+                try AssignWorker(data: data, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
             }
-            let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count)
+            let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count, workers: pool.count)
             defer { buffers.release() }
             var chunk = PointChunk()
             var lines: [CSVPointLines.Line] = []
@@ -111,7 +111,7 @@ public enum Assign {
                 let swap = swapAxes!
                 pool.run { w in
                     workers[w].run(AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap,
-                                                    tolerance: o.tolerance, buffers: buffers, csv: csvRows))
+                                                    tolerance: o.tolerance, buffers: buffers, worker: w, csv: csvRows))
                 }
                 if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
                 summary.timing.parallel += clock.lap() - t

@@ -33,10 +33,13 @@ final class ChunkBuffers: @unchecked Sendable {
     /// Hilbert key << 32 | input index: each worker sorts its own slice and answers in that order.
     let order: UnsafeMutableBufferPointer<UInt64>
     let answers: [UnsafeMutableBufferPointer<BulkAnswer>]
-    /// candidates[layer][i]: meaningful only where answers[layer][i].hasCandidates.
-    let candidates: [UnsafeMutableBufferPointer<[Int32]>]
+    /// Which worker answered point i (its candidates are in that worker's pool).
+    let answeredBy: UnsafeMutableBufferPointer<UInt8>
+    /// One per worker: candidate lists of this chunk, flat, reused from chunk to chunk so that
+    /// no per-point allocation outlives its chunk (those fragmented the heap over long runs).
+    let pools: [CandidatePool]
 
-    init(capacity: Int, layers: Int) {
+    init(capacity: Int, layers: Int, workers: Int) {
         x = .allocate(capacity: capacity); y = .allocate(capacity: capacity)
         lon = .allocate(capacity: capacity); lat = .allocate(capacity: capacity)
         problems = .allocate(capacity: capacity); problems.initialize(repeating: nil)
@@ -47,16 +50,21 @@ final class ChunkBuffers: @unchecked Sendable {
             b.initialize(repeating: .none)
             return b
         }
-        candidates = (0..<layers).map { _ in
-            let b = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: capacity)
-            b.initialize(repeating: [])
-            return b
-        }
+        answeredBy = .allocate(capacity: capacity); answeredBy.initialize(repeating: 0)
+        pools = (0..<workers).map { _ in CandidatePool() }
+    }
+
+    /// The candidate members of point i in layer l.
+    func candidates(_ l: Int, _ i: Int) -> ArraySlice<Int32> {
+        let a = answers[l][i]
+        guard a.hasCandidates else { return [] }
+        let start = Int(a.candidateStart)
+        return pools[Int(answeredBy[i])].values[start..<(start + Int(a.candidateCount))]
     }
 
     /// The `|`-joined candidate keys of point i in layer l (empty when it has none).
     func candidateKeys(_ l: Int, _ i: Int, _ data: LayerData) -> String {
-        answers[l][i].hasCandidates ? candidates[l][i].map { data.parties[Int($0)].key }.joined(separator: "|") : ""
+        candidates(l, i).map { data.parties[Int($0)].key }.joined(separator: "|")
     }
 
     func release() {
@@ -65,8 +73,13 @@ final class ChunkBuffers: @unchecked Sendable {
         order.deallocate()
         idRange.deallocate()
         for a in answers { _ = a.deinitialize(); a.deallocate() }
-        for c in candidates { _ = c.deinitialize(); c.deallocate() }
+        answeredBy.deallocate()
     }
+}
+
+/// A worker's candidate lists for one chunk, end to end in one array.
+final class CandidatePool: @unchecked Sendable {
+    var values: [Int32] = []
 }
 
 /// One worker thread's state and its share of each chunk: parse, transform, order along the
@@ -90,13 +103,17 @@ final class AssignWorker: @unchecked Sendable {
     /// Seconds this worker spent in its last job: parsing and transforming, ordering,
     /// answering (the join itself), formatting.
     private(set) var phases = Phases()
+    /// Reused from chunk to chunk: radix-sort scratch and the field ranges of one line.
+    private let scratch: UnsafeMutableBufferPointer<UInt64>
+    private var fields = [Range<Int>](repeating: 0..<0, count: 64)
 
     struct Phases {
         var locate = 0.0, order = 0.0, answer = 0.0, format = 0.0
     }
 
-    init(data: [LayerData], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope) throws {
+    init(data: [LayerData], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
         self.data = data
+        scratch = .allocate(capacity: capacity)
         self.inputCRS = inputCRS
         self.workspaceCRS = workspaceCRS
         self.lonLat = lonLat
@@ -106,12 +123,16 @@ final class AssignWorker: @unchecked Sendable {
         _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
     }
 
+    deinit { scratch.deallocate() }
+
     struct Job {
         let input: ChunkInput
         let range: Range<Int>
         let swap: Bool
         let tolerance: Double
         let buffers: ChunkBuffers
+        /// This worker's index (its candidate pool).
+        let worker: Int
         /// Format CSV rows (nil: the caller writes rows itself).
         let csv: CSVRows?
     }
@@ -128,7 +149,7 @@ final class AssignWorker: @unchecked Sendable {
             let t1 = clock.lap()
             order(job)
             let t2 = clock.lap()
-            try answer(job)
+            try answer(job, worker: job.worker)
             let t3 = clock.lap()
             if let csv = job.csv { format(job, csv) }
             phases = Phases(locate: t1, order: t2 - t1, answer: t3 - t2, format: clock.lap() - t3)
@@ -140,7 +161,6 @@ final class AssignWorker: @unchecked Sendable {
     private func locate(_ job: Job) throws {
         let b = job.buffers
         let geographic = inputCRS.isGeographic
-        var fields = [Range<Int>](repeating: 0..<0, count: 64)
         for i in job.range {
             b.problems[i] = nil
             var raw: Coordinate
@@ -148,6 +168,7 @@ final class AssignWorker: @unchecked Sendable {
             case .parsed(let chunk):
                 raw = Coordinate(chunk.xs[i], chunk.ys[i])
             case .lines(let file, let lines, _):
+                if fields.count <= file.header.count { fields = Array(repeating: 0..<0, count: file.header.count + 1) }
                 let n = fields.withUnsafeMutableBufferPointer { file.fields(of: lines[i], into: $0) }
                 guard n == file.header.count else {
                     b.problems[i] = "\(n) fields, but the header has \(file.header.count)"
@@ -188,13 +209,14 @@ final class AssignWorker: @unchecked Sendable {
         for i in job.range {
             b.order[i] = UInt64(HilbertCurve.index(x: b.x[i], y: b.y[i], in: extent)) << 32 | UInt64(i)
         }
-        var slice = UnsafeMutableBufferPointer(rebasing: b.order[job.range])
-        slice.sort()
+        RadixSort.sort(UnsafeMutableBufferPointer(rebasing: b.order[job.range]), scratch: scratch)
     }
 
-    private func answer(_ job: Job) throws {
+    private func answer(_ job: Job, worker: Int) throws {
         let b = job.buffers
         let resolvers = self.resolvers
+        let pool = b.pools[worker]
+        pool.values.removeAll(keepingCapacity: true)
         let layers = resolvers.count, kinds = Status.allCases.count
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: layers * kinds)
         counts.initialize(repeating: 0)
@@ -203,10 +225,15 @@ final class AssignWorker: @unchecked Sendable {
             let i = Int(b.order[k] & 0xFFFF_FFFF)
             let x = b.x[i], y = b.y[i]
             guard b.problems[i] == nil else { continue }
+            b.answeredBy[i] = UInt8(truncatingIfNeeded: worker)
             for l in 0..<layers {
-                let a = try resolvers[l].answer(x: x, y: y, tolerance: job.tolerance)
+                var a = try resolvers[l].answer(x: x, y: y, tolerance: job.tolerance)
+                if a.hasCandidates {
+                    a.candidateStart = Int32(pool.values.count)
+                    a.candidateCount = Int32(resolvers[l].candidates.count)
+                    pool.values.append(contentsOf: resolvers[l].candidates)
+                }
                 b.answers[l][i] = a
-                if a.hasCandidates { b.candidates[l][i] = resolvers[l].candidates }
                 counts[l * kinds + a.status.index] += 1
             }
         }
@@ -241,7 +268,7 @@ final class AssignWorker: @unchecked Sendable {
                 rows.append(contentsOf: a.status.rawValue.utf8)
                 rows.append(0x2C)
                 if a.hasCandidates {
-                    for (k, m) in b.candidates[l][i].enumerated() {
+                    for (k, m) in b.candidates(l, i).enumerated() {
                         if k > 0 { rows.append(UInt8(ascii: "|")) }
                         rows.append(contentsOf: d.csvKey[Int(m)])
                     }

@@ -7,8 +7,11 @@ struct BulkAnswer {
     /// Member index of the primary, -1 when none.
     var primary: Int32
     /// Whether candidates exist (boundary and disputed); the list itself is kept beside the
-    /// answer (`NativeResolver.candidates`, then the chunk's candidate table).
+    /// answer (`NativeResolver.candidates`, then in a worker's `CandidatePool`).
     var hasCandidates: Bool
+    /// Where the candidates start in the pool of the worker that answered (see `CandidatePool`).
+    var candidateStart: Int32 = 0
+    var candidateCount: Int32 = 0
     /// Distance in metres from the point to the primary's polygon.
     var distance: Double
 

@@ -14,7 +14,16 @@ public final class CSVPointLines: @unchecked Sendable {
     public init?(path: String) {
         guard path != "-", let file = try? MappedFile(path: path) else { return nil }
         let bytes = file.bytes
-        guard bytes.count > 0, memchr(bytes.baseAddress!, 0x22, bytes.count) == nil else { return nil }
+        guard bytes.count > 0 else { return nil }
+        // Look for quotes window by window, releasing each window's pages at once: a scan of
+        // the whole file would otherwise hold all of it in memory.
+        let window = 8 << 20
+        for start in stride(from: 0, to: bytes.count, by: window) {
+            let n = min(window, bytes.count - start)
+            let quote = memchr(bytes.baseAddress! + start, 0x22, n)
+            file.release(before: start + n)
+            if quote != nil { return nil }
+        }
         // The same rule as CSVReader's detection: the first 64 KiB must be UTF-8.
         // (A character cut at the end of the sample is allowed.)
         let sample = Array(bytes[0..<min(bytes.count, 1 << 16)])
@@ -50,7 +59,9 @@ public final class CSVPointLines: @unchecked Sendable {
     public var total: Int { file.bytes.count }
 
     /// Up to `capacity` non-blank lines; empty at the end of the file.
+    /// The lines handed out before are done with: their pages are released.
     public func nextLines(_ capacity: Int, into lines: inout [Line]) {
+        if let first = lines.first { file.release(before: first.start) }
         lines.removeAll(keepingCapacity: true)
         let bytes = file.bytes
         guard let base = bytes.baseAddress else { return }

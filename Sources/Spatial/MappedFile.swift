@@ -41,6 +41,15 @@ public final class MappedFile {
         mapped = true
     }
 
+    /// Tells the OS that bytes before `offset` will not be read again, so their pages leave
+    /// memory (they would otherwise count as resident for the whole run).
+    public func release(before offset: Int) {
+        guard mapped, let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = (min(offset, bytes.count) / page) * page
+        if end > 0 { madvise(UnsafeMutableRawPointer(mutating: base), end, MADV_DONTNEED) }
+    }
+
     deinit {
         if mapped {
             munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)

@@ -27,6 +27,21 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(Orientation.index(0, 0, 1, 0, 0.5, -1e-300), -1)
     }
 
+    func testRadixSortEqualsTheStandardSort() {
+        var random = SplitMix64(seed: 3)
+        for n in [0, 1, 2, 1000, 70_000] {
+            let values = (0..<n).map { i in (random.next() % 5000) << 32 | UInt64(i) }
+            var sorted = values
+            let buffer = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(n, 1))
+            let scratch = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(n, 1))
+            defer { buffer.deallocate(); scratch.deallocate() }
+            _ = buffer.initialize(from: values)
+            RadixSort.sort(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: scratch)
+            sorted.sort()
+            XCTAssertEqual(Array(buffer[0..<n]), sorted)
+        }
+    }
+
     func testPackedRTreeFindsExactlyTheIntersectingBoxes() {
         var random = SplitMix64(seed: 7)
         func r(_ n: Double) -> Double { Double(random.next() % 1_000_000) / 1_000_000 * n }
