@@ -18,7 +18,7 @@ struct BatchColumns {
             row.append(p.map { $0.code ?? $0.name ?? "" } ?? "")
             row.append(p?.owner ?? "")
             row.append(a.status.rawValue)
-            row.append(a.status == .boundary || a.status == .disputed ? a.candidates.map(\.key).joined(separator: "|") : "")
+            row.append(a.status == .boundary || a.status == .disputed || a.status == .ruled ? a.candidates.map(\.key).joined(separator: "|") : "")
         }
         return row
     }

@@ -27,6 +27,7 @@ final class WorkspaceFeatures: FeatureProvider {
 
     func feature(_ fid: Int64) throws -> (party: Party, geometry: Geometry)? {
         try select.bind([.integer(fid)])
+        defer { select.reset() }
         guard try select.step(), case .blob(let blob) = select.value(0) else { return nil }
         let party = Party(fid: fid, key: select.value(1).text ?? "", code: select.value(2).text, owner: select.value(3).text, name: select.value(4).text)
         return (party, try GeoPackageBlob.decode(blob))

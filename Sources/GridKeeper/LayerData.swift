@@ -16,6 +16,9 @@ final class LayerData: @unchecked Sendable {
     /// Each member's batch-output fields, CSV-encoded once: `<layer>` (code, else name),
     /// `<layer>_owner`, and its key (for `<layer>_candidates`).
     let csvDisplay: [[UInt8]], csvOwner: [[UInt8]], csvKey: [[UInt8]]
+    /// Rulings in force (see `DisputeRegister`): areas and the key rank of the owner who answers there.
+    let rulings: [(owner: String, geometry: Geometry)]
+    let rulingAreas: PolygonSet
     /// The jurisdiction (one member), when known.
     let jurisdiction: PolygonSet?
     let jurisdictionGeometry: Geometry?
@@ -44,6 +47,8 @@ final class LayerData: @unchecked Sendable {
         csvOwner = parties.map { CSVWriter.encodedField($0.owner ?? "") }
         csvKey = parties.map { CSVWriter.encodedField($0.key) }
         memberByFID = Dictionary(uniqueKeysWithValues: parties.enumerated().map { ($1.fid, $0) })
+        rulings = try DisputeRegister.rulings(layer: layer.name, workspace: workspace)
+        rulingAreas = PolygonSet(rulings.map(\.geometry.polygons))
         self.jurisdiction = jurisdiction.map { PolygonSet([$0.polygons]) }
         jurisdictionGeometry = jurisdiction
     }

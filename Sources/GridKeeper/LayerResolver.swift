@@ -44,10 +44,14 @@ final class LayerResolver {
         }
     }
 
-    init(layer: LayerInfo, provider: FeatureProvider, jurisdiction: Geometry?) throws {
+    /// Rulings in force: inside each area, its owner answers a dispute.
+    private let rulings: [(owner: String, region: PreparedGeometry)]
+
+    init(layer: LayerInfo, provider: FeatureProvider, jurisdiction: Geometry?, rulings: [(owner: String, geometry: Geometry)] = []) throws {
         self.layer = layer
         self.provider = provider
         self.jurisdiction = try jurisdiction.map { try CachedRegion(try GeosGeometry($0)) }
+        self.rulings = try rulings.map { ($0.owner, try PreparedGeometry(try GeosGeometry($0.geometry))) }
     }
 
     private func feature(_ fid: Int64) throws -> CachedFeature? {
@@ -91,11 +95,15 @@ final class LayerResolver {
         }
         let parties = reach.keys.sorted(by: codePointOrder).map { reach[$0]! }
 
-        let status = try StatusRule.decide(
+        var status = try StatusRule.decide(
             interiorKeys: interior.count, nearEdge: !nearEdge.isEmpty, partial: layer.partial,
             nearJurisdictionEdge: { try jurisdiction?.isNearEdge(point, tolerance: tolerance) ?? false },
             insideJurisdiction: { jurisdiction?.prepared.covers(point) ?? true })
-        let primary = status.hasParty ? parties.first : nil
+        var primary = status.hasParty ? parties.first : nil
+        if status == .disputed, let ruling = rulings.first(where: { reach[$0.owner] != nil && $0.region.covers(point) }) {
+            status = .ruled
+            primary = reach[ruling.owner]
+        }
         var distance: Double?
         if let primary, let f = try feature(primary.fid) {
             distance = try f.region.prepared.distance(to: point)

@@ -93,7 +93,7 @@ final class NativeResolver {
             i = j
         }
         let jurisdiction = data.jurisdiction
-        let status = StatusRule.decide(
+        var status = StatusRule.decide(
             interiorKeys: interiorKeys, nearEdge: anyNear, partial: data.layer.partial,
             nearJurisdictionEdge: {
                 guard let j = jurisdiction else { return false }
@@ -103,12 +103,22 @@ final class NativeResolver {
         guard status.hasParty, count > 0 else {
             return BulkAnswer(status: status, primary: -1, hasCandidates: false, distance: .nan)
         }
-        let listed = status == .boundary || status == .disputed
+        let listed = status == .boundary || status == .disputed || status == .ruled
         if listed {
             candidates.removeAll(keepingCapacity: true)
             for k in 0..<count where k == 0 || buffer[k].rank != buffer[k - 1].rank { candidates.append(buffer[k].member) }
         }
-        let first = buffer[0]
+        var first = buffer[0]
+        if status == .disputed && !data.rulings.isEmpty {
+            // A ruling covering the point names who answers, if that owner is among the parties.
+            for (r, ruling) in data.rulings.enumerated() where data.rulingAreas.locate(x, y, in: r) != .exterior {
+                if let k = (0..<count).first(where: { data.parties[Int(buffer[$0].member)].key == ruling.owner }) {
+                    status = .ruled
+                    first = buffer[k]
+                    break
+                }
+            }
+        }
         let distance = first.location == .exterior ? set.boundaryDistance(x, y, of: Int(first.member)) : 0
         return BulkAnswer(status: status, primary: first.member, hasCandidates: listed, distance: distance)
     }
@@ -121,7 +131,7 @@ final class NativeResolver {
         }
         let a = try fallback!.answer(at: Coordinate(x, y), tolerance: tolerance)
         let member = { (p: Party) in Int32(self.data.memberByFID[p.fid]!) }
-        let listed = a.status == .boundary || a.status == .disputed
+        let listed = a.status == .boundary || a.status == .disputed || a.status == .ruled
         if listed { candidates = a.candidates.map(member) }
         return BulkAnswer(status: a.status, primary: a.primary.map(member) ?? -1, hasCandidates: listed, distance: a.distance ?? .nan)
     }

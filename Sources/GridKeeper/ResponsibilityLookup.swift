@@ -39,7 +39,8 @@ public final class ResponsibilityLookup {
         let sharedCoverage = try shared.flatMap { try workspace.coverage(layer: $0.name) }
         resolvers = try chosen.map { l in
             let coverage = try sharedCoverage ?? workspace.coverage(layer: l.name)
-            return try LayerResolver(layer: l, provider: try WorkspaceFeatures(workspace: workspace, layer: l), jurisdiction: coverage)
+            return try LayerResolver(layer: l, provider: try WorkspaceFeatures(workspace: workspace, layer: l), jurisdiction: coverage,
+                                     rulings: try DisputeRegister.rulings(layer: l.name, workspace: workspace))
         }
         // 属地兜底: the finest area layer (most features), else the grid layer.
         let areas = all.filter { $0.kind == .area }.sorted { $0.featureCount > $1.featureCount }

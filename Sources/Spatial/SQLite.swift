@@ -170,6 +170,13 @@ public final class SQLiteStatement {
         throw database.error(rc, "SQL step failed")
     }
 
+    /// Ends the statement's current run, releasing the read lock it holds while a row is
+    /// pending (a lookup that keeps a statement mid-result would block every writer).
+    public func reset() {
+        sqlite3_reset(handle)
+        exhausted = false
+    }
+
     public var columnCount: Int { Int(sqlite3_column_count(handle)) }
 
     public func columnName(_ i: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(i))) }

@@ -12,6 +12,7 @@ enum AnswerTable {
             let answer = l.primary.map { $0.code ?? $0.name ?? $0.key } ?? "—"
             var extra = ""
             if l.status == .boundary || l.status == .disputed { extra = l.candidates.map(\.key).joined(separator: " | ") }
+            if l.status == .ruled { extra = "ruled among " + l.candidates.map(\.key).joined(separator: " | ") }
             if let f = l.fallback {
                 extra = "属地兜底 \(f.party.name ?? f.party.code ?? f.party.key) (\(f.layer)\(f.party.code.map { " \($0)" } ?? ""))"
             }

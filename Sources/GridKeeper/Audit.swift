@@ -1,0 +1,219 @@
+import Foundation
+import Spatial
+
+/// `gridkeeper audit`: overlaps between owners (disputes), duplicate coverage, gaps, slivers,
+/// invalid or duplicate geometry, multiparts, and for grid layers codes, areas and grids that
+/// cross community boundaries. Topology is GEOS (intersection, difference, union); candidate
+/// pairs come from the packed R-tree.
+public enum Audit {
+    public struct Options: Sendable {
+        /// Layers to audit; empty = every grid and duty layer.
+        public var layers: [String] = []
+        /// Overlaps and gaps below this area (m²) are slivers.
+        public var sliverArea = 1.0
+        /// …or thinner than this (m): width ≈ 2 × area / perimeter.
+        public var sliverWidth = 0.1
+        /// An area layer whose union replaces the jurisdiction for this run.
+        public var within: String?
+        /// Grid areas outside this range (m²) are reported.
+        public var gridAreaRange: ClosedRange<Double> = 1_000...100_000
+        /// Update the dispute register (gk_disputes) with what was found.
+        public var register = true
+        public var commandLine = ""
+        public init() {}
+    }
+
+    public struct Report: Sendable {
+        public var layers: [LayerInfo] = []
+        public var defects: [Defect] = []
+        public var workspaceCRS: CRS = .wgs84
+        /// The register after this run: new, still open, gone.
+        public var registered = DisputeRegister.SyncResult()
+        /// Findings that are not notices.
+        public var findingCount: Int { defects.filter { !$0.kind.isNotice }.count }
+    }
+
+    public static func run(_ o: Options, workspace ws: Workspace) throws -> Report {
+        guard let crs = try ws.crs() else { throw GridKeeperError.workspace("\(ws.path) has no layers yet") }
+        let all = try ws.layers()
+        let names = o.layers.isEmpty ? all.filter { $0.kind == .grid || $0.kind == .duty }.map(\.name) : o.layers
+        let infos = try names.map { name -> LayerInfo in
+            let l = try ws.layer(named: name)
+            guard l.kind.geometryFamily == .polygon else { throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; audit checks polygon layers") }
+            return l
+        }
+        guard !infos.isEmpty else { throw GridKeeperError.usage("nothing to audit: the workspace has no grid or duty layer") }
+        let within: Geometry?
+        if let name = o.within {
+            let l = try ws.layer(named: name)
+            guard l.kind == .area else { throw GridKeeperError.usage("--within takes an area layer; '\(name)' is a \(l.kind.rawValue) layer") }
+            within = try ws.coverage(layer: name)
+        } else {
+            within = try ws.jurisdictionLayer().flatMap { try ws.coverage(layer: $0.name) }
+        }
+        let toLonLat = try LayerImport.transform(from: crs, to: .wgs84)
+        let finest = all.filter { $0.kind == .area && !$0.jurisdiction }.max { $0.featureCount < $1.featureCount }
+        var report = Report(layers: infos, workspaceCRS: crs)
+        try ws.read {
+            for info in infos {
+                let data = try LayerData(workspace: ws, layer: info, jurisdiction: nil)
+                var audit = LayerAudit(data: data, options: o, toLonLat: toLonLat)
+                try audit.checkGeometry()
+                try audit.checkOverlaps()
+                let isJurisdiction = try ws.jurisdictionLayer()?.name == info.name && o.within == nil
+                if !info.partial && !isJurisdiction, let within { try audit.checkGaps(within: within) }
+                if info.kind == .grid {
+                    audit.checkCodes()
+                    if let finest { try audit.checkNesting(in: LayerData(workspace: ws, layer: finest, jurisdiction: nil)) }
+                }
+                report.defects += audit.defects
+            }
+        }
+        if o.register {
+            report.registered = try DisputeRegister.sync(report.defects.filter { $0.kind == .dispute }, layers: infos.map(\.name), workspace: ws, commandLine: o.commandLine)
+        }
+        return report
+    }
+}
+
+/// The checks of one layer.
+struct LayerAudit {
+    let data: LayerData
+    let options: Audit.Options
+    let toLonLat: CoordinateTransform
+    private(set) var defects: [Defect] = []
+    private let geos: [GeosGeometry]
+
+    init(data: LayerData, options: Audit.Options, toLonLat: CoordinateTransform) {
+        self.data = data
+        self.options = options
+        self.toLonLat = toLonLat
+        geos = data.geometries.compactMap { try? GeosGeometry($0) }
+    }
+
+    private var layer: String { data.layer.name }
+
+    private func location(_ g: GeosGeometry) -> Coordinate? {
+        guard let p = try? g.pointOnSurface().geometry(), case .point(let c) = p else { return nil }
+        return try? toLonLat.transform(c)
+    }
+
+    private func isSliver(area: Double, length: Double) -> Bool {
+        area < options.sliverArea || (length > 0 && 2 * area / length < options.sliverWidth)
+    }
+
+    private mutating func add(_ kind: Defect.Kind, keys: [String], fids: [Int64], area: Double, geometry: GeosGeometry?, at point: Coordinate? = nil, detail: String) {
+        let lonLat = geometry.flatMap(location) ?? point.flatMap { try? toLonLat.transform($0) }
+        defects.append(Defect(kind: kind, layer: layer, keys: keys, fids: fids, area: area, location: lonLat,
+                              geometry: try? geometry?.geometry(), detail: detail))
+    }
+
+    mutating func checkGeometry() throws {
+        for (m, g) in geos.enumerated() {
+            let p = data.parties[m]
+            if let problem = g.validityProblem() {
+                add(.invalidGeometry, keys: [p.key], fids: [p.fid], area: 0, geometry: nil, at: problem.location, detail: problem.reason)
+            }
+            let parts = data.geometries[m].polygons.count
+            if parts > 1 {
+                add(.multipart, keys: [p.key], fids: [p.fid], area: try g.area(), geometry: g, detail: "\(parts) parts")
+            }
+        }
+    }
+
+    /// Every pair whose envelopes meet is intersected; a polygonal intersection is an overlap.
+    mutating func checkOverlaps() throws {
+        for i in geos.indices {
+            let e = data.polygons.envelope(i)
+            var others: [Int] = []
+            data.tree.search(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY) { if $0 > i { others.append($0) } }
+            for j in others.sorted() {
+                let a = data.parties[i], b = data.parties[j]
+                if geos[i].equals(geos[j]) {
+                    add(.duplicateFeature, keys: [a.key, b.key], fids: [a.fid, b.fid], area: try geos[i].area(), geometry: geos[i],
+                        detail: "features \(a.fid) and \(b.fid) have the same geometry")
+                    if a.key == b.key { continue }
+                }
+                let overlap = try geos[i].intersection(geos[j])
+                let parts = try overlap.polygonalParts()
+                guard !parts.isEmpty else { continue }
+                let region = try GeosGeometry(.multiPolygon(parts))
+                let area = try region.area()
+                guard area > 0 else { continue }
+                let kind: Defect.Kind = isSliver(area: area, length: try region.length()) ? .sliverOverlap : (a.key == b.key ? .duplicateCoverage : .dispute)
+                add(kind, keys: [a.key, b.key], fids: [a.fid, b.fid], area: area, geometry: region,
+                    detail: a.key == b.key ? "\(a.key) covers this twice" : "\(a.key) and \(b.key) both claim this")
+            }
+        }
+    }
+
+    /// The jurisdiction minus the layer's union, part by part.
+    mutating func checkGaps(within: Geometry) throws {
+        guard !geos.isEmpty else { return }
+        let union = try GeosGeometry.unaryUnion(geos)
+        let missing = try GeosGeometry(within).difference(union)
+        for part in try missing.polygonalParts() {
+            let g = try GeosGeometry(.polygon(part))
+            let area = try g.area()
+            guard area > 0 else { continue }
+            // Who borders the gap: the owners a dispatcher would ask first.
+            let e = (try? g.geometry())?.envelope ?? .empty
+            var neighbours = Set<String>()
+            data.tree.search(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY) { m in
+                if geos[m].intersects(g) { neighbours.insert(data.parties[m].key) }
+            }
+            let detail = neighbours.isEmpty ? "nobody borders it" : "bordered by " + neighbours.sorted(by: codePointOrder).joined(separator: ", ")
+            add(isSliver(area: area, length: try g.length()) ? .sliverGap : .gap, keys: [], fids: [], area: area, geometry: g, detail: detail)
+        }
+    }
+
+    /// GB/T 30428.1 codes: 15 digits (6 admin + 3 street + 3 community + 3 grid), or 14 in
+    /// older CJ/T 213 data; unique within the layer; grid areas within range.
+    mutating func checkCodes() {
+        var seen: [String: [Int64]] = [:]
+        for (m, p) in data.parties.enumerated() {
+            let code = p.code ?? p.key
+            if !(code.count == 15 || code.count == 14) || !code.allSatisfy(\.isASCII) || !code.allSatisfy(\.isNumber) {
+                add(.badCode, keys: [code], fids: [p.fid], area: 0, geometry: nil, at: data.polygons.envelope(m).center,
+                    detail: "'\(code)' is not a 15-digit GB/T 30428.1 code (6 admin + 3 street + 3 community + 3 grid)")
+            }
+            seen[code, default: []].append(p.fid)
+            let area = (try? geos[m].area()) ?? 0
+            if !options.gridAreaRange.contains(area) {
+                add(.gridArea, keys: [code], fids: [p.fid], area: area, geometry: geos[m],
+                    detail: String(format: "%.0f m², outside %.0f–%.0f m²", area, options.gridAreaRange.lowerBound, options.gridAreaRange.upperBound))
+            }
+        }
+        for (code, fids) in seen where fids.count > 1 {
+            add(.duplicateCode, keys: [code], fids: fids, area: 0, geometry: nil, at: data.polygons.envelope(data.memberByFID[fids[0]]!).center,
+                detail: "\(fids.count) grids share code \(code)")
+        }
+    }
+
+    /// Grids belong to one community: a grid overlapping two areas by more than a sliver crosses.
+    mutating func checkNesting(in areas: LayerData) throws {
+        let areaGeos = try areas.geometries.map { try GeosGeometry($0) }
+        for (m, g) in geos.enumerated() {
+            let e = data.polygons.envelope(m)
+            var inside: [(String, Double)] = []
+            var crossed: [GeosGeometry] = []
+            var members: [Int] = []
+            areas.tree.search(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY) { members.append($0) }
+            for a in members.sorted() {
+                let part = try g.intersection(areaGeos[a])
+                let area = try part.area()
+                if area >= options.sliverArea {
+                    inside.append((areas.parties[a].key, area))
+                    crossed.append(part)
+                }
+            }
+            guard inside.count > 1 else { continue }
+            // The defect is the part outside the area holding most of the grid.
+            let main = inside.indices.max { inside[$0].1 < inside[$1].1 }!
+            let outside = try GeosGeometry.unaryUnion(crossed.indices.filter { $0 != main }.map { crossed[$0] })
+            let p = data.parties[m]
+            add(.crossesArea, keys: [p.code ?? p.key] + inside.map(\.0), fids: [p.fid], area: try outside.area(), geometry: outside,
+                detail: "grid \(p.code ?? p.key) lies in " + inside.map { String(format: "%@ (%.0f m²)", $0.0, $0.1) }.joined(separator: " and "))
+        }
+    }
+}

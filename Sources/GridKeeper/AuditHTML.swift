@@ -1,0 +1,127 @@
+import Foundation
+import Spatial
+
+/// The audit as one self-contained HTML page for people: an inline SVG map of each audited
+/// layer coloured by owner with the defects numbered in red, a table per kind, disputes by
+/// owner pair, and a link per defect that zooms the map to it. No network resources; every
+/// text from the data is escaped.
+extension AuditOutput {
+    public static func html(_ r: Audit.Report, workspace ws: Workspace) throws -> String {
+        var out = """
+        <!DOCTYPE html>
+        <html lang="zh-CN"><head><meta charset="utf-8"><title>GridKeeper audit</title>
+        <style>
+        body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:24px;color:#222}
+        table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}
+        th{background:#f3f3f3}svg{border:1px solid #999;background:#fafafa;width:100%;max-width:1000px;height:auto}
+        .defect{fill:rgba(220,0,0,.35);stroke:#c00;stroke-width:2;vector-effect:non-scaling-stroke}
+        .num{fill:#900;font-weight:bold}.notice{color:#777}.legend span{display:inline-block;margin-right:12px}
+        .swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
+        </style></head><body>
+        <h1>GridKeeper audit</h1>
+
+        """
+        out += "<p>Layers: \(escape(r.layers.map(\.name).joined(separator: ", "))) · CRS \(escape(r.workspaceCRS.description)) · "
+        out += "\(r.findingCount) finding(s), \(r.defects.count - r.findingCount) notice(s) · register: \(r.registered.added) new, "
+        out += "\(r.registered.stillOpen) still open, \(r.registered.resolved) resolved, \(r.registered.toReview) ruling(s) to review</p>\n"
+        let numbers = Dictionary(uniqueKeysWithValues: r.defects.enumerated().map { ($1.id + $1.layer + $1.kind.rawValue, $0 + 1) })
+        func number(_ d: Defect) -> Int { numbers[d.id + d.layer + d.kind.rawValue] ?? 0 }
+
+        for layer in r.layers {
+            let data = try ws.read { try LayerData(workspace: ws, layer: layer, jurisdiction: nil) }
+            let defects = r.defects.filter { $0.layer == layer.name }
+            var extent = Envelope.empty
+            for m in 0..<data.polygons.count { extent = extent.union(data.polygons.envelope(m)) }
+            guard !extent.isEmpty else { continue }
+            let svgID = "map-\(escape(layer.name))"
+            out += "<h2>\(escape(layer.name)) <small>(\(layer.kind.rawValue)\(layer.service.map { ", " + escape($0) } ?? ""))</small></h2>\n"
+            let owners = Array(Set(data.parties.map(\.key))).sorted(by: codePointOrder)
+            let colour = Dictionary(uniqueKeysWithValues: owners.enumerated().map { ($1, "hsl(\(($0 * 137) % 360),55%,72%)") })
+            if owners.count <= 40 {
+                out += "<p class=\"legend\">" + owners.map { "<span><i class=\"swatch\" style=\"background:\(colour[$0]!)\"></i>\(escape($0))</span>" }.joined() + "</p>\n"
+            }
+            let pad = max(extent.width, extent.height) * 0.02
+            let view = extent.expanded(by: pad)
+            out += "<svg id=\"\(svgID)\" viewBox=\"\(f(0)) \(f(0)) \(f(view.width)) \(f(view.height))\" data-full=\"0 0 \(f(view.width)) \(f(view.height))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+            for (m, g) in data.geometries.enumerated() {
+                let p = data.parties[m]
+                out += "<path d=\"\(path(g, view))\" fill=\"\(colour[p.key]!)\" stroke=\"#555\" stroke-width=\"0.5\" vector-effect=\"non-scaling-stroke\"><title>\(escape(p.key)) (fid \(p.fid))</title></path>\n"
+            }
+            for d in defects where !d.kind.isNotice {
+                guard let g = d.geometry else { continue }
+                out += "<path class=\"defect\" d=\"\(path(g, view))\"><title>#\(number(d)) \(escape(d.kind.rawValue)): \(escape(d.detail))</title></path>\n"
+                let c = g.envelope.center
+                out += "<text class=\"num\" x=\"\(f(c.x - view.minX))\" y=\"\(f(view.maxY - c.y))\" font-size=\"\(f(max(view.width, view.height) / 60))\">\(number(d))</text>\n"
+            }
+            out += "</svg>\n<p><a href=\"#\(svgID)\" onclick=\"return zoomFull('\(svgID)')\">whole layer</a></p>\n"
+
+            let disputes = defects.filter { $0.kind == .dispute }
+            if !disputes.isEmpty {
+                var pairs: [String: (count: Int, area: Double)] = [:]
+                for d in disputes { let k = d.keys.joined(separator: " ↔ "); pairs[k, default: (0, 0)].count += 1; pairs[k]!.area += d.area }
+                out += "<h3>Disputes by owner pair</h3><table><tr><th>owners</th><th>disputes</th><th>area m²</th></tr>\n"
+                for (k, v) in pairs.sorted(by: { $0.value.area > $1.value.area }) {
+                    out += "<tr><td>\(escape(k))</td><td>\(v.count)</td><td>\(f(v.area))</td></tr>\n"
+                }
+                out += "</table>\n"
+            }
+            for kind in Defect.Kind.allCases {
+                let rows = defects.filter { $0.kind == kind }
+                guard !rows.isEmpty else { continue }
+                out += "<h3 class=\"\(kind.isNotice ? "notice" : "")\">\(escape(kind.rawValue)) (\(rows.count))</h3>\n"
+                out += "<table><tr><th>#</th><th>id</th><th>parties</th><th>fids</th><th>area m²</th><th>lon, lat</th><th>detail</th><th></th></tr>\n"
+                for d in rows.prefix(500) {
+                    let zoom = d.geometry.map { g -> String in
+                        let e = g.envelope.expanded(by: max(g.envelope.width, g.envelope.height, 20) * 1.5)
+                        return "<a href=\"#\(svgID)\" onclick=\"return zoom('\(svgID)',\(f(e.minX - view.minX)),\(f(view.maxY - e.maxY)),\(f(e.width)),\(f(e.height)))\">show on map</a>"
+                    } ?? ""
+                    let at = d.location.map { String(format: "%.6f, %.6f", $0.x, $0.y) } ?? ""
+                    out += "<tr><td>\(number(d))</td><td><code>\(escape(d.id))</code></td><td>\(escape(d.keys.joined(separator: ", ")))</td><td>\(d.fids.map(String.init).joined(separator: ", "))</td><td>\(f(d.area))</td><td>\(at)</td><td>\(escape(d.detail))</td><td>\(zoom)</td></tr>\n"
+                }
+                if rows.count > 500 { out += "<tr><td colspan=\"8\">… \(rows.count - 500) more in the JSON report</td></tr>\n" }
+                out += "</table>\n"
+            }
+        }
+        out += """
+        <script>
+        function zoom(id,x,y,w,h){var s=document.getElementById(id);s.setAttribute('viewBox',x+' '+y+' '+w+' '+h);s.scrollIntoView();return false}
+        function zoomFull(id){var s=document.getElementById(id);s.setAttribute('viewBox',s.getAttribute('data-full'));return false}
+        </script>
+        </body></html>
+
+        """
+        return out
+    }
+
+    /// SVG path data in the map's frame: x from the left, y down from the top, 0.1 m.
+    private static func path(_ g: Geometry, _ view: Envelope) -> String {
+        var d = ""
+        for polygon in g.polygons {
+            for ring in polygon {
+                for (i, c) in ring.enumerated() {
+                    d += (i == 0 ? "M" : "L") + f(c.x - view.minX) + " " + f(view.maxY - c.y)
+                }
+                d += "Z"
+            }
+        }
+        return d
+    }
+
+    private static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Text from the data never becomes markup.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Spatial
+
+/// The dispute register (`gk_disputes`): every overlap between owners that audit found, under
+/// its stable id, with its status and the ruling of the expert group (专家确权小组).
+///
+/// Statuses: `open` (found, no ruling), `ruled` (lookup answers the ruled owner inside it),
+/// `resolved` (no longer found, never ruled), `review` (ruled, but the overlap under the ruling
+/// is no longer found — a re-import changed it, so the ruling is not applied to a new area).
+public enum DisputeRegister {
+    static let table = "gk_disputes"
+
+    public struct Entry: Sendable {
+        public let id: String
+        public let layer: String
+        public let owners: [String]
+        public let fids: [Int64]
+        public let area: Double
+        public let location: Coordinate?
+        public let status: String
+        public let firstSeen: String
+        public let lastSeen: String
+        public let ruledOwner: String?
+        public let note: String?
+        public let ruledBy: String?
+        public let ruledAt: String?
+        /// Workspace CRS.
+        public let geometry: Geometry?
+    }
+
+    public struct SyncResult: Sendable {
+        public var added = 0, stillOpen = 0, resolved = 0, toReview = 0
+    }
+
+    static func ensureTable(_ ws: Workspace) throws {
+        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(0) else { return }
+        try ws.database.execute("""
+        CREATE TABLE \(table) (id TEXT PRIMARY KEY, layer TEXT NOT NULL, owners TEXT NOT NULL, fids TEXT, area_m2 REAL,
+          lon REAL, lat REAL, geom BLOB, status TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+          ruled_owner TEXT, note TEXT, ruled_by TEXT, ruled_at TEXT);
+        """)
+        try ws.database.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, 'GridKeeper dispute register')",
+                            [.text(table), .text(table)])
+    }
+
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+    /// Records this audit's disputes for `layers`: new ids are added `open`, known ones are seen
+    /// again, and those of these layers not found any more become `resolved` or, if ruled, `review`.
+    static func sync(_ disputes: [Defect], layers: [String], workspace ws: Workspace, commandLine: String) throws -> SyncResult {
+        try ws.write {
+            try ensureTable(ws)
+            var result = SyncResult()
+            let stamp = now()
+            let srs = Int32(try ws.srsID())
+            var found = Set<String>()
+            for d in disputes {
+                found.insert(d.id)
+                let existing = try ws.database.scalar("SELECT status FROM \(table) WHERE id = ?", [.text(d.id)])?.text
+                if let existing {
+                    let status = existing == "resolved" ? "open" : (existing == "review" ? "ruled" : existing)
+                    try ws.database.run("UPDATE \(table) SET last_seen = ?, status = ? WHERE id = ?", [.text(stamp), .text(status), .text(d.id)])
+                    result.stillOpen += 1
+                } else {
+                    try ws.database.run("INSERT INTO \(table) (id, layer, owners, fids, area_m2, lon, lat, geom, status, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?, 'open', ?, ?)", [
+                        .text(d.id), .text(d.layer), .text(JSONValue.array(d.keys.map { .string($0) }).text),
+                        .text(JSONValue.array(d.fids.map { .integer($0) }).text), .real(d.area),
+                        d.location.map { .real($0.x) } ?? .null, d.location.map { .real($0.y) } ?? .null,
+                        d.geometry.map { .blob(GeoPackageBlob.encode($0, srsID: srs)) } ?? .null, .text(stamp), .text(stamp),
+                    ])
+                    result.added += 1
+                }
+            }
+            for layer in layers {
+                for row in try ws.database.query("SELECT id, status FROM \(table) WHERE layer = ? AND status IN ('open', 'ruled')", [.text(layer)]) {
+                    guard let id = row[0].text, !found.contains(id) else { continue }
+                    let ruled = row[1].text == "ruled"
+                    try ws.database.run("UPDATE \(table) SET status = ? WHERE id = ?", [.text(ruled ? "review" : "resolved"), .text(id)])
+                    if ruled { result.toReview += 1 } else { result.resolved += 1 }
+                }
+            }
+            try ws.log(command: commandLine, layer: layers.joined(separator: ","), counts: [
+                "disputes_new": String(result.added), "disputes_open": String(result.stillOpen),
+                "disputes_resolved": String(result.resolved), "rulings_to_review": String(result.toReview),
+            ])
+            return result
+        }
+    }
+
+    public static func list(workspace ws: Workspace) throws -> [Entry] {
+        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
+        return try ws.database.query("SELECT id, layer, owners, fids, area_m2, lon, lat, status, first_seen, last_seen, ruled_owner, note, ruled_by, ruled_at, geom FROM \(table) ORDER BY layer, area_m2 DESC").map(entry)
+    }
+
+    public static func entry(id: String, workspace ws: Workspace) throws -> Entry {
+        let matches = try list(workspace: ws).filter { $0.id == id || $0.id.hasPrefix(id) }
+        guard matches.count == 1 else {
+            throw GridKeeperError.usage(matches.isEmpty ? "no dispute '\(id)'; see `gridkeeper disputes list`" : "'\(id)' matches \(matches.count) disputes; give more of the id")
+        }
+        return matches[0]
+    }
+
+    private static func entry(_ r: [SQLValue]) throws -> Entry {
+        func strings(_ v: SQLValue) -> [String] {
+            guard let t = v.text, case .array(let items)? = try? JSONParser.parse(Array(t.utf8)) else { return [] }
+            return items.compactMap(\.stringValue)
+        }
+        func ints(_ v: SQLValue) -> [Int64] {
+            guard let t = v.text, case .array(let items)? = try? JSONParser.parse(Array(t.utf8)) else { return [] }
+            return items.compactMap { if case .integer(let i) = $0 { i } else { nil } }
+        }
+        func real(_ v: SQLValue) -> Double? { if case .real(let d) = v { d } else if case .integer(let i) = v { Double(i) } else { nil } }
+        var geometry: Geometry?
+        if case .blob(let b) = r[14] { geometry = try? GeoPackageBlob.decode(b) }
+        let location = real(r[5]).flatMap { x in real(r[6]).map { Coordinate(x, $0) } }
+        return Entry(id: r[0].text ?? "", layer: r[1].text ?? "", owners: strings(r[2]), fids: ints(r[3]), area: real(r[4]) ?? 0,
+                     location: location, status: r[7].text ?? "", firstSeen: r[8].text ?? "", lastSeen: r[9].text ?? "",
+                     ruledOwner: r[10].text, note: r[11].text, ruledBy: r[12].text, ruledAt: r[13].text, geometry: geometry)
+    }
+
+    /// Records the expert group's ruling: inside the disputed area, `owner` answers.
+    public static func rule(id: String, owner: String, note: String?, by: String?, workspace ws: Workspace, commandLine: String) throws -> Entry {
+        let e = try entry(id: id, workspace: ws)
+        guard e.status == "open" || e.status == "ruled" else {
+            throw GridKeeperError.usage("dispute \(e.id) is \(e.status): \(e.status == "review" ? "the overlap under its ruling changed; audit again and rule the new dispute" : "it is no longer found by audit")")
+        }
+        guard e.owners.contains(owner) else {
+            throw GridKeeperError.usage("'\(owner)' is not a party to dispute \(e.id); parties: \(e.owners.joined(separator: ", "))")
+        }
+        try ws.write {
+            try ws.database.run("UPDATE \(table) SET status = 'ruled', ruled_owner = ?, note = ?, ruled_by = ?, ruled_at = ? WHERE id = ?",
+                                [.text(owner), note.map { .text($0) } ?? .null, by.map { .text($0) } ?? .null, .text(now()), .text(e.id)])
+            try ws.log(command: commandLine, layer: e.layer, counts: ["ruled": e.id, "owner": owner])
+        }
+        return try entry(id: e.id, workspace: ws)
+    }
+
+    /// The rulings in force for a layer: the disputed area and the owner who answers there.
+    static func rulings(layer: String, workspace ws: Workspace) throws -> [(owner: String, geometry: Geometry)] {
+        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
+        return try ws.database.query("SELECT ruled_owner, geom FROM \(table) WHERE layer = ? AND status = 'ruled'", [.text(layer)]).compactMap { r in
+            guard let owner = r[0].text, case .blob(let b) = r[1], let g = try? GeoPackageBlob.decode(b) else { return nil }
+            return (owner, g)
+        }
+    }
+}

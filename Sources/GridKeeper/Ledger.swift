@@ -1,0 +1,61 @@
+import Spatial
+
+/// `gridkeeper ledger`: the 管养一览表 — per layer, owner and service: how many polygons and
+/// how many m² each owner maintains, and how much of that is disputed.
+///
+/// Area counts every polygon in full, so an owner's area includes what it disputes with
+/// another (the disputed m² are shown on their own); a layer's total is the sum of its
+/// polygons' areas, and it equals the sum of its owners' rows.
+public enum Ledger {
+    public struct Row: Sendable, Equatable {
+        public var layer: String
+        public var service: String
+        public var owner: String
+        public var features: Int
+        public var area: Double
+        public var disputedArea: Double
+    }
+
+    public static func compute(workspace ws: Workspace, layer: String?) throws -> [Row] {
+        let layers = try layer.map { [try ws.layer(named: $0)] } ?? ws.layers().filter { $0.kind == .duty }
+        guard !layers.isEmpty else { throw GridKeeperError.usage("the workspace has no duty layer; name a layer with --layer") }
+        var rows: [Row] = []
+        for info in layers {
+            guard info.kind.geometryFamily == .polygon else { throw GridKeeperError.usage("layer '\(info.name)' is a \(info.kind.rawValue) layer; the ledger sums polygon layers") }
+            let data = try ws.read { try LayerData(workspace: ws, layer: info, jurisdiction: nil) }
+            var audit = Audit.Options()
+            audit.layers = [info.name]
+            audit.register = false
+            let disputes = try Audit.run(audit, workspace: ws).defects.filter { $0.kind == .dispute }
+            var byOwner: [String: Row] = [:]
+            for (m, g) in data.geometries.enumerated() {
+                let owner = data.parties[m].key
+                byOwner[owner, default: Row(layer: info.name, service: info.service ?? "", owner: owner, features: 0, area: 0, disputedArea: 0)].features += 1
+                byOwner[owner]!.area += try GeosGeometry(g).area()
+            }
+            for d in disputes {
+                for owner in d.keys { byOwner[owner]?.disputedArea += d.area }
+            }
+            rows += byOwner.values.sorted { codePointOrder($0.owner, $1.owner) }
+        }
+        return rows
+    }
+
+    /// Writes the ledger as CSV (cells that begin with = + - @ are neutralised), one total
+    /// row per layer.
+    public static func writeCSV(_ rows: [Row], to path: String, bom: Bool) throws {
+        let w: CSVWriter
+        do { w = try CSVWriter(path: path, bom: bom) } catch { throw GridKeeperError.usage("cannot write \(path): \(error)") }
+        func m2(_ v: Double) -> String { String(format: "%.2f", v) }
+        try w.write(["layer", "service", "owner", "features", "area_m2", "disputed_m2", "road_km"])
+        var layers: [String] = []
+        for r in rows where !layers.contains(r.layer) { layers.append(r.layer) }
+        for layer in layers {
+            let part = rows.filter { $0.layer == layer }
+            for r in part { try w.write([r.layer, r.service, r.owner, String(r.features), m2(r.area), m2(r.disputedArea), ""]) }
+            try w.write([layer, part.first?.service ?? "", "(total)", String(part.reduce(0) { $0 + $1.features }),
+                         m2(part.reduce(0) { $0 + $1.area }), "", ""])
+        }
+        try w.close()
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import GridKeeper
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Find overlaps between owners (disputes), gaps, slivers, invalid geometry and grid defects.",
+        discussion: """
+        Writes report.html (a self-contained page with a map) or report.json, and with --defects the defects
+        as RFC 7946 GeoJSON. Every dispute found is recorded in the dispute register (see `disputes`) under a
+        stable id. Exit code 1 when defects (not counting slivers and multiparts) were found, 0 when clean.
+        """
+    )
+
+    @Argument(help: "Layers to audit (default: every grid and duty layer).")
+    var layers: [String] = []
+
+    @Option(help: "Report: .html or .json.")
+    var out: String
+
+    @Option(help: "Also write the defects as GeoJSON.")
+    var defects: String?
+
+    @Option(help: "Overlaps and gaps below this many m² are slivers.")
+    var sliverArea: Double = 1
+
+    @Option(help: "…or thinner than this many metres.")
+    var sliverWidth: Double = 0.1
+
+    @Option(help: "An area layer whose union replaces the jurisdiction for this run.")
+    var within: String?
+
+    @Option(help: "Smallest normal grid area, m².")
+    var minGridArea: Double = 1_000
+
+    @Option(help: "Largest normal grid area, m².")
+    var maxGridArea: Double = 100_000
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func validate() throws {
+        let ext = (out as NSString).pathExtension.lowercased()
+        guard ext == "html" || ext == "htm" || ext == "json" else { throw ValidationError("--out must end in .html or .json") }
+        guard sliverArea >= 0, sliverWidth >= 0, minGridArea <= maxGridArea else { throw ValidationError("sliver sizes must be ≥ 0 and --min-grid-area ≤ --max-grid-area") }
+    }
+
+    func run() throws {
+        let ws = try workspace.open()
+        var options = Audit.Options()
+        options.layers = layers
+        options.sliverArea = sliverArea
+        options.sliverWidth = sliverWidth
+        options.within = within
+        options.gridAreaRange = minGridArea...maxGridArea
+        options.commandLine = CommandLine.arguments.joined(separator: " ")
+        let report = try Audit.run(options, workspace: ws)
+        let ext = (out as NSString).pathExtension.lowercased()
+        let text = ext == "json" ? AuditOutput.json(report) : try AuditOutput.html(report, workspace: ws)
+        try write(text, to: out)
+        if let defects { try write(try AuditOutput.geoJSON(report), to: defects) }
+        var counts: [String: Int] = [:]
+        for d in report.defects { counts[d.kind.rawValue, default: 0] += 1 }
+        var table = TextTable(["kind", "count", "area m²"])
+        for (kind, n) in counts.sorted(by: { $0.key < $1.key }) {
+            let area = report.defects.filter { $0.kind.rawValue == kind }.reduce(0) { $0 + $1.area }
+            table.add([kind, String(n), String(format: "%.1f", area)])
+        }
+        print("audited \(report.layers.map(\.name).joined(separator: ", ")): \(report.findingCount) finding(s)")
+        if !counts.isEmpty { print(table.render(), terminator: "") }
+        let reg = report.registered
+        print("dispute register: \(reg.added) new, \(reg.stillOpen) still open, \(reg.resolved) resolved, \(reg.toReview) ruling(s) to review")
+        print("wrote \(out)" + (defects.map { ", \($0)" } ?? ""))
+        if report.findingCount > 0 { throw ExitCode(1) }
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw GridKeeperError.usage("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "The 管养一览表: per owner and service, polygons, m² and disputed m² (CSV).",
+        discussion: "An owner's area counts each of its polygons in full; disputed m² are shown on their own and counted for each party."
+    )
+
+    @Option(help: "One layer (default: every duty layer).")
+    var layer: String?
+
+    @Option(help: "The CSV file.")
+    var out: String
+
+    @Flag(help: "Write a UTF-8 BOM (for Excel/WPS).")
+    var bom = false
+
+    @OptionGroup var workspace: WorkspaceOption
+
+    func run() throws {
+        let ws = try workspace.open()
+        let rows = try Ledger.compute(workspace: ws, layer: layer)
+        try Ledger.writeCSV(rows, to: out, bom: bom)
+        var table = TextTable(["layer", "owner", "features", "area m²", "disputed m²"])
+        for r in rows { table.add([r.layer, r.owner, String(r.features), String(format: "%.1f", r.area), String(format: "%.1f", r.disputedArea)]) }
+        print(table.render(), terminator: "")
+        print("wrote \(out)")
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import GridKeeper
+import Spatial
+
+struct DisputesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "disputes",
+        abstract: "The dispute register: overlaps between owners found by audit, and the rulings lookup follows.",
+        subcommands: [List.self, Show.self, Rule.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List disputes (status open, ruled, resolved or review).")
+        @Flag(help: "Machine-readable output.") var json = false
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let entries = try DisputeRegister.list(workspace: try workspace.open(readOnly: true))
+            if json {
+                print(JSONValue.array(entries.map(DisputesCommand.json)).text)
+                return
+            }
+            if entries.isEmpty { print("no disputes registered: run `gridkeeper audit` first"); return }
+            var table = TextTable(["id", "layer", "status", "parties", "area m²", "ruled owner"])
+            for e in entries {
+                table.add([String(e.id.prefix(12)), e.layer, e.status, e.owners.joined(separator: " ↔ "), String(format: "%.1f", e.area), e.ruledOwner ?? ""])
+            }
+            print(table.render(), terminator: "")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one dispute.")
+        @Argument(help: "Dispute id (a unique prefix is enough).") var id: String
+        @Flag(help: "Machine-readable output.") var json = false
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let e = try DisputeRegister.entry(id: id, workspace: try workspace.open(readOnly: true))
+            if json { print(DisputesCommand.json(e).text); return }
+            print("dispute \(e.id) (\(e.layer)): \(e.status)")
+            print("  parties: \(e.owners.joined(separator: ", ")) (fids \(e.fids.map(String.init).joined(separator: ", ")))")
+            print(String(format: "  area: %.1f m²", e.area) + (e.location.map { String(format: "; a point inside: %.7f,%.7f", $0.x, $0.y) } ?? ""))
+            print("  first seen \(e.firstSeen), last seen \(e.lastSeen)")
+            if let owner = e.ruledOwner {
+                print("  ruling: \(owner)" + (e.ruledBy.map { " by \($0)" } ?? "") + (e.ruledAt.map { " at \($0)" } ?? "") + (e.note.map { " — \($0)" } ?? ""))
+            }
+        }
+    }
+
+    struct Rule: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record the ruling: inside the disputed area, OWNER answers.")
+        @Argument(help: "Dispute id (a unique prefix is enough).") var id: String
+        @Option(help: "The owner the ruling names (one of the parties).") var owner: String
+        @Option(help: "The ruling's text or reference.") var note: String?
+        @Option(help: "Who ruled (e.g. 专家确权小组).") var by: String?
+        @OptionGroup var workspace: WorkspaceOption
+
+        func run() throws {
+            let e = try DisputeRegister.rule(id: id, owner: owner, note: note, by: by, workspace: try workspace.open(),
+                                             commandLine: CommandLine.arguments.joined(separator: " "))
+            print("dispute \(e.id) ruled: \(owner) answers inside it (lookup now says 'ruled' there)")
+        }
+    }
+
+    static func json(_ e: DisputeRegister.Entry) -> JSONValue {
+        func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        return .object([
+            ("id", .string(e.id)), ("layer", .string(e.layer)), ("status", .string(e.status)),
+            ("parties", .array(e.owners.map { .string($0) })), ("fids", .array(e.fids.map { .integer($0) })),
+            ("area_m2", .number(e.area)), ("lon", e.location.map { .number($0.x) } ?? .null), ("lat", e.location.map { .number($0.y) } ?? .null),
+            ("first_seen", .string(e.firstSeen)), ("last_seen", .string(e.lastSeen)), ("ruled_owner", text(e.ruledOwner)),
+            ("note", text(e.note)), ("ruled_by", text(e.ruledBy)), ("ruled_at", text(e.ruledAt)),
+        ])
+    }
+}

@@ -1,0 +1,131 @@
+import XCTest
+import Spatial
+@testable import GridKeeper
+
+/// grids A–D (0–200 × 0–200); duty: P1 (0–120 × 0–100, hole 20–40), P2 (0–100 × 100–200),
+/// Q1 (100–200 × 0–100), Q2 (150–200 × 100–200): a P/Q overlap of 20 × 100 m, a hole of
+/// 20 × 20 m and a gap of 50 × 100 m; P1/P2 share an edge (same owner: not a defect).
+final class AuditTests: XCTestCase {
+    var scratch: Scratch!
+
+    override func setUpWithError() throws {
+        scratch = try Scratch()
+        try scratch.importLayer("grids", kind: .grid, geojson: collection([
+            feature(#"{"code":"320214001001001"}"#, rings: [rect(0, 0, 100, 100)]), feature(#"{"code":"320214001001002"}"#, rings: [rect(100, 0, 200, 100)]),
+            feature(#"{"code":"320214001001003"}"#, rings: [rect(0, 100, 100, 200)]), feature(#"{"code":"320214001001004"}"#, rings: [rect(100, 100, 200, 200)]),
+        ]))
+        try importDuty(overlapTo: 120)
+    }
+
+    func importDuty(overlapTo x: Double, replace: Bool = false) throws {
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([
+            feature(#"{"owner":"P"}"#, rings: [rect(0, 0, x, 100), rect(20, 20, 40, 40).reversed()]),
+            feature(#"{"owner":"P"}"#, rings: [rect(0, 100, 100, 200)]),
+            feature(#"{"owner":"Q"}"#, rings: [rect(100, 0, 200, 100)]),
+            feature(#"{"owner":"Q"}"#, rings: [rect(150, 100, 200, 200)]),
+        ])) { $0.replace = replace }
+    }
+
+    func audit(register: Bool = true) throws -> Audit.Report {
+        var o = Audit.Options()
+        o.layers = ["duty"]
+        o.register = register
+        return try Audit.run(o, workspace: try scratch.workspace())
+    }
+
+    func testFindsEveryOverlapAndGapAndInventsNone() throws {
+        let r = try audit()
+        let disputes = r.defects.filter { $0.kind == .dispute }
+        XCTAssertEqual(disputes.count, 1)
+        XCTAssertEqual(disputes[0].keys, ["P", "Q"])
+        XCTAssertEqual(disputes[0].area, 2000, accuracy: 0.1)
+        let gaps = r.defects.filter { $0.kind == .gap }.map(\.area).sorted()
+        XCTAssertEqual(gaps.count, 2)
+        XCTAssertEqual(gaps[0], 400, accuracy: 0.1)
+        XCTAssertEqual(gaps[1], 5000, accuracy: 0.1)
+        XCTAssertEqual(r.defects.count, 3, "\(r.defects.map(\.kind.rawValue))")
+        XCTAssertEqual(r.findingCount, 3)
+        let location = try XCTUnwrap(disputes[0].location)
+        let back = try CoordinateTransform(from: .wgs84, to: .epsg(4549)).transform(location)
+        XCTAssertTrue((originX + 100...originX + 120).contains(back.x), "a point inside the overlap")
+    }
+
+    func testIdsAreStableAndTheRegisterHasNoDuplicates() throws {
+        let first = try audit(), second = try audit()
+        XCTAssertEqual(first.defects.map(\.id), second.defects.map(\.id))
+        XCTAssertEqual(first.registered.added, 1)
+        XCTAssertEqual(second.registered.added, 0)
+        XCTAssertEqual(second.registered.stillOpen, 1)
+        XCTAssertEqual(try DisputeRegister.list(workspace: try scratch.workspace()).count, 1)
+    }
+
+    func testRulingIsFollowedByLookupAndAssignAndFlaggedWhenTheAreaChanges() throws {
+        let id = try XCTUnwrap(try audit().defects.first { $0.kind == .dispute }?.id)
+        XCTAssertThrowsError(try DisputeRegister.rule(id: id, owner: "R", note: nil, by: nil, workspace: try scratch.workspace(), commandLine: ""))
+        _ = try DisputeRegister.rule(id: String(id.prefix(6)), owner: "Q", note: "会议纪要 3", by: "专家确权小组", workspace: try scratch.workspace(), commandLine: "")
+        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
+        let a = try lookup.answer(Coordinate(originX + 110, originY + 50)).layers[0]
+        XCTAssertEqual(a.status, .ruled)
+        XCTAssertEqual(a.primary?.owner, "Q")
+        XCTAssertEqual(a.candidates.map(\.key), ["P", "Q"])
+        XCTAssertEqual(try lookup.answer(Coordinate(originX + 50, originY + 50)).layers[0].status, .inside, "outside the ruled area nothing changes")
+        // The bulk path follows the ruling too.
+        let points = try scratch.write("p.csv", "id,x,y\n1,\(originX + 110),\(originY + 50)\n")
+        var o = AssignOptions(points: points, out: scratch.directory + "/ruled.csv")
+        o.crs = .epsg(4549)
+        o.layers = ["duty"]
+        _ = try Assign.run(o, workspace: try scratch.workspace())
+        XCTAssertEqual(try String(contentsOfFile: o.out, encoding: .utf8).split(separator: "\n")[1], "1,,Q,ruled,P|Q")
+
+        // A re-import that moves the overlap: the old ruling is not applied to the new area.
+        try importDuty(overlapTo: 130, replace: true)
+        let again = try audit()
+        XCTAssertEqual(again.registered.toReview, 1)
+        XCTAssertEqual(again.registered.added, 1)
+        let statuses = try DisputeRegister.list(workspace: try scratch.workspace()).map(\.status).sorted()
+        XCTAssertEqual(statuses, ["open", "review"])
+        let after = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
+        XCTAssertEqual(try after.answer(Coordinate(originX + 110, originY + 50)).layers[0].status, .disputed)
+    }
+
+    func testLedgerTotalsEqualTheLayerTotals() throws {
+        let rows = try Ledger.compute(workspace: try scratch.workspace(), layer: "duty")
+        XCTAssertEqual(rows.map(\.owner), ["P", "Q"])
+        XCTAssertEqual(rows.map(\.features), [2, 2])
+        let ws = try scratch.workspace()
+        var total = 0.0
+        for case .blob(let b) in try ws.database.query("SELECT geom FROM duty").map({ $0[0] }) { total += try GeosGeometry(try GeoPackageBlob.decode(b)).area() }
+        XCTAssertEqual(rows.reduce(0) { $0 + $1.area }, total, accuracy: 1e-6)
+        XCTAssertEqual(rows[0].area, 120 * 100 - 400 + 100 * 100, accuracy: 1e-6)
+        XCTAssertEqual(rows[0].disputedArea, 2000, accuracy: 0.1)
+        XCTAssertEqual(rows[1].disputedArea, 2000, accuracy: 0.1)
+        let path = scratch.directory + "/ledger.csv"
+        try Ledger.writeCSV(rows, to: path, bom: false)
+        let csv = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(csv.contains("duty,,(total),4,\(String(format: "%.2f", total)),,"), csv)
+    }
+
+    func testReportsEscapeTextAndGeoJSONFollowsRFC7946() throws {
+        try scratch.importLayer("hostile", kind: .duty, geojson: collection([
+            feature(#"{"owner":"<script>alert(1)</script>"}"#, rings: [rect(0, 0, 60, 60)]),
+            feature(#"{"owner":"=HYPERLINK(\"x\")"}"#, rings: [rect(50, 0, 110, 60)]),
+        ]))
+        var o = Audit.Options()
+        o.layers = ["hostile"]
+        let r = try Audit.run(o, workspace: try scratch.workspace())
+        let html = try AuditOutput.html(r, workspace: try scratch.workspace())
+        XCTAssertFalse(html.contains("<script>alert"), "attribute text must stay text")
+        XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        XCTAssertFalse(html.contains("http://") && html.contains("src=\"http"), "no network resources")
+        let geojson = try AuditOutput.geoJSON(r)
+        let features = try XCTUnwrap(try JSONParser.parse(Array(geojson.utf8))["features"])
+        guard case .array(let items) = features else { return XCTFail("no features") }
+        XCTAssertEqual(items.count, r.defects.count)
+        let dispute = try XCTUnwrap(items.first { $0["properties"]?["kind"] == .string("dispute") })
+        let g = try XCTUnwrap(try GeoJSONGeometry.decode(dispute["geometry"]!))
+        XCTAssertGreaterThan(RingOrientation.signedArea(g.polygons[0][0]), 0, "exterior ring counter-clockwise")
+        let ledger = scratch.directory + "/hostile.csv"
+        try Ledger.writeCSV(try Ledger.compute(workspace: try scratch.workspace(), layer: "hostile"), to: ledger, bom: false)
+        XCTAssertTrue(try String(contentsOfFile: ledger, encoding: .utf8).contains("'=HYPERLINK"), "formula neutralised")
+    }
+}
