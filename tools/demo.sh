@@ -47,3 +47,17 @@ start=$(date +%s%N)
 for _ in $(seq 20); do "$gk" lookup "$p1" --json >/dev/null; done
 end=$(date +%s%N)
 echo "mean $(( (end - start) / 20000000 )) ms per lookup process"
+
+printf '\n# the audit: disputes, gaps, slivers, grid defects; report.html has a map\n'
+step "$gk" audit --out audit.html --defects defects.geojson
+step "$gk" disputes list
+# The expert group rules the 新华路 overlap (demo point p3) for the street office; lookup follows.
+id=$("$gk" disputes list | grep '交通运输局 ↔ 硕放街道办事处' | awk '{print $1}' | head -1)
+if [ -n "$id" ]; then
+  step "$gk" disputes rule "$id" --owner 硕放街道办事处 --by 专家确权小组 --note "demo ruling"
+  step "$gk" lookup "$(grep '^p3,' geodata/demo_points.csv | cut -d, -f2,3)" --layers road_duty
+fi
+step "$gk" ledger --out ledger.csv
+
+printf '\n# reassignment of the components: recorded grid and maintainer against the layers\n'
+step "$gk" assign --points components --out components_assign.csv --against BGID=grids,DeptName3=road_duty
