@@ -3,15 +3,17 @@ public final class GeoPackageFeatureSource: FeatureSource {
     private let gpkg: GeoPackage
     private let statement: SQLiteStatement
     private let path: String
-    private let fieldNames: [String]
+    /// The attribute fields, in table order (beyond fid and geometry).
+    public let fieldNames: [String]
     private var index = 0
     public let table: String
     public let declaredCRS: CRS?
     /// How many features the table holds (for progress).
     public let featureCount: Int
 
-    /// Opens `table`, or the file's only feature table when `table` is nil.
-    public init(path: String, table: String?) throws {
+    /// Opens `table`, or the file's only feature table when `table` is nil; `filter` keeps the
+    /// features whose field equals the value (bound, never spliced into SQL).
+    public init(path: String, table: String?, filter: (field: String, value: String)? = nil) throws {
         let gpkg: GeoPackage
         do { gpkg = try GeoPackage.open(path: path, readOnly: true) } catch {
             throw SourceError(file: path, position: "", message: "\(error)")
@@ -39,7 +41,12 @@ public final class GeoPackageFeatureSource: FeatureSource {
         self.table = chosen
         self.fieldNames = fields
         featureCount = Int(try gpkg.database.scalar("SELECT count(*) FROM \(quoteIdentifier(chosen))")?.text ?? "") ?? 0
-        statement = try gpkg.database.prepare("SELECT \(columns) FROM \(quoteIdentifier(chosen)) ORDER BY \(quoteIdentifier(pk))")
+        if let filter, !fields.contains(filter.field) {
+            throw SourceError(file: path, position: "", message: "table \(chosen) has no field '\(filter.field)'; fields: \(fields.joined(separator: ", "))")
+        }
+        let condition = filter.map { " WHERE \(quoteIdentifier($0.field)) = ?" } ?? ""
+        statement = try gpkg.database.prepare("SELECT \(columns) FROM \(quoteIdentifier(chosen))\(condition) ORDER BY \(quoteIdentifier(pk))")
+        if let filter { try statement.bind([.text(filter.value)]) }
         let org = try gpkg.database.scalar("SELECT upper(organization) FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])?.text
         let orgCode = try gpkg.database.scalar("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])
         if org == "EPSG", case .integer(let c)? = orgCode { declaredCRS = .epsg(Int(c)) } else { declaredCRS = nil }

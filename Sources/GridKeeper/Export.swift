@@ -1,0 +1,232 @@
+import Foundation
+import Spatial
+
+/// `gridkeeper export`: a layer as RFC 7946 GeoJSON (default), GeoJSONSeq, CSV (WKT or x,y)
+/// or a stand-alone GeoPackage. Streams: features are read and written one at a time, into a
+/// temporary file renamed into place when complete.
+public enum Export {
+    public enum Format: String, Sendable { case geojson, geojsonseq, csv, gpkg }
+
+    public struct Options: Sendable {
+        public var layer: String
+        public var out: String
+        public var format: Format?
+        /// nil = WGS84 lon/lat (RFC 7946).
+        public var crs: CRS?
+        public var precision = 7
+        public var filter: (field: String, value: String)?
+        public var bom = false
+        public init(layer: String, out: String) { self.layer = layer; self.out = out }
+    }
+
+    public struct Result: Sendable {
+        public var features = 0
+        public var format: Format
+        public var crs: CRS
+        /// False when the output is GeoJSON in another CRS than WGS84 (then not RFC 7946).
+        public var rfc7946: Bool
+    }
+
+    public static func format(for path: String) throws -> Format {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "geojson", "json": .geojson
+        case "geojsonl", "geojsons", "geojsonseq", "jsonl", "ndjson": .geojsonseq
+        case "csv": .csv
+        case "gpkg": .gpkg
+        case let ext: throw GridKeeperError.usage("\(path): cannot tell the format from '.\(ext)'; use .geojson, .geojsonl, .csv, .gpkg or --format")
+        }
+    }
+
+    public static func run(_ o: Options, workspace ws: Workspace) throws -> Result {
+        let info = try ws.layer(named: o.layer)
+        guard let workspaceCRS = try ws.crs() else { throw GridKeeperError.workspace("\(ws.path) has no CRS yet") }
+        guard (0...15).contains(o.precision) else { throw GridKeeperError.usage("--precision must be 0–15 decimals") }
+        let format = try o.format ?? format(for: o.out)
+        let target = o.crs ?? .wgs84
+        if case .epsg(let code) = target { _ = try Workspace.catalogInfo(code) }
+        let transform = try LayerImport.transform(from: workspaceCRS, to: target)
+        let source: GeoPackageFeatureSource
+        do {
+            source = try GeoPackageFeatureSource(path: ws.path, table: info.name, filter: o.filter)
+        } catch let e as SourceError {
+            throw GridKeeperError.usage(e.message)
+        }
+        let directory = (o.out as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((o.out as NSString).lastPathComponent).gridkeeper-\(getpid()).tmp"
+        var result = Result(format: format, crs: target, rfc7946: format != .geojson || target == .wgs84)
+        do {
+            let sink: FeatureSink = switch format {
+            case .geojson, .geojsonseq: try GeoJSONSink(path: temporary, sequence: format == .geojsonseq, precision: o.precision,
+                                                       crs: target == .wgs84 ? nil : target)
+            case .csv: try CSVSink(path: temporary, fields: source.fieldNames, precision: o.precision, bom: o.bom)
+            case .gpkg: try GeoPackageSink(path: temporary, table: info.name, kind: info.kind, crs: target, fields: try ws.gpkg.fields(of: info.name))
+            }
+            while let f = try source.next() {
+                var feature = f
+                feature.geometry = try f.geometry.map { try RingOrientation.rfc7946(Self.simplest(transform.transform($0))) }
+                try sink.write(feature)
+                result.features += 1
+            }
+            try sink.finish()
+            if FileManager.default.fileExists(atPath: o.out) { try FileManager.default.removeItem(atPath: o.out) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: o.out)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            if let e = error as? SourceError { throw GridKeeperError.badInput(e.description) }
+            throw error
+        }
+        return result
+    }
+
+    /// The workspace stores every polygon as MultiPolygon; a one-part multi goes out as itself.
+    static func simplest(_ g: Geometry) -> Geometry {
+        switch g {
+        case .multiPolygon(let p) where p.count == 1: .polygon(p[0])
+        case .multiLineString(let l) where l.count == 1: .lineString(l[0])
+        default: g
+        }
+    }
+}
+
+protocol FeatureSink {
+    func write(_ f: Feature) throws
+    func finish() throws
+}
+
+/// GeoJSON FeatureCollection (with `bbox`, written last so the file streams) or GeoJSONSeq.
+final class GeoJSONSink: FeatureSink {
+    private let handle: FileHandle
+    private let sequence: Bool
+    private let precision: Int
+    private let crs: CRS?
+    private var buffer = ""
+    private var count = 0
+    private var bbox = Envelope.empty
+
+    init(path: String, sequence: Bool, precision: Int, crs: CRS?) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw GridKeeperError.usage("cannot write \(path)")
+        }
+        handle = h
+        self.sequence = sequence
+        self.precision = precision
+        self.crs = crs
+        if !sequence { buffer = "{\"type\":\"FeatureCollection\",\"features\":[\n" }
+    }
+
+    func write(_ f: Feature) throws {
+        if !sequence && count > 0 { buffer += ",\n" }
+        buffer += "{\"type\":\"Feature\""
+        if let id = f.id { buffer += ",\"id\":" + (Int64(id).map { String($0) } ?? JSONValue.string(id).text) }
+        buffer += ",\"properties\":" + JSONValue.object(f.properties).text + ",\"geometry\":"
+        if let g = f.geometry {
+            GeoJSONGeometry.write(g, precision: precision, into: &buffer)
+            bbox = bbox.union(g.envelope)
+        } else {
+            buffer += "null"
+        }
+        buffer += "}"
+        if sequence { buffer += "\n" }
+        count += 1
+        if buffer.utf8.count > 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: Data(buffer.utf8))
+        buffer = ""
+    }
+
+    func finish() throws {
+        if !sequence {
+            buffer += "\n]"
+            if !bbox.isEmpty {
+                let f = { (v: Double) in GeoJSONGeometry.format(v, self.precision) }
+                buffer += ",\"bbox\":[\(f(bbox.minX)),\(f(bbox.minY)),\(f(bbox.maxX)),\(f(bbox.maxY))]"
+            }
+            // Not RFC 7946 then, but readers (GDAL, GridKeeper) take the CRS from it.
+            if case .epsg(let code)? = crs { buffer += ",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::\(code)\"}}" }
+            buffer += "}\n"
+        }
+        try flush()
+        try handle.close()
+    }
+}
+
+/// CSV: fid, the attributes, then x,y for points or WKT for the rest.
+final class CSVSink: FeatureSink {
+    private let writer: CSVWriter
+    private let fields: [String]
+    private let precision: Int
+    private var pointColumns: Bool?
+
+    init(path: String, fields: [String], precision: Int, bom: Bool) throws {
+        writer = try CSVWriter(path: path, bom: bom)
+        self.fields = fields
+        self.precision = precision
+    }
+
+    func write(_ f: Feature) throws {
+        let isPoint = if case .point? = f.geometry { true } else { false }
+        if pointColumns == nil {
+            pointColumns = isPoint
+            try writer.write(["fid"] + fields + (isPoint ? ["x", "y"] : ["wkt"]))
+        }
+        var row = [f.id ?? ""] + fields.map { name in f[name]?.keyText ?? "" }
+        if pointColumns!, case .point(let c)? = f.geometry {
+            row += [GeoJSONGeometry.format(c.x, precision), GeoJSONGeometry.format(c.y, precision)]
+        } else {
+            row.append(try f.geometry.map { try GeosGeometry($0).wkt(precision: precision) } ?? "")
+        }
+        try writer.write(row)
+    }
+
+    func finish() throws { try writer.close() }
+}
+
+/// A stand-alone GeoPackage with one table, in the chosen CRS.
+final class GeoPackageSink: FeatureSink {
+    private let gpkg: GeoPackage
+    private let table: String
+    private let insert: SQLiteStatement
+    private let fields: [FieldDefinition]
+    private let srs: Int32
+
+    init(path: String, table: String, kind: LayerKind, crs: CRS, fields: [FieldDefinition]) throws {
+        guard case .epsg(let code) = crs else { throw GridKeeperError.usage("a GeoPackage needs an EPSG CRS, not \(crs)") }
+        try? FileManager.default.removeItem(atPath: path)
+        gpkg = try GeoPackage.create(path: path, crs: try Workspace.catalogInfo(code))
+        self.table = table
+        self.fields = fields
+        srs = Int32(code)
+        try gpkg.database.execute("BEGIN")
+        // Single and multi parts share one table: polygon and line layers stay Multi* here.
+        try gpkg.createFeatureTable(table, geometryType: kind.storedGeometryType, srsID: code, fields: fields)
+        let columns = ["fid", GeoPackage.geometryColumn] + fields.map(\.name)
+        insert = try gpkg.database.prepare("INSERT INTO \(quoteIdentifier(table)) (\(columns.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
+    }
+
+    func write(_ f: Feature) throws {
+        var g = f.geometry
+        if case .polygon(let rings)? = g { g = .multiPolygon([rings]) }
+        if case .lineString(let cs)? = g { g = .multiLineString([cs]) }
+        var values: [SQLValue] = [f.id.flatMap { Int64($0) }.map { .integer($0) } ?? .null,
+                                  g.map { .blob(GeoPackageBlob.encode($0, srsID: srs)) } ?? .null]
+        for field in fields {
+            let value: SQLValue = switch f[field.name] ?? .null {
+            case .integer(let i): .integer(i)
+            case .number(let d): .real(d)
+            case .string(let s): .text(s)
+            case .bool(let b): .integer(b ? 1 : 0)
+            default: .null
+            }
+            values.append(value)
+        }
+        try insert.bind(values)
+        _ = try insert.step()
+    }
+
+    func finish() throws {
+        try gpkg.refreshExtent(table)
+        try gpkg.database.execute("COMMIT")
+    }
+}

@@ -1,0 +1,65 @@
+import XCTest
+import Spatial
+@testable import GridKeeper
+
+final class ExportTests: XCTestCase {
+    func testGeoJSONRoundTripKeepsGeometryWithinPrecisionAndAttributesExactly() throws {
+        let scratch = try Scratch()
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([
+            feature(#"{"owner":"市政工程管理处","n":3,"r":0.25,"note":null}"#, rings: [rect(0, 0, 120, 100), rect(20, 20, 40, 40).reversed()]),
+            feature(#"{"owner":"区城管局","n":4,"r":1.5,"note":"长江路"}"#, rings: [rect(120, 0, 200, 100)]),
+        ]))
+        let out = scratch.directory + "/duty.geojson"
+        let result = try Export.run(Export.Options(layer: "duty", out: out), workspace: try scratch.workspace())
+        XCTAssertEqual(result.features, 2)
+        XCTAssertTrue(result.rfc7946)
+        let doc = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out))))
+        XCTAssertNil(doc["crs"], "RFC 7946 has no crs member")
+        guard case .array(let bbox)? = doc["bbox"], bbox.count == 4 else { return XCTFail("no bbox") }
+        guard case .array(let features)? = doc["features"] else { return XCTFail("no features") }
+        let first = try XCTUnwrap(try GeoJSONGeometry.decode(features[0]["geometry"]!))
+        guard case .polygon(let rings) = first else { return XCTFail("a one-part polygon is exported as a Polygon") }
+        XCTAssertGreaterThan(RingOrientation.signedArea(rings[0]), 0, "exterior counter-clockwise")
+        XCTAssertLessThan(RingOrientation.signedArea(rings[1]), 0, "hole clockwise")
+        XCTAssertEqual(features[0]["id"], .integer(1))
+
+        // Import the export again: same attributes, geometry within the rounding (7 decimals ≈ 1 cm).
+        var o = ImportOptions(file: out, layer: "again", kind: .duty)
+        o.crs = nil
+        _ = try LayerImport.run(o, into: try scratch.workspace())
+        let ws = try scratch.workspace()
+        let a = try ws.database.query(#"SELECT owner, n, r, note, geom FROM duty ORDER BY fid"#)
+        let b = try ws.database.query(#"SELECT owner, n, r, note, geom FROM again ORDER BY fid"#)
+        XCTAssertEqual(a.map { Array($0.prefix(4)) }, b.map { Array($0.prefix(4)) })
+        for (ra, rb) in zip(a, b) {
+            guard case .blob(let ga) = ra[4], case .blob(let gb) = rb[4] else { return XCTFail("geometry") }
+            let ca = try GeoPackageBlob.decode(ga).coordinates, cb = try GeoPackageBlob.decode(gb).coordinates
+            XCTAssertEqual(ca.count, cb.count)
+            // Rings may start elsewhere after re-orientation; compare as point sets within 2 cm.
+            for c in ca { XCTAssertTrue(cb.contains { abs($0.x - c.x) < 0.02 && abs($0.y - c.y) < 0.02 }, "\(c)") }
+        }
+    }
+
+    func testFilterFormatsAndErrors() throws {
+        let scratch = try Scratch()
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([
+            feature(#"{"owner":"P"}"#, rings: [rect(0, 0, 10, 10)]), feature(#"{"owner":"Q"}"#, rings: [rect(10, 0, 20, 10)]),
+        ]))
+        var o = Export.Options(layer: "duty", out: scratch.directory + "/q.csv")
+        o.filter = ("owner", "Q")
+        XCTAssertEqual(try Export.run(o, workspace: try scratch.workspace()).features, 1)
+        let csv = try String(contentsOfFile: o.out, encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("fid,owner,wkt\n2,Q,\"POLYGON (("), csv)
+        var gpkg = Export.Options(layer: "duty", out: scratch.directory + "/d.gpkg")
+        gpkg.crs = .epsg(4549)
+        XCTAssertEqual(try Export.run(gpkg, workspace: try scratch.workspace()).features, 2)
+        let back = try GeoPackageFeatureSource(path: gpkg.out, table: "duty")
+        XCTAssertEqual(back.declaredCRS, .epsg(4549))
+        XCTAssertThrowsError(try Export.run(Export.Options(layer: "nope", out: scratch.directory + "/x.geojson"), workspace: try scratch.workspace()))
+        var bad = Export.Options(layer: "duty", out: scratch.directory + "/x.geojson")
+        bad.filter = ("missing", "1")
+        XCTAssertThrowsError(try Export.run(bad, workspace: try scratch.workspace()))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bad.out), "nothing written on error")
+        XCTAssertThrowsError(try Export.format(for: "x.shp"))
+    }
+}
