@@ -7,6 +7,8 @@ public struct ImportOptions: Sendable {
     public var kind: LayerKind
     /// The CRS of the input; nil = what the file declares, else WGS84/CGCS2000 lon/lat.
     public var crs: CRS?
+    /// `--crs auto`: decide from the coordinates (see `CRSDetection`).
+    public var detectCRS = false
     public var ownerField: String?
     public var codeField: String?
     public var nameField: String?
@@ -42,4 +44,6 @@ public struct ImportReport: Sendable {
     public var warnings: [String]
     public var keyField: String?
     public var coverageMethod: String?
+    /// What `--crs auto` decided, and why.
+    public var detectedCRS: String?
 }

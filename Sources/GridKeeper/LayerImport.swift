@@ -23,7 +23,13 @@ public enum LayerImport {
 
         let source = try SourceFormat.open(path: options.file, sourceLayer: options.sourceLayer, encoding: options.encoding)
         var features = try readAll(source, file: options.file)
-        let sourceCRS = options.crs ?? source.declaredCRS ?? .wgs84
+        var detected: String?
+        var sourceCRS = options.crs ?? source.declaredCRS ?? .wgs84
+        if options.detectCRS, let f = features.first(where: { $0.geometry != nil }), let c = f.geometry?.coordinates.first {
+            let d = try CRSDetection.detect(c, label: "\(options.file): \(f.label)")
+            sourceCRS = d.crs
+            detected = "--crs auto chose \(d.crs): \(d.reason)"
+        }
         guard !features.isEmpty else {
             throw GridKeeperError.badInput("\(options.file): no features to import")
         }
@@ -125,7 +131,7 @@ public enum LayerImport {
         return ImportReport(layer: options.layer, kind: options.kind, featureCount: rows.count, sourceCRS: sourceCRS,
                             workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired,
                             warnings: [check.warning, swap ? "input coordinates are northing,easting (X = northing, as survey tables write them); swapped to easting,northing" : nil].compactMap { $0 },
-                            keyField: info.keyField, coverageMethod: coverage?.method)
+                            keyField: info.keyField, coverageMethod: coverage?.method, detectedCRS: detected)
     }
 
     private static func readAll(_ source: FeatureSource, file: String) throws -> [Feature] {

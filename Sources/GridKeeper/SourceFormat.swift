@@ -3,7 +3,7 @@ import Spatial
 
 /// Input formats `import`, `lookup --input` and `assign` read, chosen by file extension.
 enum SourceFormat {
-    case geoJSON, csv, geoPackage
+    case geoJSON, csv, geoPackage, gdal
 
     init(path: String) throws {
         let ext = (path as NSString).pathExtension.lowercased()
@@ -11,8 +11,7 @@ enum SourceFormat {
         case "geojson", "json", "geojsonl", "geojsons", "geojsonseq", "jsonl", "ndjson": self = .geoJSON
         case "csv", "txt", "tsv": self = .csv
         case "gpkg": self = .geoPackage
-        case "shp", "kml", "dxf", "gml", "gdb", "tab", "mif":
-            throw GridKeeperError.usage("\(path): .\(ext) files are not read directly yet; convert with `ogr2ogr -f GPKG out.gpkg \(path)` (gdal-bin) and import the .gpkg")
+        case _ where OGRConvertedSource.extensions.contains(ext): self = .gdal
         default:
             if path == "-" { self = .geoJSON; return }
             throw GridKeeperError.usage("\(path): unknown format '.\(ext)'; use .geojson, .geojsonl (GeoJSONSeq), .csv or .gpkg")
@@ -26,6 +25,7 @@ enum SourceFormat {
             case .geoJSON: return try GeoJSONFeatureSource(path: path)
             case .geoPackage: return try GeoPackageFeatureSource(path: path, table: sourceLayer)
             case .csv: return try CSVPointSource(path: path, encoding: encoding)
+            case .gdal: return try OGRConvertedSource(path: path, layer: sourceLayer, encoding: encoding)
             }
         } catch let e as SourceError {
             throw GridKeeperError.badInput(e.description)

@@ -22,8 +22,8 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "grid | duty | road | component | area")
     var kind: LayerKind
 
-    @Option(help: "CRS of the input: EPSG:4490, wgs84, cgcs2000, gcj02, bd09 or EPSG:n (default: what the file declares, else lon/lat).")
-    var crs: CRS?
+    @Option(help: "CRS of the input: EPSG:4490, wgs84, cgcs2000, gcj02, bd09, EPSG:n, or auto (lon/lat, or a Gauss-Krüger zone from the easting's zone prefix). Default: what the file declares, else lon/lat.")
+    var crs: String?
 
     @Option(help: "Field holding the owner (duty layers; detected from common names when omitted).")
     var ownerField: String?
@@ -56,7 +56,11 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         var options = ImportOptions(file: file, layer: layer, kind: kind)
-        options.crs = crs
+        if crs?.lowercased() == "auto" {
+            options.detectCRS = true
+        } else if let crs {
+            do { options.crs = try CRS(parsing: crs) } catch { throw GridKeeperError.usage("\(error)") }
+        }
         options.ownerField = ownerField
         options.codeField = codeField
         options.nameField = nameField
@@ -72,6 +76,7 @@ struct ImportCommand: ParsableCommand {
         if report.chosenCRS {
             Terminal.note("workspace CRS set to \(report.workspaceCRS) (the CGCS2000 3-degree Gauss-Krüger zone of the data's longitude)")
         }
+        if let d = report.detectedCRS { Terminal.note(d) }
         for w in report.warnings { Terminal.note("warning: \(w)") }
         if !report.repaired.isEmpty {
             Terminal.note("repaired \(report.repaired.count) invalid geometr\(report.repaired.count == 1 ? "y" : "ies") with make-valid:")

@@ -1,0 +1,59 @@
+import Foundation
+import Spatial
+
+/// Formats GridKeeper does not read itself (Shapefile, KML, DXF, GML, FileGDB, MapInfo) are
+/// converted by GDAL's `ogr2ogr` into a temporary GeoPackage, which is then read as usual.
+/// GDAL honours the .prj (kept as the table's CRS) and the .cpg; `--encoding gbk` sets the
+/// Shapefile encoding where no .cpg says it.
+final class OGRConvertedSource: FeatureSource {
+    private let inner: GeoPackageFeatureSource
+    private let directory: String
+
+    static let extensions: Set<String> = ["shp", "kml", "kmz", "dxf", "gml", "gdb", "tab", "mif", "fgb", "gpx"]
+
+    var declaredCRS: CRS? { inner.declaredCRS }
+
+    init(path: String, layer: String?, encoding: TextEncoding?) throws {
+        guard let ogr2ogr = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: FileManager.default.isExecutableFile) else {
+            throw GridKeeperError.usage("\(path): reading .\((path as NSString).pathExtension) needs GDAL's ogr2ogr; install it with `apt-get install gdal-bin`")
+        }
+        if (path as NSString).pathExtension.lowercased() == "shp" {
+            let dbf = (path as NSString).deletingPathExtension + ".dbf"
+            let DBF = (path as NSString).deletingPathExtension + ".DBF"
+            guard FileManager.default.fileExists(atPath: dbf) || FileManager.default.fileExists(atPath: DBF) else {
+                throw GridKeeperError.badInput("\(path): the Shapefile has no .dbf beside it (attributes); copy all its files (.shp .shx .dbf .prj .cpg)")
+            }
+        }
+        directory = NSTemporaryDirectory() + "gridkeeper-ogr-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let target = directory + "/converted.gpkg"
+        var arguments = ["-f", "GPKG", target, path, "-nln", "converted"]
+        if let layer { arguments.insert(layer, at: 4) }
+        if encoding == .gb18030 { arguments = ["--config", "SHAPE_ENCODING", "CP936"] + arguments }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ogr2ogr)
+        p.arguments = arguments
+        let errors = Pipe()
+        p.standardError = errors
+        p.standardOutput = FileHandle.nullDevice
+        do {
+            try p.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else {
+                throw GridKeeperError.badInput("\(path): GDAL could not read it: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+            inner = try GeoPackageFeatureSource(path: target, table: nil)
+        } catch let e as SourceError {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw GridKeeperError.badInput("\(path): \(e.message)")
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    func next() throws -> Feature? { try inner.next() }
+}

@@ -1,0 +1,74 @@
+import XCTest
+import Spatial
+@testable import GridKeeper
+
+final class InterchangeTests: XCTestCase {
+    func testCRSAutoReadsTheZonePrefixAndRefusesWhatItCannotKnow() throws {
+        XCTAssertEqual(try CRSDetection.detect(Coordinate(120.38, 31.54), label: "x").crs, .wgs84)
+        XCTAssertEqual(try CRSDetection.detect(Coordinate(40_535_434.6, 3_491_650.9), label: "x").crs, .epsg(4528))
+        XCTAssertEqual(try CRSDetection.detect(Coordinate(3_491_650.9, 40_535_434.6), label: "x").crs, .epsg(4528), "northing first")
+        XCTAssertEqual(try CRSDetection.detect(Coordinate(39_585_685.2, 3_464_585.6), label: "x").crs, .epsg(4527))
+        XCTAssertEqual(try CRSDetection.detect(Coordinate(20_585_685.2, 3_464_585.6), label: "x").crs, .epsg(4498), "6-degree zone 20")
+        XCTAssertThrowsError(try CRSDetection.detect(Coordinate(535_434.6, 3_491_650.9), label: "x")) { e in
+            XCTAssertEqual((e as? GridKeeperError)?.kind, .usage)
+        }
+        XCTAssertThrowsError(try CRSDetection.detect(Coordinate(12, 1e9), label: "x"))
+    }
+
+    /// GK zone ↔ lon/lat against PROJ's own command-line tool, where installed.
+    func testTransformsAgreeWithCs2csWithinOneMillimetre() throws {
+        guard let cs2cs = ["/usr/bin/cs2cs", "/usr/local/bin/cs2cs"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("cs2cs (proj-bin) is not installed: the comparison with PROJ's command-line tool is skipped")
+        }
+        var random = SystemRandomNumberGenerator()
+        let points = (0..<200).map { _ in Coordinate(Double.random(in: 118.6...121.4, using: &random), Double.random(in: 24...40, using: &random)) }
+        for code in [4549, 4528] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: cs2cs)
+            p.arguments = ["-f", "%.4f", "EPSG:4490", "EPSG:\(code)"]
+            let input = Pipe(), output = Pipe()
+            p.standardInput = input
+            p.standardOutput = output
+            try p.run()
+            // EPSG:4490 and the GK systems are latitude/northing first for cs2cs.
+            input.fileHandleForWriting.write(Data(points.map { "\($0.y) \($0.x)\n" }.joined().utf8))
+            try input.fileHandleForWriting.close()
+            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            p.waitUntilExit()
+            XCTAssertEqual(lines.count, points.count)
+            let t = try CoordinateTransform(from: .cgcs2000, to: .epsg(code))
+            for (c, line) in zip(points, lines) {
+                let v = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }
+                let ours = try t.transform(c)
+                XCTAssertEqual(ours.y, v[0], accuracy: 0.001, "northing at \(c)")
+                XCTAssertEqual(ours.x, v[1], accuracy: 0.001, "easting at \(c)")
+            }
+        }
+    }
+
+    /// A Shapefile with GBK attributes and no .cpg, through ogr2ogr, with --encoding gbk.
+    func testShapefileThroughGDALWithGBK() throws {
+        guard let ogr2ogr = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("gdal-bin is not installed: the Shapefile import test is skipped")
+        }
+        let scratch = try Scratch()
+        let source = try scratch.write("duty.geojson", #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["# + feature(#"{"owner":"市政工程管理处"}"#, rings: [rect(0, 0, 100, 100)]) + "]}")
+        let shp = scratch.directory + "/duty.shp"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ogr2ogr)
+        p.arguments = ["-f", "ESRI Shapefile", shp, source, "-lco", "ENCODING=CP936"]
+        try p.run()
+        p.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: scratch.directory + "/duty.cpg")
+        var o = ImportOptions(file: shp, layer: "shp", kind: .duty)
+        o.encoding = .gb18030
+        let report = try LayerImport.run(o, into: try scratch.workspace())
+        XCTAssertEqual(report.featureCount, 1)
+        XCTAssertEqual(report.sourceCRS, .epsg(4549), "the .prj is honoured")
+        XCTAssertEqual(try scratch.workspace().database.scalar("SELECT owner FROM shp"), .text("市政工程管理处"))
+        try FileManager.default.removeItem(atPath: scratch.directory + "/duty.dbf")
+        XCTAssertThrowsError(try LayerImport.run(ImportOptions(file: shp, layer: "shp2", kind: .duty), into: try scratch.workspace())) { e in
+            XCTAssertTrue("\(e)".contains(".dbf"), "\(e)")
+        }
+    }
+}
