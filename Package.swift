@@ -27,6 +27,6 @@ let package = Package(
         .executableTarget(name: "verify-kernel", dependencies: ["KernelVerification"]),
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "KernelVerification"]),
         .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial"]),
-        .testTarget(name: "CLITests", dependencies: ["gridkeeper"]),
+        .testTarget(name: "CLITests", dependencies: ["gridkeeper", "Spatial"]),
     ]
 )

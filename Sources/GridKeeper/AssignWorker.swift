@@ -247,7 +247,14 @@ final class AssignWorker: @unchecked Sendable {
             switch job.input {
             case .lines(let file, _, let firstRow):
                 if file.idColumn != nil {
-                    rows.append(contentsOf: UnsafeBufferPointer(rebasing: file.file.bytes[b.idRange[i]]))
+                    let id = UnsafeBufferPointer(rebasing: file.file.bytes[b.idRange[i]])
+                    switch id.first {
+                    // A cell a spreadsheet could run as a formula goes through the encoder.
+                    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x20:
+                        rows.append(contentsOf: CSVWriter.encodedField(String(decoding: id, as: UTF8.self)))
+                    default:
+                        rows.append(contentsOf: id)
+                    }
                 } else {
                     rows.append(contentsOf: String(firstRow + i + 1).utf8)
                 }

@@ -5,6 +5,11 @@ import Spatial
 /// the workspace CRS and writes the layer in one transaction. Any error leaves the workspace
 /// exactly as it was.
 public enum LayerImport {
+    /// Limits, with a clear error above them instead of running out of memory: an import
+    /// holds its layer in memory to check it before the one transaction that writes it.
+    public static let maxFeatures = 5_000_000
+    public static let maxVerticesPerFeature = 2_000_000
+
     public static func run(_ options: ImportOptions, into ws: Workspace) throws -> ImportReport {
         try LayerName.validate(options.layer)
         guard options.kind != .roadduty else {
@@ -137,7 +142,15 @@ public enum LayerImport {
     private static func readAll(_ source: FeatureSource, file: String) throws -> [Feature] {
         var features: [Feature] = []
         do {
-            while let f = try source.next() { features.append(f) }
+            while let f = try source.next() {
+                if let n = f.geometry?.coordinates.count, n > maxVerticesPerFeature {
+                    throw GridKeeperError.badInput("\(file): \(f.label), field geometry: \(n) vertices, more than the limit of \(maxVerticesPerFeature) per feature; split it")
+                }
+                features.append(f)
+                if features.count > maxFeatures {
+                    throw GridKeeperError.badInput("\(file): more than \(maxFeatures) features, the limit of one layer; split the file into several layers")
+                }
+            }
         } catch let e as SourceError {
             throw GridKeeperError.badInput(e.description)
         }

@@ -68,10 +68,18 @@ public final class Workspace {
         return ws
     }
 
-    public static func open(path: String, readOnly: Bool = false) throws -> Workspace {
+    /// How long a command waits for another process's write to finish before it gives up
+    /// with exit 4.
+    public static let defaultBusyTimeoutMilliseconds: Int32 = 5000
+
+    public static func open(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = defaultBusyTimeoutMilliseconds) throws -> Workspace {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw GridKeeperError.workspace("\(path) is a directory, not a workspace file; pass --ws FILE")
+        }
         let gpkg: GeoPackage
         do {
-            gpkg = try GeoPackage.open(path: path, readOnly: readOnly)
+            gpkg = try GeoPackage.open(path: path, readOnly: readOnly, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch let e as GeoPackage.Error {
             throw GridKeeperError.workspace(e.description)
         }

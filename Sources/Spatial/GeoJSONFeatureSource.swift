@@ -57,7 +57,9 @@ public final class GeoJSONFeatureSource: FeatureSource {
                 if parser.peek == UInt8(ascii: ",") { parser.consume() }
                 parser.skipWhitespace()
                 let line = currentLine()
+                let start = parser.position
                 let value = try parser.value(depth: 2)
+                try checkSize(parser.position - start, line: line)
                 return try feature(from: value, line: line)
             }
             parser.skipWhitespace()
@@ -112,6 +114,16 @@ public final class GeoJSONFeatureSource: FeatureSource {
     }
 
     private var topMembers: [(String, JSONValue)] = []
+
+    /// One feature may take at most this many bytes of JSON (a guard against a file that is one
+    /// enormous feature, which would need several times its size in memory).
+    public static let maxFeatureBytes = 256 << 20
+
+    private func checkSize(_ bytes: Int, line: Int) throws {
+        if bytes > Self.maxFeatureBytes {
+            throw fail("feature \(index + 1) is \(bytes >> 20) MiB of JSON, more than the \(Self.maxFeatureBytes >> 20) MiB limit per feature", line: line)
+        }
+    }
     private var countedTo = 0
     private var countedLines = 1
 

@@ -70,13 +70,13 @@ public final class GeoPackage {
     }
 
     /// Opens an existing GeoPackage, checking that it is one before anything writes to it.
-    public static func open(path: String, readOnly: Bool = false) throws -> GeoPackage {
+    public static func open(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws -> GeoPackage {
         guard FileManager.default.fileExists(atPath: path) else {
             throw Error(description: "\(path) does not exist; create it with `gridkeeper init` or pass --ws")
         }
         let db: SQLiteDatabase
         do {
-            db = try SQLiteDatabase(path: path, mode: readOnly ? .readOnly : .readWrite)
+            db = try SQLiteDatabase(path: path, mode: readOnly ? .readOnly : .readWrite, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             _ = try db.scalar("SELECT count(*) FROM sqlite_master")
         } catch {
             throw Error(description: "\(path) is not an SQLite database (\(error))")

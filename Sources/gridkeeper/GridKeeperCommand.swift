@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridKeeper
+import Spatial
 
 @main
 struct GridKeeperCommand: ParsableCommand {
@@ -26,13 +27,29 @@ struct GridKeeperCommand: ParsableCommand {
             Foundation.exit(error.kind.rawValue)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
+        } catch let error as SQLiteError {
+            Terminal.error(error.isBusy ? "the workspace is locked by another process writing to it; try again when it has finished (\(error))" : "workspace: \(error)")
+            Foundation.exit(GridKeeperError.Kind.workspace.rawValue)
+        } catch let error as GeoPackage.Error {
+            Terminal.error(error.description)
+            Foundation.exit(GridKeeperError.Kind.workspace.rawValue)
+        } catch let error as SourceError {
+            Terminal.error(error.description)
+            Foundation.exit(GridKeeperError.Kind.badInput.rawValue)
+        } catch let error as CSVError {
+            Terminal.error(error.description)
+            Foundation.exit(GridKeeperError.Kind.badInput.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 Terminal.error(fullMessage(for: error))
                 Foundation.exit(GridKeeperError.Kind.usage.rawValue)
             }
-            exit(withError: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            // Anything else the domain did not classify: never a stack trace, never exit 1
+            // (which means "nothing found").
+            Terminal.error("\(error)")
+            Foundation.exit(GridKeeperError.Kind.workspace.rawValue)
         }
     }
 }

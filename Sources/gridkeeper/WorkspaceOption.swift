@@ -11,7 +11,9 @@ struct WorkspaceOption: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["GRIDKEEPER_WS"].flatMap { $0.isEmpty ? nil : $0 } ?? Workspace.defaultPath
     }
 
+    /// `GRIDKEEPER_BUSY_TIMEOUT_MS` sets how long to wait for another writer (default 5000).
     func open(readOnly: Bool = false) throws -> Workspace {
-        try Workspace.open(path: resolved, readOnly: readOnly)
+        let timeout = ProcessInfo.processInfo.environment["GRIDKEEPER_BUSY_TIMEOUT_MS"].flatMap { Int32($0) } ?? Workspace.defaultBusyTimeoutMilliseconds
+        return try Workspace.open(path: resolved, readOnly: readOnly, busyTimeoutMilliseconds: timeout)
     }
 }
