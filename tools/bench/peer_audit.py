@@ -6,7 +6,8 @@
 Reads DIR/grids.geojson and DIR/duty.geojson (untimed), then times the whole audit, keeping the
 best of --repeat runs: unions, tree, overlap tests, intersections, gaps, areas, classification.
 Overlaps: one defect per pair of polygons whose interiors meet (`dispute` between different
-owners, `duplicate_coverage` for one owner), area of their whole intersection. Gaps: the union of
+owners, `duplicate_coverage` for one owner), area of their whole intersection; as GridKeeper does,
+equal geometries are a `duplicate_feature` (and, between different owners, a dispute too). Gaps: the union of
 the grids minus the union of the duty layer, one `gap` per part. Either is a `sliver_*` (a
 notice) when its area < --sliver-area m² or its width 2·area/perimeter < --sliver-width m.
 Invalid geometry, multiparts and grid checks are not done: the generated city has none.
@@ -46,6 +47,7 @@ def audit(grids, duty, owner, submit, sliver_area, sliver_width):
     hit = shapely.relate_pattern(duty[i], duty[j], "T********")
     i, j = i[hit], j[hit]
     inter = shapely.intersection(duty[i], duty[j])
+    same = shapely.equals(duty[i], duty[j])
     gaps = shapely.get_parts(shapely.difference(jurisdiction.result(), covered))
     gaps = gaps[shapely.area(gaps) > 0]
 
@@ -55,11 +57,15 @@ def audit(grids, duty, owner, submit, sliver_area, sliver_width):
 
     defects = []
     area, sliver = slivers(inter, polygonal_length(inter))
-    for a, b, ar, s in zip(i.tolist(), j.tolist(), area.tolist(), sliver.tolist()):
+    for a, b, ar, s, eq in zip(i.tolist(), j.tolist(), area.tolist(), sliver.tolist(), same.tolist()):
+        # as GridKeeper: fids 1-based in file order; parties both owners, sorted (one owner twice)
+        d = {"parties": sorted([owner[a], owner[b]]), "fids": [a + 1, b + 1], "area_m2": ar, "notice": False}
+        if eq:   # GridKeeper reports equal geometries as such, and only then the overlap between owners
+            defects.append({"kind": "duplicate_feature", **d})
+            if owner[a] == owner[b]:
+                continue
         kind = "sliver_overlap" if s else "duplicate_coverage" if owner[a] == owner[b] else "dispute"
-        # fids as GridKeeper numbers the imported features: 1-based, in file order
-        defects.append({"kind": kind, "parties": sorted({owner[a], owner[b]}), "fids": sorted([a + 1, b + 1]),
-                        "area_m2": ar, "notice": s})
+        defects.append({**d, "kind": kind, "notice": s})
     area, sliver = slivers(gaps, shapely.length(gaps))
     for ar, s in zip(area.tolist(), sliver.tolist()):
         defects.append({"kind": "sliver_gap" if s else "gap", "parties": [], "fids": [], "area_m2": ar, "notice": s})
