@@ -23,7 +23,7 @@ public enum Assign {
         if let pointLayer, pointLayer.kind.geometryFamily != .point {
             throw GridKeeperError.usage("layer '\(pointLayer.name)' is a \(pointLayer.kind.rawValue) layer; --points takes a point layer or a file")
         }
-        if pointLayer == nil && !FileManager.default.fileExists(atPath: o.points) {
+        if pointLayer == nil && o.points != "-" && !FileManager.default.fileExists(atPath: o.points) {
             throw GridKeeperError.usage("--points '\(o.points)' is neither a layer of \(ws.path) nor a file")
         }
         if o.apply && pointLayer == nil {

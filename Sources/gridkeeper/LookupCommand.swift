@@ -77,26 +77,22 @@ struct LookupCommand: ParsableCommand {
         if answer.layers.allSatisfy({ $0.status == Status.outside || $0.status == Status.none }) { throw ExitCode(1) }
     }
 
+    /// Batch lookup is bulk assignment without a diff: the native kernel on every core.
     private func runBatch(_ ws: Workspace, input: String) throws {
-        var options = BatchLookup.Options(input: input, output: output ?? "-")
-        options.inputCRS = crs
+        var options = AssignOptions(points: input, out: output ?? "-")
+        options.crs = crs
         options.layers = layerList
         options.tolerance = tolerance
         options.encoding = try encoding.map(TextEncoding.init(option:))
         options.bom = bom
-        let started = Date()
-        let showProgress = output != nil && Terminal.stderrIsTerminal && !json
-        let summary = try BatchLookup.run(options, workspace: ws) { done in
-            if showProgress {
-                let rate = Double(done) / max(Date().timeIntervalSince(started), 1e-9)
-                FileHandle.standardError.write(Data("\r\(done) points, \(Int(rate)) points/s".utf8))
-            }
-        }
-        if showProgress { FileHandle.standardError.write(Data("\r".utf8)) }
+        let meter = ProgressMeter(enabled: output != nil && !json && Terminal.stderrIsTerminal)
+        let summary = try Assign.run(options, workspace: ws) { done, fraction in meter.update(done, fraction) }
+        meter.finish()
         if let output {
             print("answered \(summary.points) points into \(output)")
-            for (layer, counts) in summary.statuses.sorted(by: { $0.key < $1.key }) {
-                print("  \(layer): " + counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+            for layer in summary.layers {
+                let counts = summary.statuses[layer] ?? [:]
+                print("  \(layer): " + AssignReport.statusOrder.compactMap { s in counts[s].map { "\(s.rawValue) \($0)" } }.joined(separator: ", "))
             }
         }
     }
