@@ -59,7 +59,10 @@ public enum Assign {
         let header = columns.header + o.against.flatMap { [$0.field, "\($0.field)_change"] }
         let output = try AssignOutput(path: o.out, header: header, bom: o.bom, encoding: .utf8)
         let csvRows = output.isCSV ? CSVRows(against: o.against.map { ($0.field, layerIndex[$0.layer]!) }) : nil
-        let stem = (o.out as NSString).deletingPathExtension
+        if o.out == "-" && (o.skipBad || !o.against.isEmpty) {
+            throw GridKeeperError.usage("--skip-bad and --against write files beside --out: give --out FILE")
+        }
+        let stem = o.out == "-" ? "" : URL(fileURLWithPath: o.out).deletingPathExtension().path
         var reconciliation: Reconciliation?
         var rejects: CSVWriter?
         var summary = AssignSummary()

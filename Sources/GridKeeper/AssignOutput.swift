@@ -16,8 +16,8 @@ final class AssignOutput {
         self.header = header
         finalPath = path
         let format: Export.Format = path == "-" ? .csv : ((try? Export.format(for: path)) ?? .csv)
-        let directory = (path as NSString).deletingLastPathComponent
-        temporaryPath = path == "-" ? "-" : (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).gridkeeper-\(getpid()).tmp"
+        // (Foundation on Linux traps on path operations on "-": never ask it.)
+        temporaryPath = path == "-" ? "-" : Self.temporaryName(for: path)
         do {
             switch format {
             case .csv:
@@ -34,6 +34,12 @@ final class AssignOutput {
         } catch {
             throw GridKeeperError.usage("cannot write \(path): \(error)")
         }
+    }
+
+    /// A hidden file beside `path`, so that the final rename stays on one file system.
+    static func temporaryName(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).gridkeeper-\(getpid()).tmp").path
     }
 
     var isCSV: Bool { csv != nil }

@@ -51,8 +51,7 @@ public enum Export {
         } catch let e as SourceError {
             throw GridKeeperError.usage(e.message)
         }
-        let directory = (o.out as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((o.out as NSString).lastPathComponent).gridkeeper-\(getpid()).tmp"
+        let temporary = AssignOutput.temporaryName(for: o.out)
         var result = Result(format: format, crs: target, rfc7946: format != .geojson || target == .wgs84)
         do {
             let sink: FeatureSink = switch format {
