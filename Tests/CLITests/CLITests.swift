@@ -98,6 +98,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(lines[4], "P3,,,outside,,,,outside,")
         XCTAssertEqual(lines[5], "P4,320214001001002,,inside,,,市政工程管理处,inside,")
         XCTAssertEqual(lines.count, 6)
+        // Without --output the CSV goes to stdout.
+        let stdout = try cli.run(["lookup", "--input", "points.csv", "--crs", "EPSG:4549"])
+        XCTAssertEqual(stdout.status, 0, stdout.stderr)
+        XCTAssertEqual(stdout.stdout.split(separator: "\n").map(String.init), lines)
         // GeoJSON out carries the same as properties.
         let g = try cli.run(["lookup", "--input", "points.csv", "--output", "answers.geojson", "--crs", "EPSG:4549"])
         XCTAssertEqual(g.status, 0, g.stderr)
