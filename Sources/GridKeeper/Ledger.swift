@@ -1,7 +1,8 @@
 import Spatial
 
 /// `gridkeeper ledger`: the 管养一览表 — per layer, owner and service: how many polygons and
-/// how many m² each owner maintains, and how much of that is disputed.
+/// how many m² each owner maintains, how much of that is disputed, and (when the workspace has
+/// a road layer) how many km of road centreline lie in the owner's polygons.
 ///
 /// Area counts every polygon in full, so an owner's area includes what it disputes with
 /// another (the disputed m² are shown on their own); a layer's total is the sum of its
@@ -14,11 +15,22 @@ public enum Ledger {
         public var features: Int
         public var area: Double
         public var disputedArea: Double
+        /// Kilometres of road centreline inside the owner's polygons, when a road layer exists.
+        public var roadKm: Double?
     }
 
     public static func compute(workspace ws: Workspace, layer: String?) throws -> [Row] {
         let layers = try layer.map { [try ws.layer(named: $0)] } ?? ws.layers().filter { $0.kind == .duty }
         guard !layers.isEmpty else { throw GridKeeperError.usage("the workspace has no duty layer; name a layer with --layer") }
+        // Road centrelines, when the workspace has them: each owner's km is the length of road
+        // inside its polygons (a road on the edge between two owners counts for neither).
+        let roads: GeosGeometry? = try ws.layers().first { $0.kind == .road }.flatMap { roadLayer in
+            let lines = try ws.read { try ws.database.query("SELECT geom FROM \(quoteIdentifier(roadLayer.name))") }.compactMap { row -> GeosGeometry? in
+                guard case .blob(let b) = row[0] else { return nil }
+                return try GeosGeometry(try GeoPackageBlob.decode(b))
+            }
+            return lines.isEmpty ? nil : try GeosGeometry.unaryUnion(lines)
+        }
         var rows: [Row] = []
         for info in layers {
             guard info.kind.geometryFamily == .polygon else { throw GridKeeperError.usage("layer '\(info.name)' is a \(info.kind.rawValue) layer; the ledger sums polygon layers") }
@@ -30,8 +42,11 @@ public enum Ledger {
             var byOwner: [String: Row] = [:]
             for (m, g) in data.geometries.enumerated() {
                 let owner = data.parties[m].key
-                byOwner[owner, default: Row(layer: info.name, service: info.service ?? "", owner: owner, features: 0, area: 0, disputedArea: 0)].features += 1
-                byOwner[owner]!.area += try GeosGeometry(g).area()
+                byOwner[owner, default: Row(layer: info.name, service: info.service ?? "", owner: owner, features: 0, area: 0, disputedArea: 0,
+                                            roadKm: roads == nil ? nil : 0)].features += 1
+                let polygon = try GeosGeometry(g)
+                byOwner[owner]!.area += try polygon.area()
+                if let roads { byOwner[owner]!.roadKm! += try polygon.intersection(roads).length() / 1000 }
             }
             for d in disputes {
                 for owner in d.keys { byOwner[owner]?.disputedArea += d.area }
@@ -52,7 +67,8 @@ public enum Ledger {
         for r in rows where !layers.contains(r.layer) { layers.append(r.layer) }
         for layer in layers {
             let part = rows.filter { $0.layer == layer }
-            for r in part { try w.write([r.layer, r.service, r.owner, String(r.features), m2(r.area), m2(r.disputedArea), ""]) }
+            func km(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
+            for r in part { try w.write([r.layer, r.service, r.owner, String(r.features), m2(r.area), m2(r.disputedArea), km(r.roadKm)]) }
             try w.write([layer, part.first?.service ?? "", "(total)", String(part.reduce(0) { $0 + $1.features }),
                          m2(part.reduce(0) { $0 + $1.area }), "", ""])
         }

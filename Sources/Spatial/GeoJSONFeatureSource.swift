@@ -117,7 +117,7 @@ public final class GeoJSONFeatureSource: FeatureSource {
 
     /// One feature may take at most this many bytes of JSON (a guard against a file that is one
     /// enormous feature, which would need several times its size in memory).
-    public static let maxFeatureBytes = 256 << 20
+    public static let maxFeatureBytes = 64 << 20
 
     private func checkSize(_ bytes: Int, line: Int) throws {
         if bytes > Self.maxFeatureBytes {

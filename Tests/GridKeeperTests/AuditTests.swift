@@ -99,8 +99,16 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(rows[0].area, 120 * 100 - 400 + 100 * 100, accuracy: 1e-6)
         XCTAssertEqual(rows[0].disputedArea, 2000, accuracy: 0.1)
         XCTAssertEqual(rows[1].disputedArea, 2000, accuracy: 0.1)
+        XCTAssertNil(rows[0].roadKm, "no road layer: no km")
+        // A road along y = 50 from x = 10 to 160 (above the hole, which spans y 20–40): in P from
+        // 10 to 120, in Q from 100 to 160; the overlap 100–120 counts for both.
+        let road = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"长江路"},"geometry":{"type":"LineString","coordinates":[[\#(originX + 10),\#(originY + 50)],[\#(originX + 160),\#(originY + 50)]]}}]}"#
+        try scratch.importLayer("roads", kind: .road, geojson: road)
+        let withRoads = try Ledger.compute(workspace: try scratch.workspace(), layer: "duty")
+        XCTAssertEqual(withRoads[0].roadKm ?? -1, 0.110, accuracy: 1e-9, "P: 10→120 m")
+        XCTAssertEqual(withRoads[1].roadKm ?? -1, 0.060, accuracy: 1e-9, "Q: 100→160 m")
         let path = scratch.directory + "/ledger.csv"
-        try Ledger.writeCSV(rows, to: path, bom: false)
+        try Ledger.writeCSV(withRoads, to: path, bom: false)
         let csv = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(csv.contains("duty,,(total),4,\(String(format: "%.2f", total)),,"), csv)
     }

@@ -40,6 +40,34 @@ final class ExportTests: XCTestCase {
         }
     }
 
+    /// GDAL reads what export writes.
+    func testOgrinfoReadsTheExport() throws {
+        guard let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("gdal-bin is not installed: ogrinfo check of the export skipped")
+        }
+        let scratch = try Scratch()
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([
+            feature(#"{"owner":"市政工程管理处"}"#, rings: [rect(0, 0, 10, 10)]), feature(#"{"owner":"Q"}"#, rings: [rect(10, 0, 20, 10)]),
+        ]))
+        for name in ["duty.geojson", "duty.gpkg"] {
+            let out = scratch.directory + "/" + name
+            _ = try Export.run(Export.Options(layer: "duty", out: out), workspace: try scratch.workspace())
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: ogrinfo)
+            p.arguments = ["-al", out]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            p.standardError = pipe
+            try p.run()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0, text)
+            XCTAssertTrue(text.contains("Feature Count: 2"), text)
+            XCTAssertTrue(text.contains("owner (String) = 市政工程管理处"), text)
+            XCTAssertTrue(text.contains("WGS 84"), text)
+        }
+    }
+
     func testFilterFormatsAndErrors() throws {
         let scratch = try Scratch()
         try scratch.importLayer("duty", kind: .duty, geojson: collection([
