@@ -66,7 +66,10 @@ public enum Audit {
                     audit.checkCodes()
                     if let finest { try audit.checkNesting(in: LayerData(workspace: ws, layer: finest, jurisdiction: nil)) }
                 }
-                report.defects += audit.defects
+                // The same area disputed by the same owners is one defect, even when it comes
+                // from several pairs of polygons (a duplicated polygon overlapping a third).
+                var seen = Set<String>()
+                report.defects += audit.defects.filter { seen.insert($0.id).inserted }
             }
         }
         if o.register {

@@ -123,6 +123,18 @@ public final class GeosGeometry {
         try wrap(GEOSBuffer_r(handle, pointer, distance, Int32(quadrantSegments)), "buffer failed")
     }
 
+    /// GEOS linear referencing: the distance along this line of the point nearest to `point`.
+    public func project(_ point: GeosGeometry) throws -> Double {
+        let d = GEOSProject_r(handle, pointer, point.pointer)
+        try context.check(d < 0, "project failed")
+        return d
+    }
+
+    /// GEOS linear referencing: the point at `distance` along this line.
+    public func interpolate(_ distance: Double) throws -> GeosGeometry {
+        try wrap(GEOSInterpolate_r(handle, pointer, distance), "interpolate failed")
+    }
+
     /// A point guaranteed to lie in the geometry's interior (or on it, for lines and points).
     public func pointOnSurface() throws -> GeosGeometry { try wrap(GEOSPointOnSurface_r(handle, pointer), "point-on-surface failed") }
 
