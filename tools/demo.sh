@@ -21,6 +21,7 @@ step "$gk" import geodata/grids.geojson --layer grids --kind grid
 step "$gk" import geodata/road_duty.geojson --layer road_duty --kind duty --service road
 step "$gk" import geodata/greening_duty.geojson --layer greening --kind duty --service greening
 step "$gk" import geodata/roads.geojson --layer roads --kind road
+step "$gk" import geodata/road_stakes.csv --layer road_stakes --kind roadduty --road-layer roads --service road
 step "$gk" import geodata/components.csv --layer components --kind component
 step "$gk" layers
 
@@ -33,6 +34,10 @@ done
 p6=$(grep '^p6,' geodata/demo_points.csv | cut -d, -f2,3)
 printf '\n# p6 with a 1 m tolerance: the grid edge 0.3 m away makes it a boundary\n'
 step "$gk" lookup "$p6" --tolerance 1 --layers grids
+
+printf '\n# along the roads: chainage, stake and the owner of the stretch (长江路 changes owner at K4+000)\n'
+step "$gk" lookup 120.3720,31.54005 --layers road_stakes
+step "$gk" lookup 120.3841,31.54003 --layers road_stakes
 
 printf '\n# machine-readable answer\n'
 step "$gk" lookup "$(grep '^p3,' geodata/demo_points.csv | cut -d, -f2,3)" --json --layers grids,road_duty

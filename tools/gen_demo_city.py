@@ -860,6 +860,16 @@ def generate(outdir):
                           {"type": "LineString", "coordinates": [list(to_lonlat(x, y)) for x, y in rd["pts"]]})
                   for rd in ROADS]
 
+    # Road maintenance by stake range (道路管养界线), for the road-duty layer: a change of owner
+    # at a shared stake (长江路 K4+000), a stretch nobody covers (新华路 K0+900–K1+000) and two
+    # owners claiming the same stretch (旺庄路 K0+800–K1+000).
+    with open(os.path.join(outdir, "road_stakes.csv"), "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("road,from,to,owner,service\n")
+        for row in (("长江路", "K3+200", "K4+000", "市政工程管理处"), ("长江路", "K4+000", "K5+200", "区城管局"),
+                    ("新华路", "K0+000", "K0+900", "交通运输局"), ("新华路", "K1+000", "K1+800", "硕放街道办事处"),
+                    ("旺庄路", "K0+000", "K1+000", "旺庄街道办事处"), ("旺庄路", "K0+800", "K1+600", "区城管局")):
+            fh.write(",".join(row) + ",road\n")
+
     for fn, feats in (("district.geojson", district_feats), ("streets.geojson", street_feats),
                       ("communities.geojson", comm_feats), ("grids.geojson", grid_feats),
                       ("road_duty.geojson", rd_feats), ("greening_duty.geojson", gr_feats),
@@ -1163,6 +1173,7 @@ def write_readme(outdir, g):
     w("| `road_duty.geojson` | Polygon | %d | 道路养护责任区 road-maintenance duty zones (with defects) |" % len(ROAD_DUTY))
     w("| `greening_duty.geojson` | Polygon | %d | 绿化养护责任区 greening-maintenance zones (with defects) |" % len(GREENING))
     w("| `roads.geojson` | LineString | %d | 道路中心线 road centre lines |" % len(ROADS))
+    w("| `road_stakes.csv` | stake ranges | 6 | 道路管养界线 road maintenance by stake range (road, from, to, owner, service): 长江路 changes owner at K4+000, 新华路 K0+900–K1+000 is covered by nobody, 旺庄路 K0+800–K1+000 is claimed by two owners |")
     w("| `components.csv` | points | %d | 城市管理部件 city-management components |" % len(g["comps"]))
     w("| `demo_points.csv` | points | %d | hand-picked lookup points with expected answers |" % len(g["demo"]))
     w("| `README.md` | | | this file |\n")

@@ -29,6 +29,18 @@ public struct LayerAnswer: Sendable {
     /// Distance in metres from the point to the primary's polygon (0 when the polygon covers it).
     public var distance: Double?
     public var fallback: Fallback?
+    /// Road-duty layers: the road, chainage and stake of the point.
+    public var road: RoadPosition?
+
+    public init(layer: String, kind: LayerKind, status: Status, primary: Party?, candidates: [Party], distance: Double?, fallback: Fallback?) {
+        self.layer = layer
+        self.kind = kind
+        self.status = status
+        self.primary = primary
+        self.candidates = candidates
+        self.distance = distance
+        self.fallback = fallback
+    }
 }
 
 /// Every layer's answer for one input coordinate.

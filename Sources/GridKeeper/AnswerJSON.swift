@@ -14,7 +14,7 @@ public enum AnswerJSON {
     }
 
     static func encode(_ l: LayerAnswer) -> JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("layer", .string(l.layer)), ("kind", .string(l.kind.rawValue)), ("status", .string(l.status.rawValue)),
             ("primary", l.primary.map(encode) ?? .null),
             ("candidates", .array(l.candidates.map(encode))),
@@ -23,7 +23,11 @@ public enum AnswerJSON {
                 guard case .object(let members) = encode(f.party) else { return .null }
                 return .object([("layer", .string(f.layer))] + members)
             } ?? .null),
-        ])
+        ]
+        if let r = l.road {
+            members += [("road", .string(r.road)), ("chainage_m", .number(rounded(r.chainage, 1))), ("stake", .string(r.stake))]
+        }
+        return .object(members)
     }
 
     static func encode(_ p: Party) -> JSONValue {

@@ -8,7 +8,9 @@ struct BatchColumns {
     let layers: [LayerInfo]
 
     var header: [String] {
-        [idName] + layers.flatMap { [$0.name, "\($0.name)_owner", "\($0.name)_status", "\($0.name)_candidates"] }
+        [idName] + layers.flatMap { l in
+            [l.name, "\(l.name)_owner", "\(l.name)_status", "\(l.name)_candidates"] + (l.kind == .roadduty ? ["\(l.name)_stake", "\(l.name)_distance_m"] : [])
+        }
     }
 
     func values(id: String, answer: PointAnswer) -> [String] {
@@ -19,6 +21,10 @@ struct BatchColumns {
             row.append(p?.owner ?? "")
             row.append(a.status.rawValue)
             row.append(a.status == .boundary || a.status == .disputed || a.status == .ruled ? a.candidates.map(\.key).joined(separator: "|") : "")
+            if a.kind == .roadduty {
+                row.append(a.road?.stake ?? "")
+                row.append(a.road.map { String(format: "%.1f", $0.distance) } ?? "")
+            }
         }
         return row
     }

@@ -20,7 +20,7 @@ public enum Ledger {
     }
 
     public static func compute(workspace ws: Workspace, layer: String?) throws -> [Row] {
-        let layers = try layer.map { [try ws.layer(named: $0)] } ?? ws.layers().filter { $0.kind == .duty }
+        let layers = try layer.map { [try ws.layer(named: $0)] } ?? ws.layers().filter { $0.kind == .duty || $0.kind == .roadduty }
         guard !layers.isEmpty else { throw GridKeeperError.usage("the workspace has no duty layer; name a layer with --layer") }
         // Road centrelines, when the workspace has them: each owner's km is the length of road
         // inside its polygons (a road on the edge between two owners counts for neither).
@@ -33,6 +33,10 @@ public enum Ledger {
         }
         var rows: [Row] = []
         for info in layers {
+            if info.kind == .roadduty {
+                rows += try stakeRanges(info, workspace: ws)
+                continue
+            }
             guard info.kind.geometryFamily == .polygon else { throw GridKeeperError.usage("layer '\(info.name)' is a \(info.kind.rawValue) layer; the ledger sums polygon layers") }
             let data = try ws.read { try LayerData(workspace: ws, layer: info, jurisdiction: nil) }
             var audit = Audit.Options()
@@ -54,6 +58,19 @@ public enum Ledger {
             rows += byOwner.values.sorted { codePointOrder($0.owner, $1.owner) }
         }
         return rows
+    }
+
+    /// Road km per owner from a road-duty layer's stake ranges (the stretches as imported,
+    /// clipped to the road).
+    private static func stakeRanges(_ info: LayerInfo, workspace ws: Workspace) throws -> [Row] {
+        var byOwner: [String: Row] = [:]
+        for r in try ws.read({ try ws.database.query("SELECT owner, service, geom FROM \(quoteIdentifier(info.name))") }) {
+            guard let owner = r[0].text, case .blob(let b) = r[2] else { continue }
+            let km = try GeosGeometry(try GeoPackageBlob.decode(b)).length() / 1000
+            byOwner[owner, default: Row(layer: info.name, service: r[1].text ?? info.service ?? "", owner: owner, features: 0, area: 0, disputedArea: 0, roadKm: 0)].features += 1
+            byOwner[owner]!.roadKm! += km
+        }
+        return byOwner.values.sorted { codePointOrder($0.owner, $1.owner) }
     }
 
     /// Writes the ledger as CSV (cells that begin with = + - @ are neutralised), one total

@@ -9,6 +9,9 @@ public final class ResponsibilityLookup {
     public let inputCRS: CRS
     public let layers: [LayerInfo]
     private let resolvers: [LayerResolver]
+    private let roadResolvers: [String: RoadResolver]
+    /// How far from a centreline a point still belongs to a road (road-duty layers).
+    public var roadTolerance = 30.0
     private let fallbackResolver: LayerResolver?
     private let toWorkspace: CoordinateTransform
     private let toLonLat: CoordinateTransform
@@ -25,19 +28,22 @@ public final class ResponsibilityLookup {
         if let layerNames {
             chosen = try layerNames.map { name in
                 let l = try workspace.layer(named: name)
-                guard l.kind.isAnswering else {
-                    throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; lookup answers for grid, duty and area layers")
+                guard l.kind.isAnswering || l.kind == .roadduty else {
+                    throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; lookup answers for grid, duty, area and road-duty layers")
                 }
                 return l
             }
         } else {
-            chosen = all.filter { $0.kind.isAnswering }
+            chosen = all.filter { $0.kind.isAnswering || $0.kind == .roadduty }
         }
         guard !chosen.isEmpty else { throw GridKeeperError.usage("the workspace has no grid, duty or area layer to look up") }
         layers = chosen
         let shared = try workspace.jurisdictionLayer()
         let sharedCoverage = try shared.flatMap { try workspace.coverage(layer: $0.name) }
-        resolvers = try chosen.map { l in
+        roadResolvers = try Dictionary(uniqueKeysWithValues: chosen.filter { $0.kind == .roadduty }.map {
+            ($0.name, try RoadResolver(workspace: workspace, layer: $0, jurisdiction: sharedCoverage))
+        })
+        resolvers = try chosen.filter { $0.kind.isAnswering }.map { l in
             let coverage = try sharedCoverage ?? workspace.coverage(layer: l.name)
             return try LayerResolver(layer: l, provider: try WorkspaceFeatures(workspace: workspace, layer: l), jurisdiction: coverage,
                                      rulings: try DisputeRegister.rulings(layer: l.name, workspace: workspace))
@@ -75,8 +81,13 @@ public final class ResponsibilityLookup {
             throw GridKeeperError.badInput("\(error)")
         }
         var answers: [LayerAnswer] = []
-        for resolver in resolvers {
-            var a = try resolver.answer(at: position, tolerance: tolerance)
+        var polygonResolvers = resolvers.makeIterator()
+        for layer in layers {
+            if let road = roadResolvers[layer.name] {
+                answers.append(try road.answer(at: position, tolerance: tolerance, roadTolerance: roadTolerance))
+                continue
+            }
+            var a = try polygonResolvers.next()!.answer(at: position, tolerance: tolerance)
             if a.status == .gap, let fallbackResolver {
                 let f = try fallbackResolver.answer(at: position, tolerance: 0)
                 if let party = f.primary { a.fallback = Fallback(layer: fallbackResolver.layer.name, party: party) }

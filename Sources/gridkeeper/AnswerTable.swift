@@ -13,6 +13,7 @@ enum AnswerTable {
             var extra = ""
             if l.status == .boundary || l.status == .disputed { extra = l.candidates.map(\.key).joined(separator: " | ") }
             if l.status == .ruled { extra = "ruled among " + l.candidates.map(\.key).joined(separator: " | ") }
+            if let r = l.road { extra = String(format: "%@ %@, %.1f m off", r.road, r.stake, r.distance) + (extra.isEmpty ? "" : "; " + extra) }
             if let f = l.fallback {
                 extra = "属地兜底 \(f.party.name ?? f.party.code ?? f.party.key) (\(f.layer)\(f.party.code.map { " \($0)" } ?? ""))"
             }

@@ -46,6 +46,18 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Replace a layer of the same name.")
     var replace = false
 
+    @Option(help: "Road-duty layers: the road layer whose centrelines the stake ranges follow.")
+    var roadLayer: String?
+
+    @Option(help: "Road-duty CSV: the column naming the road (its name or code).")
+    var roadField = "road"
+
+    @Option(help: "Road-duty CSV: the column of the first stake (K1+250 or metres).")
+    var fromField = "from"
+
+    @Option(help: "Road-duty CSV: the column of the last stake.")
+    var toField = "to"
+
     @Option(help: "Table to read from a GeoPackage input with several.")
     var sourceLayer: String?
 
@@ -55,6 +67,21 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
+        if kind == .roadduty {
+            guard let roadLayer else { throw GridKeeperError.usage("a roadduty layer needs --road-layer ROADS (the centrelines its stakes follow)") }
+            var o = RoadDuty.ImportOptions(file: file, layer: layer, roadLayer: roadLayer)
+            o.roadField = roadField
+            o.fromField = fromField
+            o.toField = toField
+            o.ownerField = ownerField ?? "owner"
+            o.service = service
+            o.replace = replace
+            o.encoding = try encoding.map(TextEncoding.init(option:))
+            o.commandLine = CommandLine.arguments.joined(separator: " ")
+            let n = try RoadDuty.importRanges(o, into: try workspace.open())
+            print("imported \(n) stake ranges into '\(layer)' along '\(roadLayer)'")
+            return
+        }
         var options = ImportOptions(file: file, layer: layer, kind: kind)
         if crs?.lowercased() == "auto" {
             options.detectCRS = true

@@ -27,6 +27,9 @@ struct LookupCommand: ParsableCommand {
     @Option(help: "Metres: points this close to an edge between different owners are 'boundary'.")
     var tolerance: Double = 0
 
+    @Option(help: "Metres: how far from a road centreline a point still belongs to the road (road-duty layers).")
+    var roadTolerance: Double = 30
+
     @Option(help: "Comma-separated layers to answer for (default: every grid, duty and area layer).")
     var layers: String?
 
@@ -67,6 +70,7 @@ struct LookupCommand: ParsableCommand {
         }
         let answer = try ws.read {
             let lookup = try ResponsibilityLookup(workspace: ws, layerNames: layerList, inputCRS: crs ?? .wgs84)
+            lookup.roadTolerance = roadTolerance
             return try lookup.answer(Coordinate(x, y), tolerance: tolerance)
         }
         if json {

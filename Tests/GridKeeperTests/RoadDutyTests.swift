@@ -1,0 +1,103 @@
+import XCTest
+import Spatial
+@testable import GridKeeper
+
+final class RoadDutyTests: XCTestCase {
+    func testStakes() throws {
+        XCTAssertEqual(try Stake.parse("K0+000"), 0)
+        XCTAssertEqual(try Stake.parse("k12+350.5"), 12350.5)
+        XCTAssertEqual(try Stake.parse("ZK1+100"), 1100)
+        XCTAssertEqual(try Stake.parse("12350"), 12350)
+        for bad in ["K1+1000", "K1", "K+100", "1+100", "K1+10", "K1+100=K1+080", "-5", "abc", ""] {
+            XCTAssertThrowsError(try Stake.parse(bad), bad)
+        }
+        XCTAssertEqual(Stake.format(12350), "K12+350")
+        XCTAssertEqual(Stake.format(85.5), "K0+085.5")
+        XCTAssertEqual(Stake.format(1000), "K1+000")
+    }
+
+    /// Chainage against GEOS project/interpolate on curved, multi-part and reversed lines.
+    func testLinearReferencingAgreesWithGEOS() throws {
+        var random = SystemRandomNumberGenerator()
+        let curve = (0...40).map { i -> Coordinate in
+            let a = Double(i) / 40 * .pi
+            return Coordinate(535_000 + 500 * cos(a), 3_491_000 + 300 * sin(a))
+        }
+        let lines: [[[Coordinate]]] = [[curve], [Array(curve.reversed())], [Array(curve[0...20]), Array(curve[20...40])]]
+        for parts in lines {
+            let lr = LinearReference(parts)
+            let geos = try GeosGeometry(parts.count == 1 ? .lineString(parts[0]) : .multiLineString(parts))
+            XCTAssertEqual(lr.length, try geos.length(), accuracy: 1e-6)
+            for _ in 0..<200 {
+                let p = Coordinate(Double.random(in: 534_400...535_600, using: &random), Double.random(in: 3_490_900...3_491_400, using: &random))
+                let ours = lr.project(p)
+                XCTAssertEqual(ours.measure, try geos.project(try GeosGeometry(.point(p))), accuracy: 1e-6, "\(p)")
+                XCTAssertEqual(ours.distance, try geos.distance(to: try GeosGeometry(.point(p))), accuracy: 1e-6)
+                let m = Double.random(in: 0...lr.length, using: &random)
+                guard case .point(let g) = try geos.interpolate(m).geometry(), let q = lr.point(at: m) else { return XCTFail("interpolate") }
+                XCTAssertEqual(q.x, g.x, accuracy: 1e-6)
+                XCTAssertEqual(q.y, g.y, accuracy: 1e-6)
+            }
+        }
+    }
+
+    /// Two roads crossing at (100, 0): 东西路 along y = 0 from x = 0 to 300 (start stake K1+000),
+    /// 南北路 along x = 100 from y = -100 to 100.
+    func workspace(_ stakes: String) throws -> (Scratch, String) {
+        let scratch = try Scratch()
+        let road = { (name: String, start: String, a: (Double, Double), b: (Double, Double)) in
+            #"{"type":"Feature","properties":{"name":"\#(name)","start_stake":"\#(start)"},"geometry":{"type":"LineString","coordinates":[[\#(originX + a.0),\#(originY + a.1)],[\#(originX + b.0),\#(originY + b.1)]]}}"#
+        }
+        try scratch.importLayer("roads", kind: .road, geojson: collection([road("东西路", "K1+000", (0, 0), (300, 0)), road("南北路", "K0+000", (100, -100), (100, 100))]))
+        return (scratch, try scratch.write("stakes.csv", stakes))
+    }
+
+    func testImportErrorsNameTheLineAndImportNothing() throws {
+        for (csv, message) in [
+            ("road,from,to,owner\n东西路,K1+000,K1+100,A\n西东路,K1+000,K1+100,B\n", "line 3, field road: no road '西东路'"),
+            ("road,from,to,owner\n东西路,K1+200,K1+100,A\n", "line 2: from K1+200 is not before to K1+100"),
+            ("road,from,to,owner\n东西路,K1+1x0,K1+100,A\n", "line 2, field from"),
+            ("road,from,to,owner\n东西路,K5+000,K6+000,A\n", "outside road"),
+            ("road,start,end,owner\n东西路,K1+000,K1+100,A\n", "no column 'from'"),
+        ] {
+            let (scratch, path) = try workspace(csv)
+            let before = try scratch.workspaceBytes()
+            XCTAssertThrowsError(try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())) { e in
+                XCTAssertTrue("\(e)".contains(message), "\(e)")
+            }
+            XCTAssertEqual(try scratch.workspaceBytes(), before)
+        }
+    }
+
+    func testLookupChainageAndStatuses() throws {
+        let (scratch, path) = try workspace("""
+        road,from,to,owner
+        东西路,K1+000,K1+150,市政工程管理处
+        东西路,K1+150,K1+250,区城管局
+        东西路,K1+200,K1+280,交通运输局
+        南北路,0,200,旺庄街道办事处
+
+        """)
+        XCTAssertEqual(try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace()), 4)
+        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
+        func at(_ x: Double, _ y: Double, tolerance: Double = 0) throws -> LayerAnswer {
+            try lookup.answer(Coordinate(originX + x, originY + y), tolerance: tolerance).layers[0]
+        }
+        let a = try at(50, 4)
+        XCTAssertEqual(a.status, .inside)
+        XCTAssertEqual(a.primary?.owner, "市政工程管理处")
+        XCTAssertEqual(a.road?.stake, "K1+050")
+        XCTAssertEqual(a.road?.distance ?? 0, 4, accuracy: 1e-9)
+        XCTAssertEqual(try at(150, -2).status, .boundary, "exactly at the stake where the owner changes")
+        XCTAssertEqual(try at(150, -2).candidates.map(\.key), ["区城管局", "市政工程管理处"])
+        XCTAssertEqual(try at(148, 0).status, .inside)
+        XCTAssertEqual(try at(148, 0, tolerance: 3).status, .boundary, "within the tolerance of the stake")
+        XCTAssertEqual(try at(225, 1).status, .disputed, "two owners claim K1+200–K1+250")
+        XCTAssertEqual(try at(100, 0).status, .boundary, "the crossing of two roads")
+        XCTAssertEqual(try at(290, 2).status, .gap, "K1+280–K1+300 is on the road but in no range")
+        XCTAssertEqual(try at(200, 50).status, Status.none, "50 m from any road")
+        let rows = try Ledger.compute(workspace: try scratch.workspace(), layer: "stakes")
+        XCTAssertEqual(rows.first { $0.owner == "区城管局" }?.roadKm ?? 0, 0.1, accuracy: 1e-9)
+        XCTAssertEqual(rows.first { $0.owner == "旺庄街道办事处" }?.roadKm ?? 0, 0.2, accuracy: 1e-9)
+    }
+}
