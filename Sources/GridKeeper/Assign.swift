@@ -62,7 +62,8 @@ public enum Assign {
         if o.out == "-" && (o.skipBad || !o.against.isEmpty) {
             throw GridKeeperError.usage("--skip-bad and --against write files beside --out: give --out FILE")
         }
-        let stem = o.out == "-" ? "" : URL(fileURLWithPath: o.out).deletingPathExtension().path
+        let ext = (o.out as NSString).pathExtension
+        let stem = ext.isEmpty ? o.out : String(o.out.dropLast(ext.count + 1))
         var reconciliation: Reconciliation?
         var rejects: CSVWriter?
         var summary = AssignSummary()
