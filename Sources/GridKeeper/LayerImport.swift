@@ -42,7 +42,11 @@ public enum LayerImport {
         // The workspace CRS: fixed by init, or chosen now from the data's longitude.
         var workspaceCRS = try ws.crs()
         let chosen = workspaceCRS == nil
-        let toLonLat = try transform(from: sourceCRS, to: .wgs84)
+        let toLonLat: CoordinateTransform
+        do { toLonLat = try transform(from: sourceCRS, to: .wgs84) } catch let e as GridKeeperError where options.crs == nil {
+            // The CRS came from the file itself: the file is what is wrong.
+            throw GridKeeperError.badInput("\(options.file): the CRS it declares cannot be used: \(e.message)")
+        }
         let swap = try axisSwap(features, crs: sourceCRS, file: options.file)
         if swap {
             features = features.map { f in
@@ -82,15 +86,28 @@ public enum LayerImport {
             try requireKey(f, fields: fields, options: options, label: label)
             for c in g.coordinates {
                 guard c.isFinite else { throw GridKeeperError.badInput("\(label), field geometry: coordinate (\(c.x), \(c.y)) is not a finite number") }
-                try check.check(lonLat: try toLonLat.transform(c), feature: label)
+                let lonLat: Coordinate
+                do { lonLat = try toLonLat.transform(c) } catch {
+                    throw GridKeeperError.badInput("\(label), field geometry: \(error)")
+                }
+                try check.check(lonLat: lonLat, feature: label)
             }
-            var projected = try toWorkspace.transform(g)
+            // A ring without area (all its points on one line) is no polygon, in any CRS.
+            if g.family == .polygon, case let source = try GeosGeometry(g), source.validityProblem() != nil,
+               try source.makeValid().polygonalParts().filter({ ($0.first?.count ?? 0) >= 4 }).isEmpty {
+                throw GridKeeperError.badInput("\(label), field geometry: the polygon has no area (its points are on one line or repeated)")
+            }
+            var projected: Geometry
+            do { projected = try toWorkspace.transform(g) } catch {
+                throw GridKeeperError.badInput("\(label), field geometry: \(error)")
+            }
             if g.family != .point {
                 let geos = try GeosGeometry(projected)
                 var valid = geos
                 if let problem = geos.validityProblem() {
                     valid = try geos.makeValid()
-                    let parts = g.family == .polygon ? try valid.polygonalParts() : []
+                    // Zero-area rings collapse to nothing (or to empty polygons): that is an error, not a repair.
+                    let parts = g.family == .polygon ? try valid.polygonalParts().filter { ($0.first?.count ?? 0) >= 4 } : []
                     if g.family == .polygon && parts.isEmpty {
                         throw GridKeeperError.badInput("\(label), field geometry: invalid (\(problem.reason)) and nothing polygonal is left after make-valid")
                     }

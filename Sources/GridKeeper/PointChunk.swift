@@ -61,6 +61,9 @@ final class PointChunkReader {
             }
             header = names
             let lower = names.map { $0.lowercased() }
+            if let twice = lower.first(where: { n in lower.filter { $0 == n }.count > 1 }) {
+                throw GridKeeperError.badInput("\(path): line 1: column '\(twice)' appears twice in the header; name each column once")
+            }
             func column(_ names: [String]) -> Int? { names.lazy.compactMap { lower.firstIndex(of: $0) }.first }
             guard let x = column(CSVPointSource.xNames), let y = column(CSVPointSource.yNames) else {
                 throw GridKeeperError.badInput("\(path): line 1: no coordinate columns in the header (\(names.joined(separator: ","))); name them lon,lat or x,y")

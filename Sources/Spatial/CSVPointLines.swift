@@ -37,6 +37,8 @@ public final class CSVPointLines: @unchecked Sendable {
         let names = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<headerEnd]), as: UTF8.self)
             .split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let lower = names.map { $0.lowercased() }
+        // A doubled column name is the general reader's to report.
+        guard Set(lower).count == lower.count else { return nil }
         func column(_ candidates: [String]) -> Int? { candidates.lazy.compactMap { lower.firstIndex(of: $0) }.first }
         guard let x = column(CSVPointSource.xNames), let y = column(CSVPointSource.yNames) else { return nil }
         self.file = file

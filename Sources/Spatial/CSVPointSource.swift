@@ -30,6 +30,10 @@ public final class CSVPointSource: FeatureSource {
             throw SourceError(file: path, position: "", message: e.description)
         }
         header = names
+        let lowered = names.map { $0.lowercased() }
+        if let twice = lowered.first(where: { n in lowered.filter { $0 == n }.count > 1 }) {
+            throw SourceError(file: path, position: "line 1", message: "column '\(twice)' appears twice in the header; name each column once")
+        }
         func column(_ candidates: [String]) -> Int? {
             for n in candidates { if let i = names.firstIndex(where: { $0.lowercased() == n }) { return i } }
             return nil

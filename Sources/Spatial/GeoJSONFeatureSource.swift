@@ -67,6 +67,9 @@ public final class GeoJSONFeatureSource: FeatureSource {
                 return nil
             }
             let line = currentLine()
+            if finishedCollection {
+                throw fail("unexpected text after the FeatureCollection (a file holds one collection, or one feature per line)")
+            }
             guard parser.peek == UInt8(ascii: "{") else {
                 throw fail("expected a GeoJSON object but found \(parser.peekDescription)")
             }
@@ -114,6 +117,7 @@ public final class GeoJSONFeatureSource: FeatureSource {
     }
 
     private var topMembers: [(String, JSONValue)] = []
+    private var finishedCollection = false
 
     /// One feature may take at most this many bytes of JSON (a guard against a file that is one
     /// enormous feature, which would need several times its size in memory).
@@ -149,6 +153,7 @@ public final class GeoJSONFeatureSource: FeatureSource {
             members.append((key, try parser.value(depth: 1)))
         }
         if declaredCRS == nil { try readCRS(members) }
+        finishedCollection = true
     }
 
     /// The pre-RFC 7946 "crs" member (`urn:ogc:def:crs:EPSG::4549`, `EPSG:4549`, CRS84).

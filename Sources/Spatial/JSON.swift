@@ -207,7 +207,9 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "N"): throw error("NaN is not a JSON number")
+        case UInt8(ascii: "N") where bytes.count > position + 2 && bytes[position + 1] == UInt8(ascii: "a") && bytes[position + 2] == UInt8(ascii: "N"):
+            throw error("NaN is not a JSON number")
+        case UInt8(ascii: "N"), UInt8(ascii: "T"), UInt8(ascii: "F"): throw error("invalid literal (JSON writes null, true and false)")
         default: return try number()
         }
     }
@@ -221,20 +223,43 @@ public struct JSONParser {
         position += n
     }
 
+    /// RFC 8259 numbers only: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     private mutating func number() throws -> JSONValue {
         let start = position
-        var isInteger = true
-        while position < bytes.count {
-            let c = bytes[position]
-            if (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { position += 1 }
-            else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isInteger = false; position += 1 }
-            else { break }
+        func digits() -> Int {
+            var n = 0
+            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1; n += 1 }
+            return n
         }
-        guard position > start else { throw error("unexpected \(describePeek())") }
+        if peek == UInt8(ascii: "-") { position += 1 }
+        let intStart = position
+        let intDigits = digits()
+        guard intDigits > 0 else {
+            position = start
+            if peek == UInt8(ascii: "I") || (peek == UInt8(ascii: "-") && bytes.count > start + 1 && bytes[start + 1] == UInt8(ascii: "I")) {
+                throw error("Infinity is not a JSON number")
+            }
+            throw error("unexpected \(describePeek())")
+        }
+        if intDigits > 1 && bytes[intStart] == 0x30 { position = start; throw error("a JSON number cannot have a leading zero") }
+        var isInteger = true
+        if peek == UInt8(ascii: ".") {
+            position += 1
+            isInteger = false
+            guard digits() > 0 else { position = start; throw error("a JSON number needs digits after the decimal point") }
+        }
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            position += 1
+            isInteger = false
+            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { position = start; throw error("a JSON number needs digits in its exponent") }
+        }
+        let length = position - start
+        guard length <= 400 else { position = start; throw error("a number of \(length) characters is not a coordinate") }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if isInteger, let i = Int64(text) { return .integer(i) }
-        guard let d = Double(text), text.first != "+" else { position = start; throw error("invalid number '\(text)'") }
-        guard d.isFinite else { position = start; throw error("number '\(text)' is out of range") }
+        guard let d = Double(text) else { position = start; throw error("invalid number '\(text.prefix(40))'") }
+        guard d.isFinite else { position = start; throw error("number '\(text.prefix(40))' is out of range") }
         return .number(d)
     }
 

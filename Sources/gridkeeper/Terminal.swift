@@ -2,8 +2,10 @@ import Foundation
 
 /// Where the CLI writes: answers to stdout, messages to stderr.
 enum Terminal {
+    /// Messages can quote input; a hostile file must not flood the terminal.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("gridkeeper: error: \(message)\n".utf8))
+        let text = message.count > 2000 ? message.prefix(2000) + "… (\(message.count - 2000) more characters)" : Substring(message)
+        FileHandle.standardError.write(Data("gridkeeper: error: \(text)\n".utf8))
     }
 
     static func note(_ message: String) {

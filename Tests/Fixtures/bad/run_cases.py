@@ -14,10 +14,11 @@ fixture, {ws} = the workspace copy), exit, stderr_contains.
 Checked per case:
   * exit code == `exit`, and not killed by a signal
   * stderr contains `stderr_contains`, and no crash / stack trace text on stdout or stderr
-  * if `exit` != 0: stderr names the file (its base name; not checked for exit 2, where the
+  * if `exit` != 0: no output file left behind (assign/export write nothing on error), stderr names the file (its base name; not checked for exit 2, where the
     message names the bad argument), and the workspace ({ws}, or the
     copied `--ws {file}` fixture) is byte-identical afterwards (sha256)
-  * every case: the fixture itself is unchanged, wall time <= 10 s, max RSS <= 2 GiB
+  * every case: the fixture itself is unchanged, wall time <= 10 s, max RSS <= 2 GiB,
+    stderr <= 64 KiB (a message must not echo megabytes of input)
 Prints one line per case and a summary; exit status 1 when any case fails.
 """
 import argparse
@@ -37,6 +38,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 GEODATA = os.path.join(ROOT, "geodata")
 TIME_LIMIT = 10.0
 RSS_LIMIT_KB = 2 * 1024 * 1024
+STDERR_LIMIT = 64 * 1024  # a message longer than this floods the terminal (it echoes the input)
 HARD_TIMEOUT = 120.0
 CRASH_MARKERS = ["Fatal error", "Stack dump", "stack trace", "Backtrace", "Segmentation fault",
                  "Illegal instruction", "Current stack", "SIGSEGV", "SIGILL", "SIGABRT", "SIGTRAP"]
@@ -86,7 +88,7 @@ def run(binary, args, cwd, env):
         stderr = f.read(1 << 20).decode("utf-8", "replace")
     if timed_out:
         stderr += "\n[run_cases: killed after %.0f s]" % HARD_TIMEOUT
-    return code, stdout, stderr, seconds, usage.ru_maxrss
+    return code, stdout, stderr, seconds, usage.ru_maxrss, os.path.getsize(err_path)
 
 
 def build_base(binary, directory):
@@ -140,7 +142,8 @@ def main():
         env = dict(os.environ)
         env["GRIDKEEPER_WS"] = os.path.join(case_dir, "default-ws.gpkg")
         fixture_before, guarded_before = sha256(fixture) if fixture else "", sha256(guarded)
-        code, stdout, stderr, seconds, rss = run(binary, args, case_dir, env)
+        files_before = set(os.listdir(case_dir))
+        code, stdout, stderr, seconds, rss, stderr_bytes = run(binary, args, case_dir, env)
         problems = []
         if code < 0:
             problems.append("killed by signal %d (%s)" % (-code, signal.Signals(-code).name))
@@ -158,18 +161,24 @@ def main():
                 problems.append("stderr does not name the file")
             if sha256(guarded) != guarded_before:
                 problems.append("workspace changed")
+            left = sorted(set(os.listdir(case_dir)) - files_before - {".stdout", ".stderr"})
+            if left:
+                problems.append("left files behind: " + ", ".join(left))
         if fixture and sha256(fixture) != fixture_before:
             problems.append("the fixture itself changed")
         if seconds > TIME_LIMIT:
             problems.append("took %.1f s" % seconds)
+        if stderr_bytes > STDERR_LIMIT:
+            problems.append("stderr is %d bytes (echoes the input?)" % stderr_bytes)
         if rss > RSS_LIMIT_KB:
             problems.append("max RSS %.2f GiB" % (rss / 1024 / 1024))
         first = stderr.strip().splitlines()[0] if stderr.strip() else "(no stderr)"
         status = "FAIL" if problems else "ok"
-        print("%-4s  %-52s exit %3d  %5.2fs %6dMiB  %s" % (status, name, code, seconds, rss // 1024, first[:150]))
+        label = name if fixture else "- (" + command.replace(" --ws {ws}", "") + ")"
+        print("%-4s  %-52s exit %3d  %5.2fs %6dMiB  %s" % (status, label, code, seconds, rss // 1024, first[:150]))
         if problems:
             print("      -> " + "; ".join(problems))
-            failures.append((name, problems))
+            failures.append((label, problems))
         else:
             passed += 1
         if a.verbose and stderr.strip():

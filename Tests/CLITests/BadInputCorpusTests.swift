@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+
+/// The bad-input corpus (Tests/Fixtures/bad, 139 cases with the error each must produce):
+/// every case exits 2, 3 or 4 (or 0 for the controls) with a message naming the file, the
+/// position and the problem, never a signal or a trace, leaves the workspace byte-identical
+/// and writes no output. `run_cases.py` is the runner; this test runs it on the built binary.
+final class BadInputCorpusTests: XCTestCase {
+    func testEveryCaseFailsCleanly() throws {
+        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("python3 is not installed: the bad-input corpus runner is skipped")
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [root.appendingPathComponent("Tests/Fixtures/bad/run_cases.py").path, "--binary", CLI.binary]
+        p.currentDirectoryURL = root
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let summary = text.split(separator: "\n").last { $0.contains("passed,") } ?? "no summary"
+        let failures = text.split(separator: "\n").filter { $0.hasPrefix("FAIL") || $0.hasPrefix("      ->") }
+        XCTAssertEqual(p.terminationStatus, 0, "\(summary)\n" + failures.prefix(40).joined(separator: "\n"))
+        XCTAssertTrue(summary.contains(" 0 failed"), String(summary))
+        XCTAssertFalse(summary.hasPrefix("0 passed"), String(summary))
+    }
+}
