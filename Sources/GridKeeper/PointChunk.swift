@@ -61,15 +61,12 @@ final class PointChunkReader {
             }
             header = names
             let lower = names.map { $0.lowercased() }
-            if let twice = lower.first(where: { n in lower.filter { $0 == n }.count > 1 }) {
-                throw GridKeeperError.badInput("\(path): line 1: column '\(twice)' appears twice in the header; name each column once")
+            let columns: CSVPointSource.PointColumns
+            do { columns = try CSVPointSource.columns(of: names) } catch {
+                throw GridKeeperError.badInput("\(path): line 1: \(error)")
             }
-            func column(_ names: [String]) -> Int? { names.lazy.compactMap { lower.firstIndex(of: $0) }.first }
-            guard let x = column(CSVPointSource.xNames), let y = column(CSVPointSource.yNames) else {
-                throw GridKeeperError.badInput("\(path): line 1: no coordinate columns in the header (\(names.joined(separator: ","))); name them lon,lat or x,y")
-            }
-            xColumn = x; yColumn = y
-            idColumn = column(CSVPointSource.idNames)
+            xColumn = columns.x; yColumn = columns.y
+            idColumn = columns.id
             fieldColumns = try fields.map { f in
                 guard let i = names.firstIndex(of: f) ?? lower.firstIndex(of: f.lowercased()) else {
                     throw GridKeeperError.usage("\(path): no column '\(f)' (named by --against); columns: \(names.joined(separator: ", "))")

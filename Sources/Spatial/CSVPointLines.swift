@@ -36,15 +36,12 @@ public final class CSVPointLines: @unchecked Sendable {
         if headerEnd > start && bytes[headerEnd - 1] == 0x0D { headerEnd -= 1 }
         let names = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<headerEnd]), as: UTF8.self)
             .split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let lower = names.map { $0.lowercased() }
-        // A doubled column name is the general reader's to report.
-        guard Set(lower).count == lower.count else { return nil }
-        func column(_ candidates: [String]) -> Int? { candidates.lazy.compactMap { lower.firstIndex(of: $0) }.first }
-        guard let x = column(CSVPointSource.xNames), let y = column(CSVPointSource.yNames) else { return nil }
+        // A header it cannot use is the general reader's to report.
+        guard let columns = try? CSVPointSource.columns(of: names) else { return nil }
         self.file = file
         header = names
-        xColumn = x; yColumn = y
-        idColumn = column(CSVPointSource.idNames)
+        xColumn = columns.x; yColumn = columns.y
+        idColumn = columns.id
         position = min(end + 1, bytes.count)
         line = 2
     }

@@ -30,20 +30,36 @@ public final class CSVPointSource: FeatureSource {
             throw SourceError(file: path, position: "", message: e.description)
         }
         header = names
-        let lowered = names.map { $0.lowercased() }
-        if let twice = lowered.first(where: { n in lowered.filter { $0 == n }.count > 1 }) {
-            throw SourceError(file: path, position: "line 1", message: "column '\(twice)' appears twice in the header; name each column once")
+        let columns: PointColumns
+        do { columns = try Self.columns(of: names) } catch let e as HeaderError {
+            throw SourceError(file: path, position: "line 1", message: e.description)
         }
-        func column(_ candidates: [String]) -> Int? {
-            for n in candidates { if let i = names.firstIndex(where: { $0.lowercased() == n }) { return i } }
-            return nil
+        xColumn = columns.x
+        yColumn = columns.y
+        idColumn = columns.id
+    }
+
+    /// Where a header keeps its coordinates and id.
+    public struct PointColumns: Sendable {
+        public let x: Int, y: Int, id: Int?
+    }
+
+    public struct HeaderError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The coordinate and id columns of a CSV header, by the common names above (case ignored,
+    /// first name in list order wins). A doubled column name or missing coordinates is an error.
+    public static func columns(of header: [String]) throws -> PointColumns {
+        let lower = header.map { $0.lowercased() }
+        if let twice = lower.first(where: { n in lower.filter { $0 == n }.count > 1 }) {
+            throw HeaderError(description: "column '\(twice)' appears twice in the header; name each column once")
         }
-        guard let x = column(Self.xNames), let y = column(Self.yNames) else {
-            throw SourceError(file: path, position: "line 1", message: "no coordinate columns found in the header (\(names.joined(separator: ","))); name them lon,lat (or x,y, 经度,纬度)")
+        func column(_ candidates: [String]) -> Int? { candidates.lazy.compactMap { lower.firstIndex(of: $0) }.first }
+        guard let x = column(xNames), let y = column(yNames) else {
+            throw HeaderError(description: "no coordinate columns found in the header (\(header.joined(separator: ",").prefix(200))); name them lon,lat (or x,y, 经度,纬度)")
         }
-        xColumn = x
-        yColumn = y
-        idColumn = column(Self.idNames)
+        return PointColumns(x: x, y: y, id: column(idNames))
     }
 
     public func next() throws -> Feature? {
