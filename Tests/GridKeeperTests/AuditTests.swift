@@ -10,20 +10,11 @@ final class AuditTests: XCTestCase {
 
     override func setUpWithError() throws {
         scratch = try Scratch()
-        try scratch.importLayer("grids", kind: .grid, geojson: collection([
-            feature(#"{"code":"320214001001001"}"#, rings: [rect(0, 0, 100, 100)]), feature(#"{"code":"320214001001002"}"#, rings: [rect(100, 0, 200, 100)]),
-            feature(#"{"code":"320214001001003"}"#, rings: [rect(0, 100, 100, 200)]), feature(#"{"code":"320214001001004"}"#, rings: [rect(100, 100, 200, 200)]),
-        ]))
-        try importDuty(overlapTo: 120)
+        try scratch.importGridsAndDuty()
     }
 
     func importDuty(overlapTo x: Double, replace: Bool = false) throws {
-        try scratch.importLayer("duty", kind: .duty, geojson: collection([
-            feature(#"{"owner":"P"}"#, rings: [rect(0, 0, x, 100), rect(20, 20, 40, 40).reversed()]),
-            feature(#"{"owner":"P"}"#, rings: [rect(0, 100, 100, 200)]),
-            feature(#"{"owner":"Q"}"#, rings: [rect(100, 0, 200, 100)]),
-            feature(#"{"owner":"Q"}"#, rings: [rect(150, 100, 200, 200)]),
-        ])) { $0.replace = replace }
+        try scratch.importDuty(overlapTo: x, replace: replace)
     }
 
     func audit(register: Bool = true) throws -> Audit.Report {

@@ -39,6 +39,28 @@ final class Scratch {
     }
 }
 
+extension Scratch {
+    /// The standard test city: grids 320214001001001–004 over (0–200 × 0–200); duty P1
+    /// (0–`overlapTo` × 0–100, hole 20–40), P2 (0–100 × 100–200), Q1 (100–200 × 0–100),
+    /// Q2 (150–200 × 100–200) — a P/Q overlap, a hole, a gap and a same-owner edge.
+    func importGridsAndDuty(overlapTo x: Double = 120) throws {
+        try importLayer("grids", kind: .grid, geojson: collection([
+            feature(#"{"code":"320214001001001"}"#, rings: [rect(0, 0, 100, 100)]), feature(#"{"code":"320214001001002"}"#, rings: [rect(100, 0, 200, 100)]),
+            feature(#"{"code":"320214001001003"}"#, rings: [rect(0, 100, 100, 200)]), feature(#"{"code":"320214001001004"}"#, rings: [rect(100, 100, 200, 200)]),
+        ]))
+        try importDuty(overlapTo: x)
+    }
+
+    func importDuty(overlapTo x: Double, replace: Bool = false) throws {
+        try importLayer("duty", kind: .duty, geojson: collection([
+            feature(#"{"owner":"P"}"#, rings: [rect(0, 0, x, 100), rect(20, 20, 40, 40).reversed()]),
+            feature(#"{"owner":"P"}"#, rings: [rect(0, 100, 100, 200)]),
+            feature(#"{"owner":"Q"}"#, rings: [rect(100, 0, 200, 100)]),
+            feature(#"{"owner":"Q"}"#, rings: [rect(150, 100, 200, 200)]),
+        ])) { $0.replace = replace }
+    }
+}
+
 /// Local metres near Wuxi in EPSG:4549, so tests write small numbers.
 let originX = 535_000.0, originY = 3_491_000.0
 
