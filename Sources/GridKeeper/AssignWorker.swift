@@ -105,15 +105,22 @@ final class AssignWorker: @unchecked Sendable {
     private(set) var phases = Phases()
     /// Reused from chunk to chunk: radix-sort scratch and the field ranges of one line.
     private let scratch: UnsafeMutableBufferPointer<UInt64>
+    /// This worker's points of the current chunk in answer (Hilbert) order.
+    private let sortedX: UnsafeMutableBufferPointer<Double>, sortedY: UnsafeMutableBufferPointer<Double>
     private var fields = [Range<Int>](repeating: 0..<0, count: 64)
 
     struct Phases {
         var locate = 0.0, order = 0.0, answer = 0.0, format = 0.0
     }
 
-    init(data: [LayerData], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
+    private let cells: [CellIndex]
+
+    init(data: [LayerData], cells: [CellIndex], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
         self.data = data
+        self.cells = cells
         scratch = .allocate(capacity: capacity)
+        sortedX = .allocate(capacity: capacity)
+        sortedY = .allocate(capacity: capacity)
         self.inputCRS = inputCRS
         self.workspaceCRS = workspaceCRS
         self.lonLat = lonLat
@@ -123,7 +130,11 @@ final class AssignWorker: @unchecked Sendable {
         _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        sortedX.deallocate()
+        sortedY.deallocate()
+    }
 
     struct Job {
         let input: ChunkInput
@@ -142,7 +153,7 @@ final class AssignWorker: @unchecked Sendable {
             if toWorkspace == nil {
                 toWorkspace = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
                 toLonLat = try LayerImport.transform(from: inputCRS, to: .wgs84)
-                resolvers = data.map(NativeResolver.init)
+                resolvers = zip(data, cells).map { NativeResolver($0, cells: $1) }
             }
             let clock = Stopwatch()
             try locate(job)
@@ -208,12 +219,21 @@ final class AssignWorker: @unchecked Sendable {
         }
     }
 
+    /// Orders the slice along the Hilbert curve and gathers its coordinates in that order:
+    /// neighbours on the ground are then answered one after the other, with the cells and
+    /// polygons they share still in cache, and the join reads its points sequentially.
     private func order(_ job: Job) {
         let b = job.buffers
         for i in job.range {
             b.order[i] = UInt64(HilbertCurve.index(x: b.x[i], y: b.y[i], in: extent)) << 32 | UInt64(i)
         }
         RadixSort.sort(UnsafeMutableBufferPointer(rebasing: b.order[job.range]), scratch: scratch)
+        let lo = job.range.lowerBound
+        for k in job.range {
+            let i = Int(b.order[k] & 0xFFFF_FFFF)
+            sortedX[k - lo] = b.x[i]
+            sortedY[k - lo] = b.y[i]
+        }
     }
 
     private func answer(_ job: Job, worker: Int) throws {
@@ -225,78 +245,100 @@ final class AssignWorker: @unchecked Sendable {
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: layers * kinds)
         counts.initialize(repeating: 0)
         defer { counts.deallocate() }
-        for k in job.range {
-            let i = Int(b.order[k] & 0xFFFF_FFFF)
-            let x = b.x[i], y = b.y[i]
-            guard b.problems[i] == nil else { continue }
-            b.answeredBy[i] = UInt8(truncatingIfNeeded: worker)
-            for l in 0..<layers {
-                var a = try resolvers[l].answer(x: x, y: y, tolerance: job.tolerance)
+        let order = b.order, xs = sortedX, ys = sortedY, tolerance = job.tolerance, lo = job.range.lowerBound
+        for i in job.range { b.answeredBy[i] = UInt8(truncatingIfNeeded: worker) }
+        // Layer by layer, so each pass keeps one layer's arrays in cache and touches one resolver.
+        for l in 0..<layers {
+            let resolver = resolvers[l], answers = b.answers[l]
+            for k in job.range {
+                // A point with a problem has NaN coordinates (see `locate`).
+                let x = xs[k - lo], y = ys[k - lo]
+                guard !x.isNaN else { continue }
+                var a = try resolver.answer(x: x, y: y, tolerance: tolerance)
                 if a.hasCandidates {
                     a.candidateStart = Int32(pool.values.count)
-                    a.candidateCount = Int32(resolvers[l].candidates.count)
-                    pool.values.append(contentsOf: resolvers[l].candidates)
+                    a.candidateCount = Int32(resolver.candidates.count)
+                    pool.values.append(contentsOf: resolver.candidates)
                 }
-                b.answers[l][i] = a
+                answers[Int(order[k] & 0xFFFF_FFFF)] = a
                 counts[l * kinds + a.status.index] += 1
             }
         }
         for l in 0..<layers { for s in 0..<kinds { statuses[l][s] = counts[l * kinds + s] } }
     }
 
+    /// Each status's name, CSV-ready, by `Status.index`.
+    private static let statusNames = ByteStrings(Status.allCases.map { Array($0.rawValue.utf8) })
+
     private func format(_ job: Job, _ csv: CSVRows) {
-        rows.removeAll(keepingCapacity: true)
+        // A local array and plain views: appending then pays no exclusivity check or
+        // reference counting per field.
+        var out = rows
+        rows = []
+        out.removeAll(keepingCapacity: true)
         let b = job.buffers
-        for i in job.range where b.problems[i] == nil {
-            switch job.input {
-            case .lines(let file, _, let firstRow):
-                if file.idColumn != nil {
-                    let id = UnsafeBufferPointer(rebasing: file.file.bytes[b.idRange[i]])
-                    switch id.first {
-                    // A cell a spreadsheet could run as a formula goes through the encoder.
-                    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x20:
-                        rows.append(contentsOf: CSVWriter.encodedField(String(decoding: id, as: UTF8.self)))
-                    default:
-                        rows.append(contentsOf: id)
-                    }
-                } else {
-                    rows.append(contentsOf: String(firstRow + i + 1).utf8)
-                }
-            case .parsed(let chunk):
-                rows.append(contentsOf: CSVWriter.encodedField(chunk.ids[i]))
-            }
-            for (l, d) in data.enumerated() {
-                let a = b.answers[l][i]
-                rows.append(0x2C)
-                if a.primary >= 0 {
-                    rows.append(contentsOf: d.csvDisplay[Int(a.primary)])
-                    rows.append(0x2C)
-                    rows.append(contentsOf: d.csvOwner[Int(a.primary)])
-                } else {
-                    rows.append(0x2C)
-                }
-                rows.append(0x2C)
-                rows.append(contentsOf: a.status.rawValue.utf8)
-                rows.append(0x2C)
-                if a.hasCandidates {
-                    for (k, m) in b.candidates(l, i).enumerated() {
-                        if k > 0 { rows.append(UInt8(ascii: "|")) }
-                        rows.append(contentsOf: d.csvKey[Int(m)])
-                    }
-                }
-            }
-            if case .parsed(let chunk) = job.input {
-                for (k, pair) in csv.against.enumerated() {
-                    let a = b.answers[pair.layer][i], recorded = chunk.recorded[k][i]
-                    let newKey = a.primary >= 0 ? data[pair.layer].parties[Int(a.primary)].key : nil
-                    rows.append(0x2C)
-                    rows.append(contentsOf: CSVWriter.encodedField(recorded ?? ""))
-                    rows.append(0x2C)
-                    rows.append(contentsOf: (!Reconciliation.isDecision(a.status) ? "undecided" : (newKey == recorded ? "unchanged" : "changed")).utf8)
-                }
-            }
-            rows.append(0x0A)
+        let problems = b.problems, idRange = b.idRange
+        let statusNames = Self.statusNames.view
+        let layers = data.map { (display: $0.csvDisplay.view, owner: $0.csvOwner.view, key: $0.csvKey.view) }
+        let answers = b.answers
+        let pools = b.pools.map(\.values), answeredBy = b.answeredBy
+        var idBytes: UnsafeBufferPointer<UInt8>?, firstRow = 0, chunk: PointChunk?
+        switch job.input {
+        case .lines(let file, _, let first):
+            if file.idColumn != nil { idBytes = file.file.bytes }
+            firstRow = first
+        case .parsed(let parsed):
+            chunk = parsed
         }
+        for i in job.range where problems[i] == nil {
+            if let idBytes {
+                let id = UnsafeBufferPointer(rebasing: idBytes[idRange[i]])
+                switch id.first {
+                // A cell a spreadsheet could run as a formula goes through the encoder.
+                case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x20:
+                    out.append(contentsOf: CSVWriter.encodedField(String(decoding: id, as: UTF8.self)))
+                default:
+                    out.append(contentsOf: id)
+                }
+            } else if let chunk {
+                out.append(contentsOf: CSVWriter.encodedField(chunk.ids[i]))
+            } else {
+                out.append(contentsOf: String(firstRow + i + 1).utf8)
+            }
+            for l in layers.indices {
+                let a = answers[l][i], text = layers[l]
+                out.append(0x2C)
+                if a.primary >= 0 {
+                    out.append(contentsOf: text.display[Int(a.primary)])
+                    out.append(0x2C)
+                    out.append(contentsOf: text.owner[Int(a.primary)])
+                } else {
+                    out.append(0x2C)
+                }
+                out.append(0x2C)
+                out.append(contentsOf: statusNames[a.status.index])
+                out.append(0x2C)
+                if a.hasCandidates {
+                    let pool = pools[Int(answeredBy[i])], start = Int(a.candidateStart)
+                    for k in start..<(start + Int(a.candidateCount)) {
+                        if k > start { out.append(UInt8(ascii: "|")) }
+                        out.append(contentsOf: text.key[Int(pool[k])])
+                    }
+                }
+            }
+            if let chunk {
+                for (k, pair) in csv.against.enumerated() {
+                    let a = answers[pair.layer][i], recorded = chunk.recorded[k][i]
+                    let newKey = a.primary >= 0 ? data[pair.layer].parties[Int(a.primary)].key : nil
+                    out.append(0x2C)
+                    out.append(contentsOf: CSVWriter.encodedField(recorded ?? ""))
+                    out.append(0x2C)
+                    out.append(contentsOf: (!Reconciliation.isDecision(a.status) ? "undecided" : (newKey == recorded ? "unchanged" : "changed")).utf8)
+                }
+            }
+            out.append(0x0A)
+        }
+        rows = out
     }
 }
 

@@ -15,7 +15,7 @@ final class LayerData: @unchecked Sendable {
     let memberByFID: [Int64: Int]
     /// Each member's batch-output fields, CSV-encoded once: `<layer>` (code, else name),
     /// `<layer>_owner`, and its key (for `<layer>_candidates`).
-    let csvDisplay: [[UInt8]], csvOwner: [[UInt8]], csvKey: [[UInt8]]
+    let csvDisplay: ByteStrings, csvOwner: ByteStrings, csvKey: ByteStrings
     /// Rulings in force (see `DisputeRegister`): areas and the key rank of the owner who answers there.
     let rulings: [(owner: String, geometry: Geometry)]
     let rulingAreas: PolygonSet
@@ -43,9 +43,9 @@ final class LayerData: @unchecked Sendable {
         let set = PolygonSet(geometries.map(\.polygons))
         polygons = set
         tree = PackedRTree((0..<set.count).map { set.envelope($0) })
-        csvDisplay = parties.map { CSVWriter.encodedField($0.code ?? $0.name ?? "") }
-        csvOwner = parties.map { CSVWriter.encodedField($0.owner ?? "") }
-        csvKey = parties.map { CSVWriter.encodedField($0.key) }
+        csvDisplay = ByteStrings(parties.map { CSVWriter.encodedField($0.code ?? $0.name ?? "") })
+        csvOwner = ByteStrings(parties.map { CSVWriter.encodedField($0.owner ?? "") })
+        csvKey = ByteStrings(parties.map { CSVWriter.encodedField($0.key) })
         memberByFID = Dictionary(uniqueKeysWithValues: parties.enumerated().map { ($1.fid, $0) })
         rulings = try DisputeRegister.rulings(layer: layer.name, workspace: workspace)
         rulingAreas = PolygonSet(rulings.map(\.geometry.polygons))

@@ -38,31 +38,22 @@ final class NativeResolver {
         var near: Bool
     }
 
-    /// Scratch for the hits of one point: a raw buffer, so the hot loop pays no exclusivity
-    /// checks or reference counting; grown in the rare case of very many hits.
-    private var hits: UnsafeMutablePointer<Hit>
-    private var capacity = 64
-
-    init(_ data: LayerData) {
-        self.data = data
-        hits = .allocate(capacity: capacity)
-    }
-
-    deinit { hits.deallocate() }
-
-    func answer(x: Double, y: Double, tolerance t: Double) throws -> BulkAnswer {
-        let set = data.polygons
-        let ranks = data.keyRank
-        var buffer = hits, room = capacity, count = 0
+    /// The hits of one point in answer order, in scratch memory owned by the resolver.
+    private struct HitList {
+        let buffer: UnsafeMutablePointer<Hit>
+        let room: Int
+        var count = 0
         var overflow = false
-        data.tree.search(minX: x - t, minY: y - t, maxX: x + t, maxY: y + t) { m in
-            let location = set.locate(x, y, in: m)
-            var isNear = location == .boundary
-            if !isNear && t > 0 { isNear = set.isNearBoundary(x, y, of: m, within: t) }
-            if location == .exterior && !isNear { return }
+
+        init(buffer: UnsafeMutablePointer<Hit>, room: Int) {
+            self.buffer = buffer
+            self.room = room
+        }
+
+        /// Insertion by (key rank, member) keeps hits in answer order.
+        @inline(__always)
+        mutating func add(_ hit: Hit) {
             if count == room { overflow = true; return }
-            // Insertion by (key rank, member) keeps hits in answer order.
-            let hit = Hit(member: Int32(m), rank: ranks[m], location: location, near: isNear)
             var i = count
             while i > 0 && (buffer[i - 1].rank > hit.rank || (buffer[i - 1].rank == hit.rank && buffer[i - 1].member > hit.member)) {
                 buffer[i] = buffer[i - 1]
@@ -71,13 +62,69 @@ final class NativeResolver {
             buffer[i] = hit
             count += 1
         }
-        if overflow {
+    }
+
+    /// Scratch for the hits of one point: a raw buffer, so the hot loop pays no exclusivity
+    /// checks or reference counting; grown in the rare case of very many hits.
+    private var hits: UnsafeMutablePointer<Hit>
+    private var capacity = 64
+    /// What the kernel reports, before ordering.
+    private var reached: UnsafeMutablePointer<PointReach>
+
+    /// The layer's arrays as plain values, copied once: the hot loop then touches no shared
+    /// object's reference count (both workers retaining one object made its count's cache
+    /// line bounce between the cores).
+    private let set: PolygonSet.Storage
+    private let tree: PackedRTree.Storage
+    private let ranks: UnsafeMutableBufferPointer<Int32>
+    private let jurisdiction: PolygonSet.Storage?
+    private let partial: Bool
+    private let hasRulings: Bool
+
+    /// Answers at the index's tolerance come from its cells; any other tolerance from the tree.
+    private let cells: CellIndex.Storage?
+    /// Keeps the index whose storage `cells` views alive.
+    private let cellIndex: CellIndex?
+
+    init(_ data: LayerData, cells: CellIndex? = nil) {
+        self.data = data
+        self.cells = cells?.storage
+        cellIndex = cells
+        hits = .allocate(capacity: capacity)
+        reached = .allocate(capacity: capacity)
+        set = data.polygons.storage
+        tree = data.tree.storage
+        ranks = .allocate(capacity: max(data.keyRank.count, 1))
+        _ = ranks.initialize(from: data.keyRank)
+        jurisdiction = data.jurisdiction?.storage
+        partial = data.layer.partial
+        hasRulings = !data.rulings.isEmpty
+    }
+
+    deinit {
+        hits.deallocate()
+        reached.deallocate()
+        ranks.deallocate()
+    }
+
+    func answer(x: Double, y: Double, tolerance t: Double) throws -> BulkAnswer {
+        let ranks = self.ranks
+        let n = set.reach(x, y, tolerance: t, cells: cells, tree: tree, into: reached, room: capacity)
+        var list = HitList(buffer: hits, room: capacity)
+        if n < 0 { list.overflow = true }
+        for k in 0..<max(n, 0) {
+            let r = reached[k]
+            list.add(Hit(member: r.member, rank: ranks[Int(r.member)], location: r.location, near: r.near))
+        }
+        if list.overflow {
             hits.deallocate()
+            reached.deallocate()
             capacity *= 4
             hits = .allocate(capacity: capacity)
-            buffer = hits; room = capacity
+            reached = .allocate(capacity: capacity)
             return try answer(x: x, y: y, tolerance: t)
         }
+        let buffer = list.buffer, count = list.count
         var interiorKeys = 0, anyNear = false
         var i = 0
         while i < count {
@@ -92,9 +139,9 @@ final class NativeResolver {
             anyNear = anyNear || groupNear
             i = j
         }
-        let jurisdiction = data.jurisdiction
+        let jurisdiction = self.jurisdiction
         var status = StatusRule.decide(
-            interiorKeys: interiorKeys, nearEdge: anyNear, partial: data.layer.partial,
+            interiorKeys: interiorKeys, nearEdge: anyNear, partial: partial,
             nearJurisdictionEdge: {
                 guard let j = jurisdiction else { return false }
                 return t > 0 ? j.isNearBoundary(x, y, of: 0, within: t) : j.locate(x, y, in: 0) == .boundary
@@ -109,7 +156,7 @@ final class NativeResolver {
             for k in 0..<count where k == 0 || buffer[k].rank != buffer[k - 1].rank { candidates.append(buffer[k].member) }
         }
         var first = buffer[0]
-        if status == .disputed && !data.rulings.isEmpty {
+        if status == .disputed && hasRulings {
             // A ruling covering the point names who answers, if that owner is among the parties.
             for (r, ruling) in data.rulings.enumerated() where data.rulingAreas.locate(x, y, in: r) != .exterior {
                 if let k = (0..<count).first(where: { data.parties[Int(buffer[$0].member)].key == ruling.owner }) {

@@ -1,7 +1,7 @@
 import Foundation
 import Spatial
 
-/// Checks the native kernel (`PackedRTree` + `PolygonSet`) against GEOS prepared predicates on
+/// Checks the native kernel (`PackedRTree`, `CellIndex` + `PolygonSet`) against GEOS prepared predicates on
 /// generated polygons and adversarial points. Used by the unit tests (a quick subset) and by
 /// the `verify-kernel` tool (millions of points, release build).
 public struct KernelAgreement {
@@ -21,7 +21,7 @@ public struct KernelAgreement {
     public init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     /// Runs `rounds` rounds; each builds a fresh polygon set and tests `pointsPerRound` points.
-    public mutating func run(rounds: Int, pointsPerRound: Int, tolerances: [Double] = [0.001, 0.5, 3]) throws -> Report {
+    public mutating func run(rounds: Int, pointsPerRound: Int, tolerances: [Double] = [0, 0.001, 0.5, 3]) throws -> Report {
         var report = Report()
         for round in 0..<rounds {
             let members = makeMembers(kind: round % 4)
@@ -31,6 +31,10 @@ public struct KernelAgreement {
             let prepared = try geos.map { try PreparedGeometry($0) }
             let boundaries = try geos.map { try PreparedGeometry(try $0.boundary()) }
             let points = makePoints(members, count: pointsPerRound)
+            // One cell index per tolerance, as `assign` builds one for its run.
+            let cells = tolerances.map { CellIndex(set, tolerance: $0) }
+            let reached = UnsafeMutablePointer<PointReach>.allocate(capacity: members.count)
+            defer { reached.deallocate() }
             for p in points {
                 report.points += 1
                 let query = Envelope(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y)
@@ -41,7 +45,9 @@ public struct KernelAgreement {
                     report.disagreements.append("R-tree at (\(p.x), \(p.y)): found \(found.sorted()), envelopes say \(expected)")
                 }
                 let point = try GeosGeometry(.point(p))
-                let tolerance = tolerances[Int(random.next() % UInt64(tolerances.count))]
+                let which = Int(random.next() % UInt64(tolerances.count))
+                let tolerance = tolerances[which]
+                var expectedReach: [String] = []
                 for m in members.indices where set.envelope(m).expanded(by: tolerance).contains(p) {
                     report.comparisons += 1
                     let native = set.locate(p.x, p.y, in: m)
@@ -51,12 +57,22 @@ public struct KernelAgreement {
                         report.disagreements.append("locate (\(p.x), \(p.y)) in member \(m): native \(native), GEOS \(reference)")
                     }
                     let near = set.isNearBoundary(p.x, p.y, of: m, within: tolerance)
-                    if near != boundaries[m].isWithinDistance(tolerance, of: point) {
+                    let referenceNear = boundaries[m].isWithinDistance(tolerance, of: point)
+                    if near != referenceNear {
                         report.disagreements.append("within \(tolerance) m of the boundary of member \(m) at (\(p.x), \(p.y)): native \(near)")
                     }
+                    if reference != .exterior || referenceNear { expectedReach.append("\(m) \(reference) \(referenceNear || reference == .boundary)") }
                     let d = set.boundaryDistance(p.x, p.y, of: m), reference2 = try boundaries[m].distance(to: point)
                     if d != reference2 {
                         report.disagreements.append("distance to member \(m) at (\(p.x), \(p.y)): native \(d), GEOS \(reference2)")
+                    }
+                }
+                // The whole probe, through the cell index built for this tolerance and through the tree.
+                for (path, index) in [("cell index", cells[which]), ("R-tree", nil)] as [(String, CellIndex?)] {
+                    let n = set.storage.reach(p.x, p.y, tolerance: tolerance, cells: index?.storage, tree: tree.storage, into: reached, room: members.count)
+                    let native = (0..<max(n, 0)).map { "\(reached[$0].member) \(reached[$0].location) \(reached[$0].near)" }.sorted()
+                    if native != expectedReach.sorted() {
+                        report.disagreements.append("reach (\(p.x), \(p.y)) at \(tolerance) m via \(path): native \(native), GEOS \(expectedReach.sorted())")
                     }
                 }
             }

@@ -97,6 +97,7 @@ public final class CSVPointLines: @unchecked Sendable {
     public func double(_ r: Range<Int>) -> Double? {
         let n = r.count
         guard n > 0, n < 64 else { return nil }
+        if let v = DecimalParser.parse(file.bytes.baseAddress! + r.lowerBound, count: n) { return v }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
             let base = file.bytes.baseAddress! + r.lowerBound
             for i in 0..<n { buffer[i] = CChar(bitPattern: base[i]) }

@@ -6,12 +6,8 @@
 public final class PackedRTree: @unchecked Sendable {
     public let count: Int
     public let nodeSize: Int
-    /// minX, minY, maxX, maxY per node, leaves first, root last.
-    private let boxes: UnsafeMutableBufferPointer<Double>
-    /// For a leaf: the item's original index; for an inner node: the position of its first child in `boxes`/4.
-    private let indices: UnsafeMutableBufferPointer<Int32>
-    /// End (in node units) of each level, leaves first.
-    private let levelEnds: [Int]
+    /// The arrays as a plain value, for hot loops (see `PolygonSet.storage`). Valid while the tree lives.
+    public let storage: Storage
 
     /// `envelopes[i]` is item i's box. Empty envelopes are stored but never found.
     public init(_ envelopes: [Envelope], nodeSize: Int = 16) {
@@ -26,9 +22,10 @@ public final class PackedRTree: @unchecked Sendable {
             total += n
             ends.append(total)
         } while n != 1
-        levelEnds = ends
-        boxes = .allocate(capacity: total * 4)
-        indices = .allocate(capacity: total)
+        let boxes = UnsafeMutableBufferPointer<Double>.allocate(capacity: total * 4)
+        let indices = UnsafeMutableBufferPointer<Int32>.allocate(capacity: total)
+        let levelEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: ends.count)
+        _ = levelEnds.initialize(from: ends)
 
         // Sort items by the Hilbert index of their centre within the overall extent.
         var extent = Envelope.empty
@@ -79,32 +76,63 @@ public final class PackedRTree: @unchecked Sendable {
                 parent += 1
             }
         }
+        storage = Storage(count: count, nodeSize: nodeSize, boxes: boxes, indices: indices, levelEnds: levelEnds)
     }
 
     deinit {
-        boxes.deallocate()
-        indices.deallocate()
+        storage.boxes.deallocate()
+        storage.indices.deallocate()
+        storage.levelEnds.deallocate()
     }
 
     /// Calls `visit` with the index of every item whose box intersects the query box (inclusive).
     @inline(__always)
     public func search(minX: Double, minY: Double, maxX: Double, maxY: Double, _ visit: (Int) -> Void) {
-        if count == 0 { return }
-        searchNode(levelEnds[levelEnds.count - 1] - 1, level: levelEnds.count - 1, minX, minY, maxX, maxY, visit)
+        storage.search(minX: minX, minY: minY, maxX: maxX, maxY: maxY, visit)
     }
 
-    /// Depth-first over the children of the node group starting at `start` (the tree is
-    /// log16(n) deep: recursion is shallow and allocates nothing).
-    private func searchNode(_ start: Int, level: Int, _ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double, _ visit: (Int) -> Void) {
-        let end = Swift.min(start + nodeSize, levelEnds[level])
-        for position in start..<end {
-            let b = position * 4
-            if maxX < boxes[b] || maxY < boxes[b + 1] || minX > boxes[b + 2] || minY > boxes[b + 3] { continue }
-            let index = Int(indices[position])
-            if level == 0 {
-                visit(index)
-            } else {
-                searchNode(index, level: level - 1, minX, minY, maxX, maxY, visit)
+    public struct Storage: @unchecked Sendable {
+        public let count: Int
+        let nodeSize: Int
+        /// minX, minY, maxX, maxY per node, leaves first, root last.
+        let boxes: UnsafeMutableBufferPointer<Double>
+        /// For a leaf: the item's original index; for an inner node: the position of its first child in `boxes`/4.
+        let indices: UnsafeMutableBufferPointer<Int32>
+        /// End (in node units) of each level, leaves first.
+        let levelEnds: UnsafeMutableBufferPointer<Int>
+
+        /// Calls `visit` with the index of every item whose box intersects the query box
+        /// (inclusive), depth first; an explicit stack, no recursion.
+        @inline(__always)
+        public func search(minX: Double, minY: Double, maxX: Double, maxY: Double, _ visit: (Int) -> Void) {
+            if count == 0 { return }
+            // Pending node groups as position << 6 | level. At most nodeSize per level wait at
+            // once: under 1 KiB for trees of up to millions of items at nodeSize 16, which Swift
+            // keeps on the stack (a larger allocation goes to the heap, still correct).
+            let depth = levelEnds.count
+            let capacity = depth * nodeSize + 1
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { stack in
+                stack[0] = (levelEnds[depth - 1] - 1) << 6 | (depth - 1)
+                var top = 1
+                while top > 0 {
+                    top -= 1
+                    let start = stack[top] >> 6, level = stack[top] & 63
+                    let end = Swift.min(start + nodeSize, levelEnds[level])
+                    var position = start
+                    while position < end {
+                        let b = position &* 4
+                        if !(maxX < boxes[b] || maxY < boxes[b + 1] || minX > boxes[b + 2] || minY > boxes[b + 3]) {
+                            let index = Int(indices[position])
+                            if level == 0 {
+                                visit(index)
+                            } else {
+                                stack[top] = index << 6 | (level - 1)
+                                top += 1
+                            }
+                        }
+                        position += 1
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,126 @@
+/// A uniform grid of cells over a `PolygonSet` for point queries at one fixed tolerance t:
+/// what a point of a cell can reach is listed per cell, and where a member's boundary stays
+/// farther than t from the whole cell the answer is settled once, at build time.
+///
+/// For a point p in cell c, the list of c holds every member m with
+/// `locate(p, m) != .exterior || isNearBoundary(p, m, t)`, possibly more; an entry is
+/// - *settled*: no edge of m comes within t of c, and c lies inside m: for every point of c,
+///   `locate` is `.interior` and `isNearBoundary` is false — no test needed;
+/// - *to test*: an edge of m may come within t of c: call `locate`/`isNearBoundary`.
+/// A member that is settled exterior on c is left out. This is exact, not approximate: cell
+/// boxes are widened by a margin far above the rounding of the cell arithmetic, so every point
+/// that `cell(x, y)` puts in c lies in the box the build reasoned about; `locate` (exact
+/// orientation) gives the location of the box's centre, which no boundary separates from the
+/// box's other points.
+public final class CellIndex: @unchecked Sendable {
+    public let storage: Storage
+    public var tolerance: Double { storage.tolerance }
+
+    public struct Storage: @unchecked Sendable {
+        public let tolerance: Double
+        let minX: Double, minY: Double
+        let cellSize: Double, inverseSize: Double
+        let columns: Int, rows: Int
+        /// Cell k's entries are `entries[cellStart[k]..<cellStart[k + 1]]`: member << 1 | settled.
+        let cellStart: UnsafeMutableBufferPointer<Int32>
+        let entries: UnsafeMutableBufferPointer<UInt32>
+
+        /// The entries of the cell holding (x, y); empty when the point is beyond every member's
+        /// envelope widened by the tolerance.
+        @inline(__always)
+        public func entries(_ x: Double, _ y: Double) -> UnsafeBufferPointer<UInt32> {
+            // Truncation is the floor here (both are ≥ 0), and needs no libm call.
+            let fx = (x - minX) * inverseSize, fy = (y - minY) * inverseSize
+            guard fx >= 0, fy >= 0, fx < Double(columns), fy < Double(rows) else { return UnsafeBufferPointer(start: nil, count: 0) }
+            let k = Int(fy) &* columns &+ Int(fx)
+            let start = Int(cellStart[k])
+            return UnsafeBufferPointer(rebasing: entries[start..<Int(cellStart[k + 1])])
+        }
+    }
+
+    /// About `cellsPerEdge` cells per polygon edge (at most `maxCells`): enough that most cells
+    /// meet no edge, few enough to build in milliseconds.
+    public init(_ set: PolygonSet, tolerance t: Double, cellsPerEdge: Double = 2, maxCells: Int = 1 << 22) {
+        precondition(t >= 0 && t.isFinite)
+        let s = set.storage
+        var extent = Envelope.empty
+        for m in 0..<s.count { extent = extent.union(s.envelope(m)) }
+        if extent.isEmpty { extent = Envelope(minX: 0, minY: 0, maxX: 1, maxY: 1) }
+        let reach = extent.expanded(by: t)
+        let target = Swift.min(Double(maxCells), Swift.max(16, cellsPerEdge * Double(s.edgeCount)))
+        var size = ((Swift.max(reach.width, 1e-9) * Swift.max(reach.height, 1e-9)) / target).squareRoot()
+        if !(size > 0) || !size.isFinite { size = Swift.max(reach.width, reach.height, 1) }
+        let columns = Swift.max(1, Swift.min(Int((reach.width / size).rounded(.up)), maxCells))
+        let rows = Swift.max(1, Swift.min(Int((reach.height / size).rounded(.up)), maxCells / columns))
+        // Rounding the size up keeps the whole widened extent inside columns × rows cells.
+        size = Swift.max(reach.width / Double(columns), reach.height / Double(rows)) * (1 + 1e-12)
+        let minX = reach.minX, minY = reach.minY
+        // Far above the error of `entries`' arithmetic (≈ 1e-12 of a cell) and of the distances
+        // `isNearBoundary` compares with t (≈ 1e-10 m at city coordinates), far below a cell.
+        let margin = size * 1e-6 + 1e-7
+
+        func cellBox(_ cx: Int, _ cy: Int) -> Envelope {
+            Envelope(minX: minX + Double(cx) * size - margin, minY: minY + Double(cy) * size - margin,
+                     maxX: minX + Double(cx + 1) * size + margin, maxY: minY + Double(cy + 1) * size + margin)
+        }
+        func cellRange(_ lo: Double, _ hi: Double, _ origin: Double, _ n: Int) -> ClosedRange<Int> {
+            let a = Int(((lo - origin) / size).rounded(.down)) - 1, b = Int(((hi - origin) / size).rounded(.down)) + 1
+            return Swift.max(a, 0)...Swift.min(b, n - 1)
+        }
+
+        // Pass 1: per member, the cells its widened envelope meets, marked where an edge
+        // (its box widened by t) meets the widened cell box.
+        var lists = [[UInt32]](repeating: [], count: columns * rows)
+        var touched: [Bool] = []
+        for m in 0..<s.count {
+            let e = s.envelope(m)
+            guard !e.isEmpty else { continue }
+            let reachOfM = e.expanded(by: t)
+            let xr = cellRange(reachOfM.minX, reachOfM.maxX, minX, columns), yr = cellRange(reachOfM.minY, reachOfM.maxY, minY, rows)
+            guard !xr.isEmpty, !yr.isEmpty else { continue }
+            let width = xr.count
+            touched.removeAll(keepingCapacity: true)
+            touched.append(contentsOf: repeatElement(false, count: width * yr.count))
+            s.forEachEdge(of: m) { x1, y1, x2, y2 in
+                let edge = Envelope(minX: Swift.min(x1, x2) - t, minY: Swift.min(y1, y2) - t, maxX: Swift.max(x1, x2) + t, maxY: Swift.max(y1, y2) + t)
+                let exr = cellRange(edge.minX, edge.maxX, minX, columns), eyr = cellRange(edge.minY, edge.maxY, minY, rows)
+                for cy in eyr where yr.contains(cy) {
+                    for cx in exr where xr.contains(cx) && !touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
+                        if cellBox(cx, cy).intersects(edge) { touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] = true }
+                    }
+                }
+            }
+            for cy in yr {
+                for cx in xr {
+                    let box = cellBox(cx, cy)
+                    guard box.intersects(reachOfM) else { continue }
+                    if touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
+                        lists[cy * columns + cx].append(UInt32(m) << 1)
+                    } else if s.locate((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, in: m) == .interior {
+                        lists[cy * columns + cx].append(UInt32(m) << 1 | 1)
+                    }
+                }
+            }
+        }
+        let cellStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: columns * rows + 1)
+        var total = 0
+        for (k, list) in lists.enumerated() {
+            cellStart[k] = Int32(total)
+            total += list.count
+        }
+        precondition(total < Int(Int32.max), "cell index too large")
+        cellStart[columns * rows] = Int32(total)
+        let entries = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Swift.max(total, 1))
+        var at = 0
+        for list in lists {
+            for v in list { entries[at] = v; at += 1 }
+        }
+        storage = Storage(tolerance: t, minX: minX, minY: minY, cellSize: size, inverseSize: 1 / size,
+                          columns: columns, rows: rows, cellStart: cellStart, entries: entries)
+    }
+
+    deinit {
+        storage.cellStart.deallocate()
+        storage.entries.deallocate()
+    }
+}
