@@ -57,5 +57,6 @@ public struct PointAnswer: Sendable {
 
 /// Keys compare by Unicode code points, so the primary is the same on every platform and locale.
 func codePointOrder(_ a: String, _ b: String) -> Bool {
-    a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
+    // UTF-8 preserves code-point order byte by byte, and comparing bytes needs no decoding.
+    a.utf8.lexicographicallyPrecedes(b.utf8)
 }

@@ -70,7 +70,8 @@ public final class CellIndex: @unchecked Sendable {
 
         // Pass 1: per member, the cells its widened envelope meets, marked where an edge
         // (its box widened by t) meets the widened cell box.
-        var lists = [[UInt32]](repeating: [], count: columns * rows)
+        // (cell, entry) pairs, then a counting sort by cell: no array per cell.
+        var pairs: [(cell: Int32, entry: UInt32)] = []
         var touched: [Bool] = []
         for m in 0..<s.count {
             let e = s.envelope(m)
@@ -95,25 +96,24 @@ public final class CellIndex: @unchecked Sendable {
                     let box = cellBox(cx, cy)
                     guard box.intersects(reachOfM) else { continue }
                     if touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
-                        lists[cy * columns + cx].append(UInt32(m) << 1)
+                        pairs.append((Int32(cy * columns + cx), UInt32(m) << 1))
                     } else if s.locate((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, in: m) == .interior {
-                        lists[cy * columns + cx].append(UInt32(m) << 1 | 1)
+                        pairs.append((Int32(cy * columns + cx), UInt32(m) << 1 | 1))
                     }
                 }
             }
         }
-        let cellStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: columns * rows + 1)
-        var total = 0
-        for (k, list) in lists.enumerated() {
-            cellStart[k] = Int32(total)
-            total += list.count
-        }
-        precondition(total < Int(Int32.max), "cell index too large")
-        cellStart[columns * rows] = Int32(total)
-        let entries = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Swift.max(total, 1))
-        var at = 0
-        for list in lists {
-            for v in list { entries[at] = v; at += 1 }
+        let cells = columns * rows
+        precondition(pairs.count < Int(Int32.max), "cell index too large")
+        let cellStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: cells + 1)
+        cellStart.initialize(repeating: 0)
+        for p in pairs { cellStart[Int(p.cell) + 1] += 1 }
+        for k in 0..<cells { cellStart[k + 1] += cellStart[k] }
+        let entries = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Swift.max(pairs.count, 1))
+        var next = Array(cellStart[0..<cells])
+        for p in pairs {
+            entries[Int(next[Int(p.cell)])] = p.entry
+            next[Int(p.cell)] += 1
         }
         storage = Storage(tolerance: t, minX: minX, minY: minY, cellSize: size, inverseSize: 1 / size,
                           columns: columns, rows: rows, cellStart: cellStart, entries: entries)
