@@ -83,11 +83,11 @@ public enum Assign {
             // The cell index settles most cells at build time, at this run's tolerance; its
             // build counts as join time (the shapely peer's tree build does too).
             let indexClock = Stopwatch()
-            let cells = data.map { CellIndex($0.polygons, tolerance: o.tolerance) }
+            let indexes = data.map { LayerIndex($0, tolerance: o.tolerance) }
             summary.timing.index = indexClock.elapsed
             summary.timing.join += summary.timing.index
             let workers = try (0..<pool.count).map { _ in
-                try AssignWorker(data: data, cells: cells, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
+                try AssignWorker(data: data, indexes: indexes, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
             }
             let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count, workers: pool.count)
             defer { buffers.release() }

@@ -113,11 +113,11 @@ final class AssignWorker: @unchecked Sendable {
         var locate = 0.0, order = 0.0, answer = 0.0, format = 0.0
     }
 
-    private let cells: [CellIndex]
+    private let indexes: [LayerIndex]
 
-    init(data: [LayerData], cells: [CellIndex], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
+    init(data: [LayerData], indexes: [LayerIndex], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
         self.data = data
-        self.cells = cells
+        self.indexes = indexes
         scratch = .allocate(capacity: capacity)
         sortedX = .allocate(capacity: capacity)
         sortedY = .allocate(capacity: capacity)
@@ -153,7 +153,7 @@ final class AssignWorker: @unchecked Sendable {
             if toWorkspace == nil {
                 toWorkspace = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
                 toLonLat = try LayerImport.transform(from: inputCRS, to: .wgs84)
-                resolvers = zip(data, cells).map { NativeResolver($0, cells: $1) }
+                resolvers = zip(data, indexes).map { NativeResolver($0, index: $1) }
             }
             let clock = Stopwatch()
             try locate(job)

@@ -3,17 +3,25 @@ import Spatial
 /// One layer's answer for one point in bulk form: member indices instead of strings. A plain
 /// value (no references), so storing millions of them is a memory copy.
 struct BulkAnswer {
-    var status: Status
+    // Widest first: 24 bytes a point and layer (40 in declaration order by meaning).
+    /// Distance in metres from the point to the primary's polygon.
+    var distance: Double
     /// Member index of the primary, -1 when none.
     var primary: Int32
-    /// Whether candidates exist (boundary and disputed); the list itself is kept beside the
-    /// answer (`NativeResolver.candidates`, then in a worker's `CandidatePool`).
-    var hasCandidates: Bool
     /// Where the candidates start in the pool of the worker that answered (see `CandidatePool`).
     var candidateStart: Int32 = 0
     var candidateCount: Int32 = 0
-    /// Distance in metres from the point to the primary's polygon.
-    var distance: Double
+    var status: Status
+    /// Whether candidates exist (boundary and disputed); the list itself is kept beside the
+    /// answer (`NativeResolver.candidates`, then in a worker's `CandidatePool`).
+    var hasCandidates: Bool
+
+    init(status: Status, primary: Int32, hasCandidates: Bool, distance: Double) {
+        self.status = status
+        self.primary = primary
+        self.hasCandidates = hasCandidates
+        self.distance = distance
+    }
 
     static let none = BulkAnswer(status: .outside, primary: -1, hasCandidates: false, distance: .nan)
 }
@@ -83,13 +91,15 @@ final class NativeResolver {
 
     /// Answers at the index's tolerance come from its cells; any other tolerance from the tree.
     private let cells: CellIndex.Storage?
-    /// Keeps the index whose storage `cells` views alive.
-    private let cellIndex: CellIndex?
+    private let jurisdictionCells: CellIndex.Storage?
+    /// Keeps the indexes whose storage `cells` and `jurisdictionCells` view alive.
+    private let index: LayerIndex?
 
-    init(_ data: LayerData, cells: CellIndex? = nil) {
+    init(_ data: LayerData, index: LayerIndex? = nil) {
         self.data = data
-        self.cells = cells?.storage
-        cellIndex = cells
+        cells = index?.cells.storage
+        jurisdictionCells = index?.jurisdictionCells?.storage
+        self.index = index
         hits = .allocate(capacity: capacity)
         reached = .allocate(capacity: capacity)
         set = data.polygons.storage
@@ -139,14 +149,10 @@ final class NativeResolver {
             anyNear = anyNear || groupNear
             i = j
         }
-        let jurisdiction = self.jurisdiction
         var status = StatusRule.decide(
             interiorKeys: interiorKeys, nearEdge: anyNear, partial: partial,
-            nearJurisdictionEdge: {
-                guard let j = jurisdiction else { return false }
-                return t > 0 ? j.isNearBoundary(x, y, of: 0, within: t) : j.locate(x, y, in: 0) == .boundary
-            },
-            insideJurisdiction: { jurisdiction.map { $0.locate(x, y, in: 0) != .exterior } ?? true })
+            nearJurisdictionEdge: { jurisdictionPlace(x, y, t).nearEdge },
+            insideJurisdiction: { jurisdictionPlace(x, y, t).inside })
         guard status.hasParty, count > 0 else {
             return BulkAnswer(status: status, primary: -1, hasCandidates: false, distance: .nan)
         }
@@ -168,6 +174,21 @@ final class NativeResolver {
         }
         let distance = first.location == .exterior ? set.boundaryDistance(x, y, of: Int(first.member)) : 0
         return BulkAnswer(status: status, primary: first.member, hasCandidates: listed, distance: distance)
+    }
+
+    /// Where (x, y) is with respect to the jurisdiction (none known: inside, far from its edge).
+    /// `nearEdge` is on its boundary at tolerance 0, within t of it otherwise.
+    @inline(__always)
+    private func jurisdictionPlace(_ x: Double, _ y: Double, _ t: Double) -> (inside: Bool, nearEdge: Bool) {
+        guard let j = jurisdiction else { return (true, false) }
+        if let jc = jurisdictionCells, jc.tolerance == t {
+            // One member: no entry means beyond its reach, a settled entry inside and far from the edge.
+            guard let entry = jc.entries(x, y).first else { return (false, false) }
+            if entry & 1 == 1 { return (true, false) }
+        }
+        let location = j.locate(x, y, in: 0)
+        let near = t > 0 ? j.isNearBoundary(x, y, of: 0, within: t) : location == .boundary
+        return (location != .exterior, near)
     }
 
     /// The GEOS resolver on the same loaded features.

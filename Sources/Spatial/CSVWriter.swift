@@ -121,6 +121,13 @@ public final class CSVWriter {
         guard !isClosed else {
             throw CSVError(kind: .io, line: nil, message: "cannot write to \(name): the writer is closed")
         }
+        // A big block (a worker's rows) goes out as it is, without a copy into the buffer.
+        if bytes.count >= Self.flushThreshold {
+            try flush()
+            var written = 0
+            try writeAll(bytes, written: &written)
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.flushThreshold { try flush() }
     }
@@ -145,19 +152,22 @@ public final class CSVWriter {
     /// Writes buffered records out.
     public func flush() throws {
         guard !buffer.isEmpty else { return }
-        // Text printed through stdio (print) must come out before ours.
-        if descriptor == 1 { fflush(nil) }
         var written = 0
         defer { buffer.removeSubrange(..<written) }
-        try buffer.withUnsafeBytes { bytes in
-            while written < bytes.count {
-                let n = writeDescriptor(descriptor, bytes.baseAddress! + written, bytes.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw CSVError(kind: .io, line: nil, message: "cannot write to \(name): \(String(cString: strerror(errno)))")
-                }
-                written += n
+        try buffer.withUnsafeBytes { bytes in try writeAll(bytes, written: &written) }
+    }
+
+    /// Writes `bytes` to the descriptor, retrying short writes; `written` counts what went out.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, written: inout Int) throws {
+        // Text printed through stdio (print) must come out before ours.
+        if descriptor == 1 { fflush(nil) }
+        while written < bytes.count {
+            let n = writeDescriptor(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CSVError(kind: .io, line: nil, message: "cannot write to \(name): \(String(cString: strerror(errno)))")
             }
+            written += n
         }
     }
 

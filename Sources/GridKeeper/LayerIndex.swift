@@ -1,0 +1,13 @@
+import Spatial
+
+/// The cell indexes of one layer for one bulk run at one tolerance: its polygons and its
+/// jurisdiction. Built once, shared by every worker (immutable).
+final class LayerIndex: @unchecked Sendable {
+    let cells: CellIndex
+    let jurisdictionCells: CellIndex?
+
+    init(_ data: LayerData, tolerance: Double) {
+        cells = CellIndex(data.polygons, tolerance: tolerance)
+        jurisdictionCells = data.jurisdiction.map { CellIndex($0, tolerance: tolerance) }
+    }
+}
