@@ -17,6 +17,9 @@ public enum Audit {
         public var within: String?
         /// Grid areas outside this range (m²) are reported.
         public var gridAreaRange: ClosedRange<Double> = 1_000...100_000
+        /// Road duty: a stretch where a duty polygon of the same service names another owner
+        /// than the stakes is reported from this length on (metres of centreline).
+        public var mismatchLength = 5.0
         /// Update the dispute register (gk_disputes) with what was found.
         public var register = true
         public var commandLine = ""
@@ -36,13 +39,15 @@ public enum Audit {
     public static func run(_ o: Options, workspace ws: Workspace) throws -> Report {
         guard let crs = try ws.crs() else { throw GridKeeperError.workspace("\(ws.path) has no layers yet") }
         let all = try ws.layers()
-        let names = o.layers.isEmpty ? all.filter { $0.kind == .grid || $0.kind == .duty }.map(\.name) : o.layers
+        let names = o.layers.isEmpty ? all.filter { $0.kind == .grid || $0.kind == .duty || $0.kind == .roadduty }.map(\.name) : o.layers
         let infos = try names.map { name -> LayerInfo in
             let l = try ws.layer(named: name)
-            guard l.kind.geometryFamily == .polygon else { throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; audit checks polygon layers") }
+            guard l.kind.geometryFamily == .polygon || l.kind == .roadduty else {
+                throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; audit checks polygon and road-duty layers")
+            }
             return l
         }
-        guard !infos.isEmpty else { throw GridKeeperError.usage("nothing to audit: the workspace has no grid or duty layer") }
+        guard !infos.isEmpty else { throw GridKeeperError.usage("nothing to audit: the workspace has no grid, duty or road-duty layer") }
         let within: Geometry?
         if let name = o.within {
             let l = try ws.layer(named: name)
@@ -55,7 +60,16 @@ public enum Audit {
         let finest = all.filter { $0.kind == .area && !$0.jurisdiction }.max { $0.featureCount < $1.featureCount }
         var report = Report(layers: infos, workspaceCRS: crs)
         try ws.read {
-            for info in infos {
+            for info in infos where info.kind == .roadduty {
+                var audit = try RoadAudit(layer: info, workspace: ws, options: o, toLonLat: toLonLat)
+                audit.checkRanges()
+                // Duty polygons of the same service are the other map of the same duty.
+                let duties = try all.filter { $0.kind == .duty && $0.service == info.service }.map { try LayerData(workspace: ws, layer: $0, jurisdiction: nil) }
+                try audit.checkDutyPolygons(duties, minimumLength: o.mismatchLength)
+                var seen = Set<String>()
+                report.defects += audit.defects.filter { seen.insert($0.id).inserted }
+            }
+            for info in infos where info.kind != .roadduty {
                 let data = try LayerData(workspace: ws, layer: info, jurisdiction: nil)
                 var audit = LayerAudit(data: data, options: o, toLonLat: toLonLat)
                 try audit.checkGeometry()

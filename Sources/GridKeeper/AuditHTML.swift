@@ -28,14 +28,15 @@ extension AuditOutput {
         func number(_ d: Defect) -> Int { numbers[d.id + d.layer + d.kind.rawValue] ?? 0 }
 
         for layer in r.layers {
-            let data = try ws.read { try LayerData(workspace: ws, layer: layer, jurisdiction: nil) }
+            let shapes = try ws.read { try Self.shapes(of: layer, workspace: ws) }
+            let isLine = layer.kind == .roadduty
             let defects = r.defects.filter { $0.layer == layer.name }
             var extent = Envelope.empty
-            for m in 0..<data.polygons.count { extent = extent.union(data.polygons.envelope(m)) }
+            for shape in shapes { extent = extent.union(shape.geometry.envelope) }
             guard !extent.isEmpty else { continue }
             let svgID = "map-\(escape(layer.name))"
             out += "<h2>\(escape(layer.name)) <small>(\(layer.kind.rawValue)\(layer.service.map { ", " + escape($0) } ?? ""))</small></h2>\n"
-            let owners = Array(Set(data.parties.map(\.key))).sorted(by: codePointOrder)
+            let owners = Array(Set(shapes.map(\.key))).sorted(by: codePointOrder)
             let colour = Dictionary(uniqueKeysWithValues: owners.enumerated().map { ($1, "hsl(\(($0 * 137) % 360),55%,72%)") })
             if owners.count <= 40 {
                 out += "<p class=\"legend\">" + owners.map { "<span><i class=\"swatch\" style=\"background:\(colour[$0]!)\"></i>\(escape($0))</span>" }.joined() + "</p>\n"
@@ -43,13 +44,14 @@ extension AuditOutput {
             let pad = max(extent.width, extent.height) * 0.02
             let view = extent.expanded(by: pad)
             out += "<svg id=\"\(svgID)\" viewBox=\"\(f(0)) \(f(0)) \(f(view.width)) \(f(view.height))\" data-full=\"0 0 \(f(view.width)) \(f(view.height))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-            for (m, g) in data.geometries.enumerated() {
-                let p = data.parties[m]
-                out += "<path d=\"\(path(g, view))\" fill=\"\(colour[p.key]!)\" stroke=\"#555\" stroke-width=\"0.5\" vector-effect=\"non-scaling-stroke\"><title>\(escape(p.key)) (fid \(p.fid))</title></path>\n"
+            for shape in shapes {
+                // Stake ranges are lines: drawn as thick strokes in the owner's colour.
+                let style = isLine ? "fill=\"none\" stroke=\"\(colour[shape.key]!)\" stroke-width=\"4\"" : "fill=\"\(colour[shape.key]!)\" stroke=\"#555\" stroke-width=\"0.5\""
+                out += "<path d=\"\(path(shape.geometry, view))\" \(style) vector-effect=\"non-scaling-stroke\"><title>\(escape(shape.key)) (fid \(shape.fid))</title></path>\n"
             }
             for d in defects where !d.kind.isNotice {
                 guard let g = d.geometry else { continue }
-                out += "<path class=\"defect\" d=\"\(path(g, view))\"><title>#\(number(d)) \(escape(d.kind.rawValue)): \(escape(d.detail))</title></path>\n"
+                out += "<path class=\"defect\" d=\"\(path(g, view))\"\(isLine ? " style=\"fill:none;stroke-width:7\"" : "")><title>#\(number(d)) \(escape(d.kind.rawValue)): \(escape(d.detail))</title></path>\n"
                 let c = g.envelope.center
                 out += "<text class=\"num\" x=\"\(f(c.x - view.minX))\" y=\"\(f(view.maxY - c.y))\" font-size=\"\(f(max(view.width, view.height) / 60))\">\(number(d))</text>\n"
             }
@@ -57,11 +59,12 @@ extension AuditOutput {
 
             let disputes = defects.filter { $0.kind == .dispute }
             if !disputes.isEmpty {
-                var pairs: [String: (count: Int, area: Double)] = [:]
-                for d in disputes { let k = d.keys.joined(separator: " ↔ "); pairs[k, default: (0, 0)].count += 1; pairs[k]!.area += d.area }
-                out += "<h3>Disputes by owner pair</h3><table><tr><th>owners</th><th>disputes</th><th>area m²</th></tr>\n"
-                for (k, v) in pairs.sorted(by: { $0.value.area > $1.value.area }) {
-                    out += "<tr><td>\(escape(k))</td><td>\(v.count)</td><td>\(f(v.area))</td></tr>\n"
+                // Road duty measures disputes in metres of road, polygons in m².
+                var pairs: [String: (count: Int, size: Double)] = [:]
+                for d in disputes { let k = d.keys.joined(separator: " ↔ "); pairs[k, default: (0, 0)].count += 1; pairs[k]!.size += isLine ? d.length : d.area }
+                out += "<h3>Disputes by owner pair</h3><table><tr><th>owners</th><th>disputes</th><th>\(isLine ? "road m" : "area m²")</th></tr>\n"
+                for (k, v) in pairs.sorted(by: { $0.value.size > $1.value.size }) {
+                    out += "<tr><td>\(escape(k))</td><td>\(v.count)</td><td>\(f(v.size))</td></tr>\n"
                 }
                 out += "</table>\n"
             }
@@ -69,14 +72,14 @@ extension AuditOutput {
                 let rows = defects.filter { $0.kind == kind }
                 guard !rows.isEmpty else { continue }
                 out += "<h3 class=\"\(kind.isNotice ? "notice" : "")\">\(escape(kind.rawValue)) (\(rows.count))</h3>\n"
-                out += "<table><tr><th>#</th><th>id</th><th>parties</th><th>fids</th><th>area m²</th><th>lon, lat</th><th>detail</th><th></th></tr>\n"
+                out += "<table><tr><th>#</th><th>id</th><th>parties</th><th>fids</th><th>\(isLine ? "road m" : "area m²")</th><th>lon, lat</th><th>detail</th><th></th></tr>\n"
                 for d in rows.prefix(500) {
                     let zoom = d.geometry.map { g -> String in
                         let e = g.envelope.expanded(by: max(g.envelope.width, g.envelope.height, 20) * 1.5)
                         return "<a href=\"#\(svgID)\" onclick=\"return zoom('\(svgID)',\(f(e.minX - view.minX)),\(f(view.maxY - e.maxY)),\(f(e.width)),\(f(e.height)))\">show on map</a>"
                     } ?? ""
                     let at = d.location.map { String(format: "%.6f, %.6f", $0.x, $0.y) } ?? ""
-                    out += "<tr><td>\(number(d))</td><td><code>\(escape(d.id))</code></td><td>\(escape(d.keys.joined(separator: ", ")))</td><td>\(d.fids.map(String.init).joined(separator: ", "))</td><td>\(f(d.area))</td><td>\(at)</td><td>\(escape(d.detail))</td><td>\(zoom)</td></tr>\n"
+                    out += "<tr><td>\(number(d))</td><td><code>\(escape(d.id))</code></td><td>\(escape(d.keys.joined(separator: ", ")))</td><td>\(d.fids.map(String.init).joined(separator: ", "))</td><td>\(f(isLine ? d.length : d.area))</td><td>\(at)</td><td>\(escape(d.detail))</td><td>\(zoom)</td></tr>\n"
                 }
                 if rows.count > 500 { out += "<tr><td colspan=\"8\">… \(rows.count - 500) more in the JSON report</td></tr>\n" }
                 out += "</table>\n"
@@ -93,16 +96,32 @@ extension AuditOutput {
         return out
     }
 
-    /// SVG path data in the map's frame: x from the left, y down from the top, 0.1 m.
+    /// What the map of a layer draws: its polygons, or for road duty its stake ranges' lines.
+    private static func shapes(of layer: LayerInfo, workspace ws: Workspace) throws -> [(geometry: Geometry, key: String, fid: Int64)] {
+        guard layer.kind == .roadduty else {
+            let data = try LayerData(workspace: ws, layer: layer, jurisdiction: nil)
+            return zip(data.geometries, data.parties).map { ($0, $1.key, $1.fid) }
+        }
+        return try ws.database.query("SELECT fid, geom, owner FROM \(quoteIdentifier(layer.name)) ORDER BY fid").compactMap { r in
+            guard case .integer(let fid) = r[0], case .blob(let b) = r[1], let g = try? GeoPackageBlob.decode(b) else { return nil }
+            return (g, r[2].text ?? "", fid)
+        }
+    }
+
+    /// SVG path data in the map's frame: x from the left, y down from the top, 0.1 m. Rings
+    /// are closed, lines left open.
     private static func path(_ g: Geometry, _ view: Envelope) -> String {
         var d = ""
-        for polygon in g.polygons {
-            for ring in polygon {
-                for (i, c) in ring.enumerated() {
-                    d += (i == 0 ? "M" : "L") + f(c.x - view.minX) + " " + f(view.maxY - c.y)
-                }
-                d += "Z"
+        func trace(_ cs: [Coordinate], closed: Bool) {
+            for (i, c) in cs.enumerated() {
+                d += (i == 0 ? "M" : "L") + f(c.x - view.minX) + " " + f(view.maxY - c.y)
             }
+            if closed { d += "Z" }
+        }
+        switch g {
+        case .lineString(let cs): trace(cs, closed: false)
+        case .multiLineString(let parts): for cs in parts { trace(cs, closed: false) }
+        default: for polygon in g.polygons { for ring in polygon { trace(ring, closed: true) } }
         }
         return d
     }

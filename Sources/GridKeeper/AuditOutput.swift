@@ -8,7 +8,7 @@ public enum AuditOutput {
         .object([
             ("id", .string(d.id)), ("kind", .string(d.kind.rawValue)), ("layer", .string(d.layer)),
             ("parties", .array(d.keys.map { .string($0) })), ("fids", .array(d.fids.map { .integer($0) })),
-            ("area_m2", .number((d.area * 100).rounded() / 100)),
+            ("area_m2", .number((d.area * 100).rounded() / 100)), ("length_m", .number((d.length * 100).rounded() / 100)),
             ("lon", d.location.map { .number(($0.x * 1e8).rounded() / 1e8) } ?? .null),
             ("lat", d.location.map { .number(($0.y * 1e8).rounded() / 1e8) } ?? .null),
             ("notice", .bool(d.kind.isNotice)), ("detail", .string(d.detail)),

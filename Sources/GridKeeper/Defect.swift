@@ -20,6 +20,10 @@ public struct Defect: Sendable {
         case badCode = "bad_code"
         case duplicateCode = "duplicate_code"
         case gridArea = "grid_area"
+        /// A stake range that reaches beyond the start or end of its road.
+        case beyondRoad = "beyond_road"
+        /// A stretch whose stake-range owner differs from the owner of the duty polygon it runs in.
+        case dutyMismatch = "duty_mismatch"
 
         /// Slivers and multiparts are listed apart, so people are not flooded.
         public var isNotice: Bool { self == .sliverOverlap || self == .sliverGap || self == .multipart }
@@ -33,19 +37,22 @@ public struct Defect: Sendable {
     public let keys: [String]
     public let fids: [Int64]
     public let area: Double
+    /// Metres of road centreline (road-duty defects), 0 for areas.
+    public let length: Double
     /// A point inside the defect, WGS84 lon/lat.
     public let location: Coordinate?
     /// Workspace CRS.
     public let geometry: Geometry?
     public let detail: String
 
-    init(kind: Kind, layer: String, keys: [String], fids: [Int64], area: Double, location: Coordinate?, geometry: Geometry?, detail: String) {
+    init(kind: Kind, layer: String, keys: [String], fids: [Int64], area: Double, length: Double = 0, location: Coordinate?, geometry: Geometry?, detail: String) {
         let sortedKeys = keys.sorted(by: codePointOrder)
         self.kind = kind
         self.layer = layer
         self.keys = sortedKeys
         self.fids = fids.sorted()
         self.area = area
+        self.length = length
         self.location = location
         self.geometry = geometry
         self.detail = detail

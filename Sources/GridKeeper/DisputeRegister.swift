@@ -16,6 +16,8 @@ public enum DisputeRegister {
         public let owners: [String]
         public let fids: [Int64]
         public let area: Double
+        /// Metres of road (road-duty disputes), 0 for areas.
+        public let length: Double
         public let location: Coordinate?
         public let status: String
         public let firstSeen: String
@@ -33,11 +35,17 @@ public enum DisputeRegister {
     }
 
     static func ensureTable(_ ws: Workspace) throws {
-        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(0) else { return }
+        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(0) else {
+            // Registers written before road-duty audits have no length column.
+            if try ws.database.scalar("SELECT count(*) FROM pragma_table_info('\(table)') WHERE name = 'length_m'") == .integer(0) {
+                try ws.database.execute("ALTER TABLE \(table) ADD COLUMN length_m REAL")
+            }
+            return
+        }
         try ws.database.execute("""
         CREATE TABLE \(table) (id TEXT PRIMARY KEY, layer TEXT NOT NULL, owners TEXT NOT NULL, fids TEXT, area_m2 REAL,
           lon REAL, lat REAL, geom BLOB, status TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-          ruled_owner TEXT, note TEXT, ruled_by TEXT, ruled_at TEXT);
+          ruled_owner TEXT, note TEXT, ruled_by TEXT, ruled_at TEXT, length_m REAL);
         """)
         try ws.database.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, 'GridKeeper dispute register')",
                             [.text(table), .text(table)])
@@ -62,9 +70,9 @@ public enum DisputeRegister {
                     try ws.database.run("UPDATE \(table) SET last_seen = ?, status = ? WHERE id = ?", [.text(stamp), .text(status), .text(d.id)])
                     result.stillOpen += 1
                 } else {
-                    try ws.database.run("INSERT INTO \(table) (id, layer, owners, fids, area_m2, lon, lat, geom, status, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?, 'open', ?, ?)", [
+                    try ws.database.run("INSERT INTO \(table) (id, layer, owners, fids, area_m2, length_m, lon, lat, geom, status, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?, 'open', ?, ?)", [
                         .text(d.id), .text(d.layer), .text(JSONValue.array(d.keys.map { .string($0) }).text),
-                        .text(JSONValue.array(d.fids.map { .integer($0) }).text), .real(d.area),
+                        .text(JSONValue.array(d.fids.map { .integer($0) }).text), .real(d.area), .real(d.length),
                         d.location.map { .real($0.x) } ?? .null, d.location.map { .real($0.y) } ?? .null,
                         d.geometry.map { .blob(GeoPackageBlob.encode($0, srsID: srs)) } ?? .null, .text(stamp), .text(stamp),
                     ])
@@ -89,7 +97,8 @@ public enum DisputeRegister {
 
     public static func list(workspace ws: Workspace) throws -> [Entry] {
         guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
-        return try ws.database.query("SELECT id, layer, owners, fids, area_m2, lon, lat, status, first_seen, last_seen, ruled_owner, note, ruled_by, ruled_at, geom FROM \(table) ORDER BY layer, area_m2 DESC").map(entry)
+        let hasLength = try ws.database.scalar("SELECT count(*) FROM pragma_table_info('\(table)') WHERE name = 'length_m'") == .integer(1)
+        return try ws.database.query("SELECT id, layer, owners, fids, area_m2, lon, lat, status, first_seen, last_seen, ruled_owner, note, ruled_by, ruled_at, geom, \(hasLength ? "length_m" : "NULL") FROM \(table) ORDER BY layer, area_m2 DESC, \(hasLength ? "length_m" : "NULL") DESC").map(entry)
     }
 
     public static func entry(id: String, workspace ws: Workspace) throws -> Entry {
@@ -113,7 +122,7 @@ public enum DisputeRegister {
         var geometry: Geometry?
         if case .blob(let b) = r[14] { geometry = try? GeoPackageBlob.decode(b) }
         let location = real(r[5]).flatMap { x in real(r[6]).map { Coordinate(x, $0) } }
-        return Entry(id: r[0].text ?? "", layer: r[1].text ?? "", owners: strings(r[2]), fids: ints(r[3]), area: real(r[4]) ?? 0,
+        return Entry(id: r[0].text ?? "", layer: r[1].text ?? "", owners: strings(r[2]), fids: ints(r[3]), area: real(r[4]) ?? 0, length: real(r[15]) ?? 0,
                      location: location, status: r[7].text ?? "", firstSeen: r[8].text ?? "", lastSeen: r[9].text ?? "",
                      ruledOwner: r[10].text, note: r[11].text, ruledBy: r[12].text, ruledAt: r[13].text, geometry: geometry)
     }
@@ -133,6 +142,16 @@ public enum DisputeRegister {
             try ws.log(command: commandLine, layer: e.layer, counts: ["ruled": e.id, "owner": owner])
         }
         return try entry(id: e.id, workspace: ws)
+    }
+
+    /// The rulings in force for a layer with the features whose overlap was ruled (road duty:
+    /// the overlapping stake ranges).
+    static func rulingParties(layer: String, workspace ws: Workspace) throws -> [(owner: String, fids: [Int64])] {
+        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
+        return try ws.database.query("SELECT ruled_owner, fids FROM \(table) WHERE layer = ? AND status = 'ruled'", [.text(layer)]).compactMap { r in
+            guard let owner = r[0].text, let text = r[1].text, case .array(let items)? = try? JSONParser.parse(Array(text.utf8)) else { return nil }
+            return (owner, items.compactMap { if case .integer(let i) = $0 { i } else { nil } })
+        }
     }
 
     /// The rulings in force for a layer: the disputed area and the owner who answers there.

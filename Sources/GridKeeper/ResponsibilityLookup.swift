@@ -84,7 +84,7 @@ public final class ResponsibilityLookup {
         var polygonResolvers = resolvers.makeIterator()
         for layer in layers {
             if let road = roadResolvers[layer.name] {
-                answers.append(try road.answer(at: position, tolerance: tolerance, roadTolerance: roadTolerance))
+                answers.append(road.answer(at: position, tolerance: tolerance, roadTolerance: roadTolerance))
                 continue
             }
             var a = try polygonResolvers.next()!.answer(at: position, tolerance: tolerance)

@@ -15,20 +15,34 @@ public struct LinearReference: Sendable {
     /// Ties (a point equally near two stretches) go to the smaller measure.
     public func project(_ p: Coordinate) -> (measure: Double, distance: Double) {
         var best = (measure: 0.0, distance: Double.infinity)
+        forEachSegment { a, b, start in
+            let r = Self.project(p, a, b, start: start)
+            if r.distance < best.distance { best = r }
+        }
+        return best
+    }
+
+    /// Calls `body` with every segment in route order and the measure at its start. The same
+    /// sums `project` uses, so an index over the segments reproduces its measures exactly.
+    public func forEachSegment(_ body: (Coordinate, Coordinate, Double) -> Void) {
         var start = 0.0
         for part in parts {
             for (a, b) in zip(part, part.dropFirst()) {
+                body(a, b, start)
                 let dx = b.x - a.x, dy = b.y - a.y
-                let len2 = dx * dx + dy * dy
-                let segment = len2.squareRoot()
-                var t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0
-                t = min(max(t, 0), 1)
-                let d = pointDistance(p.x, p.y, a.x + t * dx, a.y + t * dy)
-                if d < best.distance { best = (start + t * segment, d) }
-                start += segment
+                start += (dx * dx + dy * dy).squareRoot()
             }
         }
-        return best
+    }
+
+    /// The nearest point of segment a–b to p, as a measure (`start` at a) and a distance.
+    @inline(__always)
+    public static func project(_ p: Coordinate, _ a: Coordinate, _ b: Coordinate, start: Double) -> (measure: Double, distance: Double) {
+        let dx = b.x - a.x, dy = b.y - a.y
+        let len2 = dx * dx + dy * dy
+        var t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0
+        t = min(max(t, 0), 1)
+        return (start + t * len2.squareRoot(), pointDistance(p.x, p.y, a.x + t * dx, a.y + t * dy))
     }
 
     /// The point at `measure` (clamped to the route).

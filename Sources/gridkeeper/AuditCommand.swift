@@ -5,7 +5,7 @@ import GridKeeper
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Find overlaps between owners (disputes), gaps, slivers, invalid geometry and grid defects.",
+        abstract: "Find overlaps between owners (disputes), gaps, slivers, invalid geometry, grid and road-duty defects.",
         discussion: """
         Writes report.html (a self-contained page with a map) or report.json, and with --defects the defects
         as RFC 7946 GeoJSON. Every dispute found is recorded in the dispute register (see `disputes`) under a
@@ -13,7 +13,7 @@ struct AuditCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Layers to audit (default: every grid and duty layer).")
+    @Argument(help: "Layers to audit (default: every grid, duty and road-duty layer).")
     var layers: [String] = []
 
     @Option(help: "Report: .html or .json.")
@@ -37,12 +37,16 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Largest normal grid area, m².")
     var maxGridArea: Double = 100_000
 
+    @Option(help: "Road duty: report stretches where a duty polygon of the same service names another owner than the stakes from this many metres on.")
+    var mismatchLength: Double = 5
+
     @OptionGroup var workspace: WorkspaceOption
 
     func validate() throws {
         let ext = (out as NSString).pathExtension.lowercased()
         guard ext == "html" || ext == "htm" || ext == "json" else { throw ValidationError("--out must end in .html or .json") }
         guard sliverArea >= 0, sliverWidth >= 0, minGridArea <= maxGridArea else { throw ValidationError("sliver sizes must be ≥ 0 and --min-grid-area ≤ --max-grid-area") }
+        guard mismatchLength >= 0, mismatchLength.isFinite else { throw ValidationError("--mismatch-length must be ≥ 0 metres") }
     }
 
     func run() throws {
@@ -53,6 +57,7 @@ struct AuditCommand: ParsableCommand {
         options.sliverWidth = sliverWidth
         options.within = within
         options.gridAreaRange = minGridArea...maxGridArea
+        options.mismatchLength = mismatchLength
         options.commandLine = CommandLine.arguments.joined(separator: " ")
         let report = try Audit.run(options, workspace: ws)
         let ext = (out as NSString).pathExtension.lowercased()
@@ -61,10 +66,10 @@ struct AuditCommand: ParsableCommand {
         if let defects { try write(try AuditOutput.geoJSON(report), to: defects) }
         var counts: [String: Int] = [:]
         for d in report.defects { counts[d.kind.rawValue, default: 0] += 1 }
-        var table = TextTable(["kind", "count", "area m²"])
+        var table = TextTable(["kind", "count", "area m²", "road m"])
         for (kind, n) in counts.sorted(by: { $0.key < $1.key }) {
-            let area = report.defects.filter { $0.kind.rawValue == kind }.reduce(0) { $0 + $1.area }
-            table.add([kind, String(n), String(format: "%.1f", area)])
+            let found = report.defects.filter { $0.kind.rawValue == kind }
+            table.add([kind, String(n), String(format: "%.1f", found.reduce(0) { $0 + $1.area }), String(format: "%.1f", found.reduce(0) { $0 + $1.length })])
         }
         print("audited \(report.layers.map(\.name).joined(separator: ", ")): \(report.findingCount) finding(s)")
         if !counts.isEmpty { print(table.render(), terminator: "") }

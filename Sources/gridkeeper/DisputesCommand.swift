@@ -23,9 +23,9 @@ struct DisputesCommand: ParsableCommand {
                 return
             }
             if entries.isEmpty { print("no disputes registered: run `gridkeeper audit` first"); return }
-            var table = TextTable(["id", "layer", "status", "parties", "area m²", "ruled owner"])
+            var table = TextTable(["id", "layer", "status", "parties", "size", "ruled owner"])
             for e in entries {
-                table.add([String(e.id.prefix(12)), e.layer, e.status, e.owners.joined(separator: " ↔ "), String(format: "%.1f", e.area), e.ruledOwner ?? ""])
+                table.add([String(e.id.prefix(12)), e.layer, e.status, e.owners.joined(separator: " ↔ "), DisputesCommand.size(e), e.ruledOwner ?? ""])
             }
             print(table.render(), terminator: "")
         }
@@ -42,7 +42,7 @@ struct DisputesCommand: ParsableCommand {
             if json { print(DisputesCommand.json(e).text); return }
             print("dispute \(e.id) (\(e.layer)): \(e.status)")
             print("  parties: \(e.owners.joined(separator: ", ")) (fids \(e.fids.map(String.init).joined(separator: ", ")))")
-            print(String(format: "  area: %.1f m²", e.area) + (e.location.map { String(format: "; a point inside: %.7f,%.7f", $0.x, $0.y) } ?? ""))
+            print("  size: \(DisputesCommand.size(e))" + (e.location.map { String(format: "; a point inside: %.7f,%.7f", $0.x, $0.y) } ?? ""))
             print("  first seen \(e.firstSeen), last seen \(e.lastSeen)")
             if let owner = e.ruledOwner {
                 print("  ruling: \(owner)" + (e.ruledBy.map { " by \($0)" } ?? "") + (e.ruledAt.map { " at \($0)" } ?? "") + (e.note.map { " — \($0)" } ?? ""))
@@ -51,7 +51,7 @@ struct DisputesCommand: ParsableCommand {
     }
 
     struct Rule: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record the ruling: inside the disputed area, OWNER answers.")
+        static let configuration = CommandConfiguration(abstract: "Record the ruling: inside the disputed area (or stretch of road), OWNER answers.")
         @Argument(help: "Dispute id (a unique prefix is enough).") var id: String
         @Option(help: "The owner the ruling names (one of the parties).") var owner: String
         @Option(help: "The ruling's text or reference.") var note: String?
@@ -65,12 +65,17 @@ struct DisputesCommand: ParsableCommand {
         }
     }
 
+    /// m² for an area, metres of road for a stretch of a road-duty layer.
+    static func size(_ e: DisputeRegister.Entry) -> String {
+        e.length > 0 ? String(format: "%.1f m", e.length) : String(format: "%.1f m²", e.area)
+    }
+
     static func json(_ e: DisputeRegister.Entry) -> JSONValue {
         func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
         return .object([
             ("id", .string(e.id)), ("layer", .string(e.layer)), ("status", .string(e.status)),
             ("parties", .array(e.owners.map { .string($0) })), ("fids", .array(e.fids.map { .integer($0) })),
-            ("area_m2", .number(e.area)), ("lon", e.location.map { .number($0.x) } ?? .null), ("lat", e.location.map { .number($0.y) } ?? .null),
+            ("area_m2", .number(e.area)), ("length_m", .number(e.length)), ("lon", e.location.map { .number($0.x) } ?? .null), ("lat", e.location.map { .number($0.y) } ?? .null),
             ("first_seen", .string(e.firstSeen)), ("last_seen", .string(e.lastSeen)), ("ruled_owner", text(e.ruledOwner)),
             ("note", text(e.note)), ("ruled_by", text(e.ruledBy)), ("ruled_at", text(e.ruledAt)),
         ])

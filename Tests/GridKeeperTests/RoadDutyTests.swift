@@ -100,4 +100,80 @@ final class RoadDutyTests: XCTestCase {
         XCTAssertEqual(rows.first { $0.owner == "区城管局" }?.roadKm ?? 0, 0.1, accuracy: 1e-9)
         XCTAssertEqual(rows.first { $0.owner == "旺庄街道办事处" }?.roadKm ?? 0, 0.2, accuracy: 1e-9)
     }
+
+    /// Audit along the stakes: the overlap of two owners is a registered dispute that a ruling
+    /// then settles in lookup; gaps, duplicate coverage, ranges beyond the road and duty
+    /// polygons that name another owner are reported with their stakes and lengths.
+    func testAuditOfRoadDuty() throws {
+        let (scratch, path) = try workspace("""
+        road,from,to,owner
+        东西路,K1+000,K1+150,市政工程管理处
+        东西路,K1+150,K1+250,区城管局
+        东西路,K1+200,K1+280,交通运输局
+        南北路,0,150,旺庄街道办事处
+        南北路,100,250,旺庄街道办事处
+
+        """)
+        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        // The duty polygons give K1+000–K1+060 of 东西路 to 交通运输局, not to 市政工程管理处.
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([feature(#"{"owner":"交通运输局"}"#, rings: [rect(0, -10, 60, 10)])]))
+        var options = Audit.Options()
+        options.layers = ["stakes"]
+        let report = try Audit.run(options, workspace: try scratch.workspace())
+        func found(_ kind: Defect.Kind) -> [Defect] { report.defects.filter { $0.kind == kind } }
+
+        let disputes = found(.dispute)
+        XCTAssertEqual(disputes.count, 1, "\(report.defects.map(\.detail))")
+        XCTAssertEqual(disputes.first?.keys, ["交通运输局", "区城管局"])
+        XCTAssertEqual(disputes.first?.length ?? 0, 50, accuracy: 1e-9)
+        XCTAssertTrue(disputes.first?.detail.contains("东西路 K1+200–K1+250") == true, disputes.first?.detail ?? "")
+        XCTAssertEqual(found(.duplicateCoverage).map(\.length), [50], "南北路 0–150 and 100–250 of one owner overlap on 100–150")
+        XCTAssertEqual(found(.gap).map(\.detail), ["东西路 K1+280–K1+300 (20.0 m): no range covers it; 交通运输局 before"])
+        XCTAssertEqual(found(.beyondRoad).count, 1)
+        XCTAssertTrue(found(.beyondRoad).first?.detail.contains("reaches 50.0 m after the end") == true, "\(found(.beyondRoad).map(\.detail))")
+        let mismatch = found(.dutyMismatch)
+        XCTAssertEqual(mismatch.count, 1)
+        XCTAssertEqual(mismatch.first?.length ?? 0, 60, accuracy: 1e-6)
+        XCTAssertEqual(mismatch.first?.keys, ["交通运输局", "市政工程管理处"])
+        XCTAssertTrue(found(.sliverOverlap).isEmpty && found(.sliverGap).isEmpty, "ranges touching at K1+150 neither overlap nor leave a gap")
+
+        // The dispute is in the register; ruling it makes lookup answer the ruled owner there.
+        let ws = try scratch.workspace()
+        let entry = try XCTUnwrap(try DisputeRegister.list(workspace: ws).first { $0.layer == "stakes" })
+        XCTAssertEqual(entry.length, 50, accuracy: 1e-9)
+        XCTAssertEqual(entry.status, "open")
+        let before = try ResponsibilityLookup(workspace: ws, layerNames: ["stakes"], inputCRS: .epsg(4549))
+        XCTAssertEqual(try before.answer(Coordinate(originX + 225, originY + 1)).layers[0].status, .disputed)
+        _ = try DisputeRegister.rule(id: entry.id, owner: "区城管局", note: nil, by: "专家确权小组", workspace: ws, commandLine: "test")
+        let after = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
+        let ruled = try after.answer(Coordinate(originX + 225, originY + 1)).layers[0]
+        XCTAssertEqual(ruled.status, .ruled)
+        XCTAssertEqual(ruled.primary?.owner, "区城管局")
+        XCTAssertEqual(ruled.candidates.map(\.key), ["交通运输局", "区城管局"])
+        XCTAssertEqual(try after.answer(Coordinate(originX + 265, originY + 1)).layers[0].primary?.owner, "交通运输局", "outside the overlap the ruling does not apply")
+
+        // A second audit finds the same dispute (stable id) and keeps its ruling.
+        let again = try Audit.run(options, workspace: try scratch.workspace())
+        XCTAssertEqual(again.registered.added, 0)
+        XCTAssertEqual(try DisputeRegister.entry(id: entry.id, workspace: try scratch.workspace()).status, "ruled")
+    }
+
+    /// The segment index finds the same nearest road, chainage and distance as projecting on
+    /// every road, for points all around two crossing roads and a curve.
+    func testSegmentIndexEqualsProjectingOnEveryRoad() throws {
+        let (scratch, path) = try workspace("road,from,to,owner\n东西路,K1+000,K1+300,A\n南北路,0,200,B\n")
+        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        let ws = try scratch.workspace()
+        let resolver = try RoadResolver(workspace: ws, layer: try ws.layer(named: "stakes"), jurisdiction: nil)
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let p = Coordinate(originX + Double.random(in: -50...350, using: &random), originY + Double.random(in: -150...150, using: &random))
+            let tolerance = [5.0, 30, 100][Int.random(in: 0..<3, using: &random)]
+            let indexed = resolver.nearRoads(p, within: tolerance).map { "\(resolver.roads[$0.road].name) \($0.measure) \($0.distance)" }
+            let brute = resolver.roads.enumerated().map { ($0.offset, $0.element.line.project(p)) }.filter { $0.1.distance <= tolerance }
+                .sorted { $0.1.distance != $1.1.distance ? $0.1.distance < $1.1.distance : resolver.roads[$0.0].name.utf8.lexicographicallyPrecedes(resolver.roads[$1.0].name.utf8) }
+                .map { "\(resolver.roads[$0.0].name) \($0.1.measure) \($0.1.distance)" }
+            XCTAssertEqual(indexed, brute, "\(p)")
+        }
+    }
 }
