@@ -62,6 +62,16 @@ if [ -n "$id" ]; then
   step "$gk" disputes rule "$id" --owner 硕放街道办事处 --by 专家确权小组 --note "demo ruling"
   step "$gk" lookup "$(grep '^p3,' geodata/demo_points.csv | cut -d, -f2,3)" --layers road_duty
 fi
+# Road duty is audited along the stakes: the 旺庄路 overlap (K0+800–K1+000) is a dispute of the
+# road_stakes layer; ruled for the district office, lookup at the stretch answers 'ruled'.
+rid=$("$gk" disputes list | awk '$2 == "road_stakes" && $3 == "open" {print $1}' | head -1)
+if [ -n "$rid" ]; then
+  shown=$("$gk" disputes show "$rid" --json)
+  lon=$(printf '%s' "$shown" | grep -o '"lon":[0-9.]*' | cut -d: -f2)
+  lat=$(printf '%s' "$shown" | grep -o '"lat":[0-9.]*' | cut -d: -f2)
+  step "$gk" disputes rule "$rid" --owner 区城管局 --by 专家确权小组 --note "demo ruling on the stakes"
+  step "$gk" lookup "$lon,$lat" --layers road_stakes
+fi
 step "$gk" ledger --out ledger.csv
 
 printf '\n# reassignment of the components: recorded grid and maintainer against the layers\n'

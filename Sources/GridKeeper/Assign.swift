@@ -33,18 +33,31 @@ public enum Assign {
             throw GridKeeperError.usage("--apply needs --against FIELD=LAYER: it says which field receives which layer's answer")
         }
 
-        var names = o.layers ?? allLayers.filter { $0.kind.isAnswering }.map(\.name)
+        guard o.roadTolerance >= 0, o.roadTolerance.isFinite else { throw GridKeeperError.usage("--road-tolerance must be ≥ 0 metres") }
+        var names = o.layers ?? allLayers.filter { $0.kind.isAnswering || $0.kind == .roadduty }.map(\.name)
         for pair in o.against where !names.contains(pair.layer) { names.append(pair.layer) }
         let infos = try names.map { name -> LayerInfo in
             let l = try ws.layer(named: name)
-            guard l.kind.isAnswering else { throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; assign answers for grid, duty and area layers") }
+            guard l.kind.isAnswering || l.kind == .roadduty else {
+                throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; assign answers for grid, duty, area and road-duty layers")
+            }
             return l
         }
-        guard !infos.isEmpty else { throw GridKeeperError.usage("the workspace has no grid, duty or area layer to assign to") }
+        guard !infos.isEmpty else { throw GridKeeperError.usage("the workspace has no grid, duty, area or road-duty layer to assign to") }
+        for pair in o.against where infos.first(where: { $0.name == pair.layer })?.kind == .roadduty {
+            throw GridKeeperError.usage("--against \(pair.field)=\(pair.layer): recorded values are compared with polygon layers; '\(pair.layer)' is a road-duty layer")
+        }
         let shared = try ws.jurisdictionLayer().flatMap { try ws.coverage(layer: $0.name) }
-        let data = try ws.read { try infos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name)) } }
-        let layerIndex = Dictionary(uniqueKeysWithValues: infos.enumerated().map { ($1.name, $0) })
-        let extent = data[0].extent
+        // Polygon layers go to the native kernel, road-duty layers to their (shared) resolvers;
+        // `plan` keeps the columns in the order the layers were asked for.
+        let polygonInfos = infos.filter { $0.kind != .roadduty }, roadInfos = infos.filter { $0.kind == .roadduty }
+        let data = try ws.read { try polygonInfos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name)) } }
+        let roads = try ws.read { try roadInfos.map { try RoadResolver(workspace: ws, layer: $0, jurisdiction: shared) } }
+        let plan = infos.map { info in
+            info.kind == .roadduty ? AssignColumns.road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
+        }
+        let layerIndex = Dictionary(uniqueKeysWithValues: polygonInfos.enumerated().map { ($1.name, $0) })
+        let extent = data.first?.extent ?? roads.reduce(Envelope.empty) { $0.union($1.extent) }
 
         // Quote-free UTF-8 CSV files take the fast path: the workers parse the lines themselves.
         let isCSV = pointLayer == nil && (try? SourceFormat(path: o.points)) == .csv
@@ -87,9 +100,9 @@ public enum Assign {
             summary.timing.index = indexClock.elapsed
             summary.timing.join += summary.timing.index
             let workers = try (0..<pool.count).map { _ in
-                try AssignWorker(data: data, indexes: indexes, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
+                try AssignWorker(data: data, indexes: indexes, roads: roads, plan: plan, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
             }
-            let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count, workers: pool.count)
+            let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count, roadLayers: roads.count, workers: pool.count)
             defer { buffers.release() }
             var chunk = PointChunk()
             var lines: [CSVPointLines.Line] = []
@@ -121,7 +134,7 @@ public enum Assign {
                 let swap = swapAxes!
                 pool.run { w in
                     workers[w].run(AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap,
-                                                    tolerance: o.tolerance, buffers: buffers, worker: w, csv: csvRows))
+                                                    tolerance: o.tolerance, roadTolerance: o.roadTolerance, buffers: buffers, worker: w, csv: csvRows))
                 }
                 if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
                 summary.timing.parallel += clock.lap() - t
@@ -136,9 +149,11 @@ public enum Assign {
                     guard let reject else { throw GridKeeperError.badInput(message) }
                     try reject(Rejection(line: input.line(i), reason: message))
                 }
+                // Workers count polygon layers first, then road-duty layers.
+                let countedNames = polygonInfos.map(\.name) + roadInfos.map(\.name)
                 for w in workers {
                     for (l, counts) in w.statuses.enumerated() {
-                        for (s, c) in counts.enumerated() where c > 0 { summary.statuses[data[l].layer.name, default: [:]][Status.allCases[s], default: 0] += c }
+                        for (s, c) in counts.enumerated() where c > 0 { summary.statuses[countedNames[l], default: [:]][Status.allCases[s], default: 0] += c }
                     }
                 }
                 if csvRows != nil {
@@ -153,12 +168,12 @@ public enum Assign {
                                                        candidates: buffers.candidateKeys(l, i, data[l]), data: data[l])
                         }
                         if csvRows == nil {
-                            try output.write(Self.row(id: chunk.ids[i], i, data: data, buffers: buffers, against: o.against, recorded: chunk.recorded, layerIndex: layerIndex),
+                            try output.write(Self.row(id: chunk.ids[i], i, plan: plan, data: data, buffers: buffers, against: o.against, recorded: chunk.recorded, layerIndex: layerIndex),
                                              lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
                         }
                     } else if csvRows == nil, case .lines(let file, _, let first) = input {
                         let id = file.idColumn != nil ? file.text(buffers.idRange[i]) : String(first + i + 1)
-                        try output.write(Self.row(id: id, i, data: data, buffers: buffers, against: [], recorded: [], layerIndex: layerIndex),
+                        try output.write(Self.row(id: id, i, plan: plan, data: data, buffers: buffers, against: [], recorded: [], layerIndex: layerIndex),
                                          lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
                     }
                     summary.points += 1
@@ -213,13 +228,18 @@ public enum Assign {
     }
 
     /// One output row for the non-CSV formats.
-    private static func row(id: String, _ i: Int, data: [LayerData], buffers: ChunkBuffers, against: [AgainstPair],
+    private static func row(id: String, _ i: Int, plan: [AssignColumns], data: [LayerData], buffers: ChunkBuffers, against: [AgainstPair],
                             recorded: [[String?]], layerIndex: [String: Int]) -> [String] {
         var row = [id]
-        for (l, d) in data.enumerated() {
-            let a = buffers.answers[l][i]
-            let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
-            row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
+        for column in plan {
+            switch column {
+            case .polygon(let l):
+                let a = buffers.answers[l][i], d = data[l]
+                let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
+                row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
+            case .road(let r):
+                row += buffers.roadAnswers[r][i].map(BatchColumns.fields) ?? []
+            }
         }
         for (k, pair) in against.enumerated() {
             let l = layerIndex[pair.layer]!
@@ -241,4 +261,11 @@ struct Stopwatch {
     private let start = DispatchTime.now().uptimeNanoseconds
     func lap() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
     var elapsed: Double { lap() }
+}
+
+/// Where one layer's output columns come from: the kernel's answers of polygon layer i, or
+/// road-duty layer i's answers.
+enum AssignColumns {
+    case polygon(Int)
+    case road(Int)
 }

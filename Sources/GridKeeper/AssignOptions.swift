@@ -9,6 +9,8 @@ public struct AssignOptions: Sendable {
     public var crs: CRS?
     public var layers: [String]?
     public var tolerance: Double = 0
+    /// Road-duty layers: how far from a centreline a point still belongs to the road, metres.
+    public var roadTolerance: Double = 30
     /// Worker threads; nil = every core.
     public var threads: Int?
     /// FIELD=LAYER pairs: the point's recorded FIELD is compared with LAYER's key.

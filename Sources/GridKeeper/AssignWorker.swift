@@ -38,8 +38,10 @@ final class ChunkBuffers: @unchecked Sendable {
     /// One per worker: candidate lists of this chunk, flat, reused from chunk to chunk so that
     /// no per-point allocation outlives its chunk (those fragmented the heap over long runs).
     let pools: [CandidatePool]
+    /// Road-duty layers' answers, per layer (nil for points with a problem).
+    let roadAnswers: [UnsafeMutableBufferPointer<LayerAnswer?>]
 
-    init(capacity: Int, layers: Int, workers: Int) {
+    init(capacity: Int, layers: Int, roadLayers: Int = 0, workers: Int) {
         x = .allocate(capacity: capacity); y = .allocate(capacity: capacity)
         lon = .allocate(capacity: capacity); lat = .allocate(capacity: capacity)
         problems = .allocate(capacity: capacity); problems.initialize(repeating: nil)
@@ -52,6 +54,11 @@ final class ChunkBuffers: @unchecked Sendable {
         }
         answeredBy = .allocate(capacity: capacity); answeredBy.initialize(repeating: 0)
         pools = (0..<workers).map { _ in CandidatePool() }
+        roadAnswers = (0..<roadLayers).map { _ in
+            let b = UnsafeMutableBufferPointer<LayerAnswer?>.allocate(capacity: capacity)
+            b.initialize(repeating: nil)
+            return b
+        }
     }
 
     /// The candidate members of point i in layer l.
@@ -74,6 +81,7 @@ final class ChunkBuffers: @unchecked Sendable {
         idRange.deallocate()
         for a in answers { _ = a.deinitialize(); a.deallocate() }
         answeredBy.deallocate()
+        for a in roadAnswers { _ = a.deinitialize(); a.deallocate() }
     }
 }
 
@@ -97,7 +105,7 @@ final class AssignWorker: @unchecked Sendable {
     private(set) var error: Error?
     /// This chunk's CSV rows, in input order.
     private(set) var rows: [UInt8] = []
-    /// statuses[layer][Status index] for this chunk.
+    /// statuses[layer][Status index] for this chunk: polygon layers, then road-duty layers.
     private(set) var statuses: [[Int]]
     var fallbacks: Int { resolvers.reduce(0) { $0 + $1.fallbackCount } }
     /// Seconds this worker spent in its last job: parsing and transforming, ordering,
@@ -114,10 +122,15 @@ final class AssignWorker: @unchecked Sendable {
     }
 
     private let indexes: [LayerIndex]
+    /// Road-duty layers (immutable, shared by all workers) and the order of every layer's columns.
+    private let roads: [RoadResolver]
+    private let plan: [AssignColumns]
 
-    init(data: [LayerData], indexes: [LayerIndex], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
+    init(data: [LayerData], indexes: [LayerIndex], roads: [RoadResolver], plan: [AssignColumns], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
         self.data = data
         self.indexes = indexes
+        self.roads = roads
+        self.plan = plan
         scratch = .allocate(capacity: capacity)
         sortedX = .allocate(capacity: capacity)
         sortedY = .allocate(capacity: capacity)
@@ -125,7 +138,7 @@ final class AssignWorker: @unchecked Sendable {
         self.workspaceCRS = workspaceCRS
         self.lonLat = lonLat
         self.extent = extent
-        statuses = Array(repeating: Array(repeating: 0, count: Status.allCases.count), count: data.count)
+        statuses = Array(repeating: Array(repeating: 0, count: Status.allCases.count), count: data.count + roads.count)
         // Fail early, on the calling thread, for a CRS pair PROJ cannot do.
         _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
     }
@@ -141,6 +154,7 @@ final class AssignWorker: @unchecked Sendable {
         let range: Range<Int>
         let swap: Bool
         let tolerance: Double
+        let roadTolerance: Double
         let buffers: ChunkBuffers
         /// This worker's index (its candidate pool).
         let worker: Int
@@ -242,7 +256,7 @@ final class AssignWorker: @unchecked Sendable {
         let pool = b.pools[worker]
         pool.values.removeAll(keepingCapacity: true)
         let layers = resolvers.count, kinds = Status.allCases.count
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: layers * kinds)
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: (layers + roads.count) * kinds)
         counts.initialize(repeating: 0)
         defer { counts.deallocate() }
         let order = b.order, xs = sortedX, ys = sortedY, tolerance = job.tolerance, lo = job.range.lowerBound
@@ -264,7 +278,18 @@ final class AssignWorker: @unchecked Sendable {
                 counts[l * kinds + a.status.index] += 1
             }
         }
-        for l in 0..<layers { for s in 0..<kinds { statuses[l][s] = counts[l * kinds + s] } }
+        for (r, road) in roads.enumerated() {
+            let answers = b.roadAnswers[r]
+            for k in job.range {
+                let i = Int(order[k] & 0xFFFF_FFFF)
+                let x = xs[k - lo], y = ys[k - lo]
+                guard !x.isNaN else { answers[i] = nil; continue }
+                let a = road.answer(at: Coordinate(x, y), tolerance: tolerance, roadTolerance: job.roadTolerance)
+                answers[i] = a
+                counts[(layers + r) * kinds + a.status.index] += 1
+            }
+        }
+        for l in 0..<(layers + roads.count) { for s in 0..<kinds { statuses[l][s] = counts[l * kinds + s] } }
     }
 
     /// Each status's name, CSV-ready, by `Status.index`.
@@ -281,7 +306,7 @@ final class AssignWorker: @unchecked Sendable {
         let statusNames = Self.statusNames.view
         let layers = data.map { (display: $0.csvDisplay.view, owner: $0.csvOwner.view, key: $0.csvKey.view) }
         let answers = b.answers
-        let pools = b.pools.map(\.values), answeredBy = b.answeredBy
+        let pools = b.pools.map(\.values), answeredBy = b.answeredBy, roadAnswers = b.roadAnswers
         var idBytes: UnsafeBufferPointer<UInt8>?, firstRow = 0, chunk: PointChunk?
         switch job.input {
         case .lines(let file, _, let first):
@@ -305,7 +330,16 @@ final class AssignWorker: @unchecked Sendable {
             } else {
                 out.append(contentsOf: String(firstRow + i + 1).utf8)
             }
-            for l in layers.indices {
+            for column in plan {
+                guard case .polygon(let l) = column else {
+                    if case .road(let r) = column, let a = roadAnswers[r][i] {
+                        for field in BatchColumns.fields(a) {
+                            out.append(0x2C)
+                            out.append(contentsOf: CSVWriter.encodedField(field))
+                        }
+                    }
+                    continue
+                }
                 let a = answers[l][i], text = layers[l]
                 out.append(0x2C)
                 if a.primary >= 0 {

@@ -14,17 +14,17 @@ struct BatchColumns {
     }
 
     func values(id: String, answer: PointAnswer) -> [String] {
-        var row = [id]
-        for a in answer.layers {
-            let p = a.primary
-            row.append(p.map { $0.code ?? $0.name ?? "" } ?? "")
-            row.append(p?.owner ?? "")
-            row.append(a.status.rawValue)
-            row.append(a.status == .boundary || a.status == .disputed || a.status == .ruled ? a.candidates.map(\.key).joined(separator: "|") : "")
-            if a.kind == .roadduty {
-                row.append(a.road?.stake ?? "")
-                row.append(a.road.map { String(format: "%.1f", $0.distance) } ?? "")
-            }
+        [id] + answer.layers.flatMap(Self.fields)
+    }
+
+    /// One layer's columns of a row.
+    static func fields(_ a: LayerAnswer) -> [String] {
+        let p = a.primary
+        var row = [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue,
+                   a.status == .boundary || a.status == .disputed || a.status == .ruled ? a.candidates.map(\.key).joined(separator: "|") : ""]
+        if a.kind == .roadduty {
+            row.append(a.road?.stake ?? "")
+            row.append(a.road.map { String(format: "%.1f", $0.distance) } ?? "")
         }
         return row
     }

@@ -80,6 +80,11 @@ final class RoadResolver: @unchecked Sendable {
         }
     }
 
+    /// The extent of the centrelines.
+    var extent: Envelope {
+        segmentEnds.reduce(Envelope.empty) { $0.union(Envelope(covering: [$1.0, $1.1])) }
+    }
+
     /// The roads within `roadTolerance` of p, nearest first (ties by name), with the measure
     /// and distance of their nearest point — the same values as `LinearReference.project`.
     func nearRoads(_ p: Coordinate, within roadTolerance: Double) -> [(road: Int, measure: Double, distance: Double)] {

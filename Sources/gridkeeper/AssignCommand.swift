@@ -29,11 +29,14 @@ struct AssignCommand: ParsableCommand {
     @Option(help: "CRS of file input: wgs84 (default), cgcs2000, gcj02, bd09 or EPSG:n.")
     var crs: CRS?
 
-    @Option(help: "Comma-separated layers to answer for (default: every grid, duty and area layer).")
+    @Option(help: "Comma-separated layers to answer for (default: every grid, duty, area and road-duty layer).")
     var layers: String?
 
     @Option(help: "Metres: points this close to an edge between different owners are 'boundary'.")
     var tolerance: Double = 0
+
+    @Option(help: "Metres: how far from a road centreline a point still belongs to the road (road-duty layers).")
+    var roadTolerance: Double = 30
 
     @Option(help: "Worker threads (default: every core). Results are identical for any number.")
     var threads: Int?
@@ -75,6 +78,7 @@ struct AssignCommand: ParsableCommand {
         guard points != nil, out != nil else { throw ValidationError("give --points LAYER|FILE and --out FILE (or --revert LOG_ID)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if tolerance < 0 || !tolerance.isFinite { throw ValidationError("--tolerance must be ≥ 0 metres") }
+        if roadTolerance < 0 || !roadTolerance.isFinite { throw ValidationError("--road-tolerance must be ≥ 0 metres") }
     }
 
     func run() throws {
@@ -89,6 +93,7 @@ struct AssignCommand: ParsableCommand {
         options.crs = crs
         options.layers = layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.tolerance = tolerance
+        options.roadTolerance = roadTolerance
         options.threads = threads
         options.against = try against.map(AgainstPair.parse) ?? []
         options.apply = apply

@@ -30,7 +30,7 @@ struct LookupCommand: ParsableCommand {
     @Option(help: "Metres: how far from a road centreline a point still belongs to the road (road-duty layers).")
     var roadTolerance: Double = 30
 
-    @Option(help: "Comma-separated layers to answer for (default: every grid, duty and area layer).")
+    @Option(help: "Comma-separated layers to answer for (default: every grid, duty, area and road-duty layer).")
     var layers: String?
 
     @Option(help: "Batch input (CSV with lon,lat columns, GeoJSON, GeoJSONSeq); '-' for a long-lived pipe on stdin.")
@@ -87,6 +87,7 @@ struct LookupCommand: ParsableCommand {
         options.crs = crs
         options.layers = layerList
         options.tolerance = tolerance
+        options.roadTolerance = roadTolerance
         options.encoding = try encoding.map(TextEncoding.init(option:))
         options.bom = bom
         let meter = ProgressMeter(enabled: output != nil && !json && Terminal.stderrIsTerminal)

@@ -176,4 +176,54 @@ final class RoadDutyTests: XCTestCase {
             XCTAssertEqual(indexed, brute, "\(p)")
         }
     }
+
+    /// Bulk assign answers road-duty layers beside polygon layers, row by row equal to single
+    /// lookups, for any thread count; the columns follow the order the layers were asked for.
+    func testAssignAnswersRoadDutyLayersLikeLookup() throws {
+        let (scratch, path) = try workspace("""
+        road,from,to,owner
+        东西路,K1+000,K1+150,市政工程管理处
+        东西路,K1+150,K1+250,区城管局
+        东西路,K1+200,K1+280,交通运输局
+        南北路,0,200,旺庄街道办事处
+
+        """)
+        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([feature(#"{"owner":"P"}"#, rings: [rect(0, -60, 150, 60)])]))
+        var csv = "id,x,y\n"
+        var random = SystemRandomNumberGenerator()
+        for i in 0..<3000 {
+            let onRoad = i % 3 == 0
+            let x = Double.random(in: -40...340, using: &random), y = onRoad ? 0 : Double.random(in: -120...120, using: &random)
+            csv += "p\(i),\(originX + x),\(originY + y)\n"
+        }
+        let input = try scratch.write("points.csv", csv)
+        var outputs: [String] = []
+        for threads in [1, 2] {
+            var o = AssignOptions(points: input, out: scratch.directory + "/roads-\(threads).csv")
+            o.crs = .epsg(4549)
+            o.threads = threads
+            o.chunkSize = 700
+            o.tolerance = 1
+            o.layers = ["stakes", "duty"]
+            let summary = try Assign.run(o, workspace: try scratch.workspace())
+            XCTAssertEqual(summary.points, 3000)
+            XCTAssertEqual(summary.statuses["stakes"]?.values.reduce(0, +), 3000)
+            outputs.append(try String(contentsOfFile: o.out, encoding: .utf8))
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        let rows = outputs[0].split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(rows[0], ["id", "stakes", "stakes_owner", "stakes_status", "stakes_candidates", "stakes_stake", "stakes_distance_m",
+                                 "duty", "duty_owner", "duty_status", "duty_candidates"])
+        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes", "duty"], inputCRS: .epsg(4549))
+        let columns = BatchColumns(idName: "id", layers: lookup.layers)
+        let points = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        var statuses = Set<String>()
+        for (row, p) in zip(rows.dropFirst(), points) {
+            let expected = columns.values(id: String(p[0]), answer: try lookup.answer(Coordinate(Double(p[1])!, Double(p[2])!), tolerance: 1))
+            XCTAssertEqual(row, expected)
+            statuses.insert(row[3])
+        }
+        XCTAssertEqual(statuses, ["inside", "boundary", "disputed", "gap", "none"], "the sample reaches every road status")
+    }
 }
