@@ -94,6 +94,13 @@ final class RoadDutyTests: XCTestCase {
         XCTAssertEqual(try at(148, 0, tolerance: 3).status, .boundary, "within the tolerance of the stake")
         XCTAssertEqual(try at(225, 1).status, .disputed, "two owners claim K1+200–K1+250")
         XCTAssertEqual(try at(100, 0).status, .boundary, "the crossing of two roads")
+        // 10 m from both roads: the tie goes to the name first in code-point order (东 U+4E1C
+        // before 南 U+5357), and both stretches' owners are candidates.
+        let equidistant = try at(110, 10)
+        XCTAssertEqual(equidistant.status, .boundary)
+        XCTAssertEqual(equidistant.road?.road, "东西路")
+        XCTAssertEqual(equidistant.road?.stake, "K1+110")
+        XCTAssertEqual(equidistant.candidates.map(\.key), ["市政工程管理处", "旺庄街道办事处"])
         XCTAssertEqual(try at(290, 2).status, .gap, "K1+280–K1+300 is on the road but in no range")
         XCTAssertEqual(try at(200, 50).status, Status.none, "50 m from any road")
         let rows = try Ledger.compute(workspace: try scratch.workspace(), layer: "stakes")
