@@ -81,6 +81,7 @@ public enum Assign {
         var rejects: CSVWriter?
         var summary = AssignSummary()
         summary.layers = names
+        let writer = BackgroundWriter()
         do {
             if !o.against.isEmpty {
                 reconciliation = try Reconciliation(pairs: o.against, changesPath: stem + ".changes.csv",
@@ -108,6 +109,7 @@ public enum Assign {
             var lines: [CSVPointLines.Line] = []
             var rowsRead = 0
             var swapAxes: Bool?
+            var chunkNumber = 0
             let reject: ((Rejection) throws -> Void)? = rejects.map { w in { r in
                 summary.rejected += 1
                 try w.write([String(r.line), r.reason])
@@ -134,7 +136,8 @@ public enum Assign {
                 let swap = swapAxes!
                 pool.run { w in
                     workers[w].run(AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap,
-                                                    tolerance: o.tolerance, roadTolerance: o.roadTolerance, buffers: buffers, worker: w, csv: csvRows))
+                                                    tolerance: o.tolerance, roadTolerance: o.roadTolerance, buffers: buffers, worker: w,
+                                                    parity: chunkNumber, csv: csvRows))
                 }
                 if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
                 summary.timing.parallel += clock.lap() - t
@@ -157,8 +160,11 @@ public enum Assign {
                     }
                 }
                 if csvRows != nil {
-                    for w in workers { try w.rows.withUnsafeBytes { try output.writeEncoded($0) } }
+                    // Written while the workers answer the next chunk into their other buffers.
+                    let blocks = workers.map { $0.rows(chunkNumber) }, sink = output
+                    try writer.submit { for b in blocks { try sink.writeEncoded(b.bytes) } }
                 }
+                chunkNumber += 1
                 for i in 0..<n where buffers.problems[i] == nil {
                     if case .parsed(let chunk) = input {
                         for (k, pair) in o.against.enumerated() {
@@ -183,6 +189,7 @@ public enum Assign {
                 progress(summary.points, fraction)
             }
             summary.fallbacks = workers.reduce(0) { $0 + $1.fallbacks }
+            try writer.drain()
             try output.finish()
             summary.outputs.append(o.out)
             try rejects?.close()
@@ -202,6 +209,8 @@ public enum Assign {
                 }
             }
         } catch {
+            // Nothing may still be writing when the partial output is removed.
+            try? writer.drain()
             output.discard()
             reconciliation?.discard()
             try? rejects?.close()

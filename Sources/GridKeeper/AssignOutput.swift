@@ -4,8 +4,9 @@ import Spatial
 /// Where `assign` and `lookup --input` write one row per point, in input order: CSV (default;
 /// "-" is standard output), GeoJSON, GeoJSONSeq or a GeoPackage (a point table `assign`), the
 /// spatial ones through the same sinks as `export`. Files are written under a temporary name
-/// and renamed into place only when the whole run succeeded.
-final class AssignOutput {
+/// and renamed into place only when the whole run succeeded. Used by one thread at a time:
+/// the assign loop, or its background writer between `submit` and `drain`.
+final class AssignOutput: @unchecked Sendable {
     let header: [String]
     private let finalPath: String
     private let temporaryPath: String

@@ -103,19 +103,20 @@ final class AssignWorker: @unchecked Sendable {
     private var toLonLat: CoordinateTransform?
     private var resolvers: [NativeResolver] = []
     private(set) var error: Error?
-    /// This chunk's CSV rows, in input order.
-    private(set) var rows: [UInt8] = []
+    /// CSV rows in input order, two buffers used by alternate chunks: one is written out in the
+    /// background while the next chunk is formatted into the other.
+    private let rowBuffers = [RowBuffer(), RowBuffer()]
+    func rows(_ parity: Int) -> RowBuffer { rowBuffers[parity & 1] }
     /// statuses[layer][Status index] for this chunk: polygon layers, then road-duty layers.
     private(set) var statuses: [[Int]]
     var fallbacks: Int { resolvers.reduce(0) { $0 + $1.fallbackCount } }
     /// Seconds this worker spent in its last job: parsing and transforming, ordering,
     /// answering (the join itself), formatting.
     private(set) var phases = Phases()
-    /// Reused from chunk to chunk: radix-sort scratch and the field ranges of one line.
+    /// Reused from chunk to chunk: radix-sort scratch.
     private let scratch: UnsafeMutableBufferPointer<UInt64>
     /// This worker's points of the current chunk in answer (Hilbert) order.
     private let sortedX: UnsafeMutableBufferPointer<Double>, sortedY: UnsafeMutableBufferPointer<Double>
-    private var fields = [Range<Int>](repeating: 0..<0, count: 64)
 
     struct Phases {
         var locate = 0.0, order = 0.0, answer = 0.0, format = 0.0
@@ -158,6 +159,8 @@ final class AssignWorker: @unchecked Sendable {
         let buffers: ChunkBuffers
         /// This worker's index (its candidate pool).
         let worker: Int
+        /// Which of the two row buffers this chunk's rows go to.
+        let parity: Int
         /// Format CSV rows (nil: the caller writes rows itself).
         let csv: CSVRows?
     }
@@ -185,30 +188,20 @@ final class AssignWorker: @unchecked Sendable {
 
     private func locate(_ job: Job) throws {
         let b = job.buffers
-        let geographic = inputCRS.isGeographic
-        for i in job.range {
-            b.problems[i] = nil
-            var raw: Coordinate
-            switch job.input {
-            case .parsed(let chunk):
-                raw = Coordinate(chunk.xs[i], chunk.ys[i])
-            case .lines(let file, let lines, _):
-                if fields.count <= file.header.count { fields = Array(repeating: 0..<0, count: file.header.count + 1) }
-                let n = fields.withUnsafeMutableBufferPointer { file.fields(of: lines[i], into: $0) }
-                guard n == file.header.count else {
-                    b.problems[i] = "\(n) fields, but the header has \(file.header.count)"
-                    b.x[i] = .nan; b.y[i] = .nan
-                    continue
-                }
-                guard let x = file.double(fields[file.xColumn]), let y = file.double(fields[file.yColumn]) else {
-                    let bad = file.double(fields[file.xColumn]) == nil ? file.xColumn : file.yColumn
-                    b.problems[i] = "field \(file.header[bad]): '\(file.text(fields[bad]).prefix(40))' is not a finite number"
-                    b.x[i] = .nan; b.y[i] = .nan
-                    continue
-                }
-                raw = Coordinate(x, y)
-                if let id = file.idColumn { b.idRange[i] = fields[id] }
+        // First the raw coordinates (x = NaN marks a problem), then checks and transforms.
+        switch job.input {
+        case .parsed(let chunk):
+            for i in job.range {
+                b.problems[i] = nil
+                b.x[i] = chunk.xs[i]; b.y[i] = chunk.ys[i]
             }
+        case .lines(let file, let lines, _):
+            parse(file, lines, job.range, b)
+        }
+        let geographic = inputCRS.isGeographic
+        let toWorkspace = self.toWorkspace!, identity = toWorkspace.isIdentity && !lonLat
+        for i in job.range where !b.x[i].isNaN {
+            var raw = Coordinate(b.x[i], b.y[i])
             if job.swap { raw = Coordinate(raw.y, raw.x) }
             var c = raw
             if !geographic && !(abs(c.x) < 1e8 && abs(c.y) < 1e8) {
@@ -219,9 +212,9 @@ final class AssignWorker: @unchecked Sendable {
                 let swapped = c.y >= -180 && c.y <= 180 && c.x >= -90 && c.x <= 90
                 b.problems[i] = "(\(c.x), \(c.y)) is not a longitude,latitude\(swapped ? " (swapped?)" : "; projected? pass --crs EPSG:n")"
                 c = Coordinate(.nan, .nan)
-            } else {
+            } else if !identity {
                 do {
-                    let p = try toWorkspace!.transform(c)
+                    let p = try toWorkspace.transform(c)
                     if lonLat { let g = try toLonLat!.transform(raw); b.lon[i] = g.x; b.lat[i] = g.y }
                     c = p
                 } catch {
@@ -230,6 +223,31 @@ final class AssignWorker: @unchecked Sendable {
                 }
             }
             b.x[i] = c.x; b.y[i] = c.y
+        }
+    }
+
+    /// The coordinates (and id ranges) of quote-free CSV lines, straight from the mapped bytes;
+    /// a bad line gets its problem and NaN coordinates.
+    private func parse(_ file: CSVPointLines, _ lines: [CSVPointLines.Line], _ range: Range<Int>, _ b: ChunkBuffers) {
+        let columns = file.header.count, xColumn = file.xColumn, yColumn = file.yColumn, idColumn = file.idColumn
+        withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: columns + 1) { fields in
+            for i in range {
+                b.problems[i] = nil
+                let n = file.fields(of: lines[i], into: fields)
+                guard n == columns else {
+                    b.problems[i] = "\(n) fields, but the header has \(columns)"
+                    b.x[i] = .nan; b.y[i] = .nan
+                    continue
+                }
+                guard let x = file.double(fields[xColumn]), let y = file.double(fields[yColumn]) else {
+                    let bad = file.double(fields[xColumn]) == nil ? xColumn : yColumn
+                    b.problems[i] = "field \(file.header[bad]): '\(file.text(fields[bad]).prefix(40))' is not a finite number"
+                    b.x[i] = .nan; b.y[i] = .nan
+                    continue
+                }
+                b.x[i] = x; b.y[i] = y
+                if let idColumn { b.idRange[i] = fields[idColumn] }
+            }
         }
     }
 
@@ -296,11 +314,10 @@ final class AssignWorker: @unchecked Sendable {
     private static let statusNames = ByteStrings(Status.allCases.map { Array($0.rawValue.utf8) })
 
     private func format(_ job: Job, _ csv: CSVRows) {
-        // A local array and plain views: appending then pays no exclusivity check or
-        // reference counting per field.
-        var out = rows
-        rows = []
-        out.removeAll(keepingCapacity: true)
+        // Plain views and a raw buffer: appending pays no exclusivity check or reference
+        // counting per field.
+        let out = rows(job.parity)
+        out.removeAll()
         let b = job.buffers
         let problems = b.problems, idRange = b.idRange
         let statusNames = Self.statusNames.view
@@ -321,12 +338,12 @@ final class AssignWorker: @unchecked Sendable {
                 switch id.first {
                 // A cell a spreadsheet could run as a formula goes through the encoder.
                 case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x20:
-                    out.append(contentsOf: CSVWriter.encodedField(String(decoding: id, as: UTF8.self)))
+                    out.append(CSVWriter.encodedField(String(decoding: id, as: UTF8.self)))
                 default:
-                    out.append(contentsOf: id)
+                    out.append(id)
                 }
             } else if let chunk {
-                out.append(contentsOf: CSVWriter.encodedField(chunk.ids[i]))
+                out.append(CSVWriter.encodedField(chunk.ids[i]))
             } else {
                 out.append(contentsOf: String(firstRow + i + 1).utf8)
             }
@@ -335,7 +352,7 @@ final class AssignWorker: @unchecked Sendable {
                     if case .road(let r) = column, let a = roadAnswers[r][i] {
                         for field in BatchColumns.fields(a) {
                             out.append(0x2C)
-                            out.append(contentsOf: CSVWriter.encodedField(field))
+                            out.append(CSVWriter.encodedField(field))
                         }
                     }
                     continue
@@ -343,20 +360,20 @@ final class AssignWorker: @unchecked Sendable {
                 let a = answers[l][i], text = layers[l]
                 out.append(0x2C)
                 if a.primary >= 0 {
-                    out.append(contentsOf: text.display[Int(a.primary)])
+                    out.append(text.display[Int(a.primary)])
                     out.append(0x2C)
-                    out.append(contentsOf: text.owner[Int(a.primary)])
+                    out.append(text.owner[Int(a.primary)])
                 } else {
                     out.append(0x2C)
                 }
                 out.append(0x2C)
-                out.append(contentsOf: statusNames[a.status.index])
+                out.append(statusNames[a.status.index])
                 out.append(0x2C)
                 if a.hasCandidates {
                     let pool = pools[Int(answeredBy[i])], start = Int(a.candidateStart)
                     for k in start..<(start + Int(a.candidateCount)) {
                         if k > start { out.append(UInt8(ascii: "|")) }
-                        out.append(contentsOf: text.key[Int(pool[k])])
+                        out.append(text.key[Int(pool[k])])
                     }
                 }
             }
@@ -365,14 +382,13 @@ final class AssignWorker: @unchecked Sendable {
                     let a = answers[pair.layer][i], recorded = chunk.recorded[k][i]
                     let newKey = a.primary >= 0 ? data[pair.layer].parties[Int(a.primary)].key : nil
                     out.append(0x2C)
-                    out.append(contentsOf: CSVWriter.encodedField(recorded ?? ""))
+                    out.append(CSVWriter.encodedField(recorded ?? ""))
                     out.append(0x2C)
                     out.append(contentsOf: (!Reconciliation.isDecision(a.status) ? "undecided" : (newKey == recorded ? "unchanged" : "changed")).utf8)
                 }
             }
             out.append(0x0A)
         }
-        rows = out
     }
 }
 

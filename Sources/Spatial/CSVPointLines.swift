@@ -78,16 +78,16 @@ public final class CSVPointLines: @unchecked Sendable {
     /// The byte ranges of a line's fields; false when the count differs from the header's.
     @inline(__always)
     public func fields(of l: Line, into ranges: UnsafeMutableBufferPointer<Range<Int>>) -> Int {
+        // Fields are short: a plain loop beats a memchr call per field.
         let base = file.bytes.baseAddress!
-        var count = 0, start = l.start
+        var count = 0, start = l.start, at = l.start
         while count < ranges.count {
-            let rest = l.end - start
-            let comma = rest > 0 ? memchr(base + start, 0x2C, rest) : nil
-            let end = comma.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? l.end
-            ranges[count] = start..<end
+            while at < l.end && base[at] != 0x2C { at += 1 }
+            ranges[count] = start..<at
             count += 1
-            if comma == nil { return count }
-            start = end + 1
+            if at == l.end { return count }
+            at += 1
+            start = at
         }
         return count + 1  // more fields than the header
     }

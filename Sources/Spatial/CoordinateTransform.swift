@@ -57,6 +57,14 @@ public final class CoordinateTransform {
         operation = normalized
     }
 
+    /// Whether `transform` returns every coordinate unchanged (same CRS, or WGS84 and CGCS2000
+    /// lon/lat taken as equal): bulk callers then skip it.
+    public var isIdentity: Bool {
+        guard operation == nil else { return false }
+        if case .epsg = source, case .epsg = target { return true }
+        return false
+    }
+
     deinit {
         if let operation { proj_destroy(operation) }
         if let context { proj_context_destroy(context) }
