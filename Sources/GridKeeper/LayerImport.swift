@@ -75,10 +75,15 @@ public enum LayerImport {
         var geosParts: [GeosGeometry] = []
         rows.reserveCapacity(features.count)
 
+        let directionField = options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: fieldNames) : nil
         for f in features {
             let label = "\(options.file): \(f.label)"
             guard let g = f.geometry else {
                 throw GridKeeperError.badInput("\(label), field geometry: the feature has no geometry")
+            }
+            // Refused here rather than when a lookup later measures along the road.
+            if let directionField, let value = f.properties.first(where: { $0.0 == directionField })?.1.keyText, RoadDuty.isReversed(value) == nil {
+                throw GridKeeperError.badInput("\(label), field \(directionField): '\(value)' is \(RoadDuty.directionHelp)")
             }
             guard g.family == options.kind.geometryFamily else {
                 throw GridKeeperError.badInput("\(label), field geometry: a \(g.typeName) in a \(options.kind.rawValue) layer, which takes \(options.kind.storedGeometryType.lowercased()) geometries")

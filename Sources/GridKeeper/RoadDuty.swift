@@ -36,21 +36,42 @@ public enum RoadDuty {
     }
 
     static let startStakeFields = ["start_stake", "起点桩号", "startstake", "qdzh"]
+    /// Which way the stakes run along the digitised line: forward (default) or reverse.
+    static let directionFields = ["direction", "stake_direction", "桩号方向", "方向"]
+    static let reverseWords: Set<String> = ["reverse", "reversed", "backward", "backwards", "-1", "反向", "逆向"]
+    static let forwardWords: Set<String> = ["", "forward", "forwards", "1", "+1", "正向", "顺向"]
+
+    /// Whether the stakes of a road run against its digitised direction; nil for a value that
+    /// is neither forward nor reverse.
+    static func isReversed(_ value: String?) -> Bool? {
+        let v = (value ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        if reverseWords.contains(v) { return true }
+        if forwardWords.contains(v) { return false }
+        return nil
+    }
+
+    static let directionHelp = "neither forward (forward, 1, 正向) nor reverse (reverse, -1, 反向)"
 
     static func roads(_ layer: LayerInfo, workspace ws: Workspace) throws -> [Road] {
         let fields = try ws.gpkg.fields(of: layer.name).map(\.name)
-        let startField = FieldNames.find(startStakeFields, in: fields)
-        let columns = [layer.nameField, layer.codeField, startField].map { $0.map(quoteIdentifier) ?? "NULL" }
+        let startField = FieldNames.find(startStakeFields, in: fields), directionField = FieldNames.find(directionFields, in: fields)
+        let columns = [layer.nameField, layer.codeField, startField, directionField].map { $0.map(quoteIdentifier) ?? "NULL" }
         return try ws.database.query("SELECT fid, geom, \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.name)) ORDER BY fid").compactMap { r in
             guard case .integer(let fid) = r[0], case .blob(let b) = r[1] else { return nil }
             let g = try GeoPackageBlob.decode(b)
-            let parts: [[Coordinate]] = switch g {
+            var parts: [[Coordinate]] = switch g {
             case .lineString(let cs): [cs]
             case .multiLineString(let ls): ls
             default: []
             }
+            let name = r[2].text ?? r[3].text ?? "road \(fid)"
+            // Chainage runs along the line as measured: a reversed road is measured from its end.
+            guard let reversed = isReversed(r[5].text) else {
+                throw GridKeeperError.badInput("road '\(name)' (fid \(fid)): direction '\(r[5].text ?? "")' is \(directionHelp)")
+            }
+            if reversed { parts = parts.reversed().map { $0.reversed() } }
             let start = try r[4].text.map { try Stake.parse($0) } ?? 0
-            return Road(fid: fid, name: r[2].text ?? r[3].text ?? "road \(fid)", code: r[3].text, start: start, line: LinearReference(parts))
+            return Road(fid: fid, name: name, code: r[3].text, start: start, line: LinearReference(parts))
         }
     }
 

@@ -233,4 +233,26 @@ final class RoadDutyTests: XCTestCase {
         }
         XCTAssertEqual(statuses, ["inside", "boundary", "disputed", "gap", "none"], "the sample reaches every road status")
     }
+
+    /// A road digitised against its stakes (direction reverse) is measured from its end; an
+    /// unknown direction stops the road import naming the feature.
+    func testReversedRoadIsMeasuredFromItsEnd() throws {
+        let scratch = try Scratch()
+        let line = { (name: String, direction: String) in
+            #"{"type":"Feature","properties":{"name":"\#(name)","direction":"\#(direction)"},"geometry":{"type":"LineString","coordinates":[[\#(originX),\#(originY)],[\#(originX + 400),\#(originY)]]}}"#
+        }
+        try scratch.importLayer("roads", kind: .road, geojson: collection([line("西环路", "反向")]))
+        let path = try scratch.write("stakes.csv", "road,from,to,owner\n西环路,K0+000,K0+100,A\n西环路,K0+100,K0+400,B\n")
+        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
+        let nearEnd = try lookup.answer(Coordinate(originX + 350, originY + 2)).layers[0]
+        XCTAssertEqual(nearEnd.road?.stake, "K0+050", "the digitised end is K0+000")
+        XCTAssertEqual(nearEnd.primary?.owner, "A")
+        XCTAssertEqual(try lookup.answer(Coordinate(originX + 20, originY - 2)).layers[0].road?.stake, "K0+380")
+
+        let bad = try Scratch()
+        XCTAssertThrowsError(try bad.importLayer("roads", kind: .road, geojson: collection([line("西环路", "sideways")]))) {
+            XCTAssertTrue("\($0)".contains("field direction: 'sideways' is neither forward"), "\($0)")
+        }
+    }
 }
