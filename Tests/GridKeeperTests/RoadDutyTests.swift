@@ -255,4 +255,18 @@ final class RoadDutyTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("field direction: 'sideways' is neither forward"), "\($0)")
         }
     }
+
+    /// A range on a road whose geometry was repaired away (a zero-length line) names the CSV line.
+    func testRangeOnARoadWithoutGeometryIsRefused() throws {
+        let scratch = try Scratch()
+        try scratch.importLayer("roads", kind: .road, geojson: collection([
+            #"{"type":"Feature","properties":{"name":"零路"},"geometry":{"type":"LineString","coordinates":[[\#(originX),\#(originY)],[\#(originX),\#(originY)]]}}"#,
+        ]))
+        let path = try scratch.write("stakes.csv", "road,from,to,owner\n零路,0,10,A\n")
+        let before = try scratch.workspaceBytes()
+        XCTAssertThrowsError(try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())) {
+            XCTAssertTrue("\($0)".contains("line 2: road '零路' has no geometry"), "\($0)")
+        }
+        XCTAssertEqual(try scratch.workspaceBytes(), before)
+    }
 }
