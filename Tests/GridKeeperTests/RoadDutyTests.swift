@@ -52,6 +52,22 @@ final class RoadDutyTests: XCTestCase {
         return (scratch, try scratch.write("stakes.csv", stakes))
     }
 
+    /// 东西路 (K1+000–K1+300): three owners, a change at K1+150, 区城管局 and 交通运输局
+    /// overlapping on K1+200–K1+250, nobody on K1+280–K1+300.
+    static let eastWestStakes = """
+    road,from,to,owner
+    东西路,K1+000,K1+150,市政工程管理处
+    东西路,K1+150,K1+250,区城管局
+    东西路,K1+200,K1+280,交通运输局
+
+    """
+
+    /// Imports `path` as the road-duty layer "stakes" along "roads"; returns the range count.
+    @discardableResult
+    func importStakes(_ path: String, into scratch: Scratch) throws -> Int {
+        try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+    }
+
     func testImportErrorsNameTheLineAndImportNothing() throws {
         for (csv, message) in [
             ("road,from,to,owner\n东西路,K1+000,K1+100,A\n西东路,K1+000,K1+100,B\n", "line 3, field road: no road '西东路'"),
@@ -62,7 +78,7 @@ final class RoadDutyTests: XCTestCase {
         ] {
             let (scratch, path) = try workspace(csv)
             let before = try scratch.workspaceBytes()
-            XCTAssertThrowsError(try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())) { e in
+            XCTAssertThrowsError(try importStakes(path, into: scratch)) { e in
                 XCTAssertTrue("\(e)".contains(message), "\(e)")
             }
             XCTAssertEqual(try scratch.workspaceBytes(), before)
@@ -70,15 +86,8 @@ final class RoadDutyTests: XCTestCase {
     }
 
     func testLookupChainageAndStatuses() throws {
-        let (scratch, path) = try workspace("""
-        road,from,to,owner
-        东西路,K1+000,K1+150,市政工程管理处
-        东西路,K1+150,K1+250,区城管局
-        东西路,K1+200,K1+280,交通运输局
-        南北路,0,200,旺庄街道办事处
-
-        """)
-        XCTAssertEqual(try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace()), 4)
+        let (scratch, path) = try workspace(Self.eastWestStakes + "南北路,0,200,旺庄街道办事处\n")
+        XCTAssertEqual(try importStakes(path, into: scratch), 4)
         let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
         func at(_ x: Double, _ y: Double, tolerance: Double = 0) throws -> LayerAnswer {
             try lookup.answer(Coordinate(originX + x, originY + y), tolerance: tolerance).layers[0]
@@ -112,16 +121,8 @@ final class RoadDutyTests: XCTestCase {
     /// then settles in lookup; gaps, duplicate coverage, ranges beyond the road and duty
     /// polygons that name another owner are reported with their stakes and lengths.
     func testAuditOfRoadDuty() throws {
-        let (scratch, path) = try workspace("""
-        road,from,to,owner
-        东西路,K1+000,K1+150,市政工程管理处
-        东西路,K1+150,K1+250,区城管局
-        东西路,K1+200,K1+280,交通运输局
-        南北路,0,150,旺庄街道办事处
-        南北路,100,250,旺庄街道办事处
-
-        """)
-        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        let (scratch, path) = try workspace(Self.eastWestStakes + "南北路,0,150,旺庄街道办事处\n南北路,100,250,旺庄街道办事处\n")
+        try importStakes(path, into: scratch)
         // The duty polygons give K1+000–K1+060 of 东西路 to 交通运输局, not to 市政工程管理处.
         try scratch.importLayer("duty", kind: .duty, geojson: collection([feature(#"{"owner":"交通运输局"}"#, rings: [rect(0, -10, 60, 10)])]))
         var options = Audit.Options()
@@ -169,7 +170,7 @@ final class RoadDutyTests: XCTestCase {
     /// every road, for points all around two crossing roads and a curve.
     func testSegmentIndexEqualsProjectingOnEveryRoad() throws {
         let (scratch, path) = try workspace("road,from,to,owner\n东西路,K1+000,K1+300,A\n南北路,0,200,B\n")
-        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        try importStakes(path, into: scratch)
         let ws = try scratch.workspace()
         let resolver = try RoadResolver(workspace: ws, layer: try ws.layer(named: "stakes"), jurisdiction: nil)
         var random = SystemRandomNumberGenerator()
@@ -187,15 +188,8 @@ final class RoadDutyTests: XCTestCase {
     /// Bulk assign answers road-duty layers beside polygon layers, row by row equal to single
     /// lookups, for any thread count; the columns follow the order the layers were asked for.
     func testAssignAnswersRoadDutyLayersLikeLookup() throws {
-        let (scratch, path) = try workspace("""
-        road,from,to,owner
-        东西路,K1+000,K1+150,市政工程管理处
-        东西路,K1+150,K1+250,区城管局
-        东西路,K1+200,K1+280,交通运输局
-        南北路,0,200,旺庄街道办事处
-
-        """)
-        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        let (scratch, path) = try workspace(Self.eastWestStakes + "南北路,0,200,旺庄街道办事处\n")
+        try importStakes(path, into: scratch)
         try scratch.importLayer("duty", kind: .duty, geojson: collection([feature(#"{"owner":"P"}"#, rings: [rect(0, -60, 150, 60)])]))
         var csv = "id,x,y\n"
         var random = SystemRandomNumberGenerator()
@@ -243,7 +237,7 @@ final class RoadDutyTests: XCTestCase {
         }
         try scratch.importLayer("roads", kind: .road, geojson: collection([line("西环路", "反向")]))
         let path = try scratch.write("stakes.csv", "road,from,to,owner\n西环路,K0+000,K0+100,A\n西环路,K0+100,K0+400,B\n")
-        _ = try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
+        try importStakes(path, into: scratch)
         let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
         let nearEnd = try lookup.answer(Coordinate(originX + 350, originY + 2)).layers[0]
         XCTAssertEqual(nearEnd.road?.stake, "K0+050", "the digitised end is K0+000")
@@ -264,7 +258,7 @@ final class RoadDutyTests: XCTestCase {
         ]))
         let path = try scratch.write("stakes.csv", "road,from,to,owner\n零路,0,10,A\n")
         let before = try scratch.workspaceBytes()
-        XCTAssertThrowsError(try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())) {
+        XCTAssertThrowsError(try importStakes(path, into: scratch)) {
             XCTAssertTrue("\($0)".contains("line 2: road '零路' has no geometry"), "\($0)")
         }
         XCTAssertEqual(try scratch.workspaceBytes(), before)
