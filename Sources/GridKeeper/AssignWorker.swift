@@ -348,32 +348,32 @@ final class AssignWorker: @unchecked Sendable {
                 out.append(contentsOf: String(firstRow + i + 1).utf8)
             }
             for column in plan {
-                guard case .polygon(let l) = column else {
-                    if case .road(let r) = column, let a = roadAnswers[r][i] {
-                        for field in BatchColumns.fields(a) {
-                            out.append(0x2C)
-                            out.append(CSVWriter.encodedField(field))
-                        }
+                switch column {
+                case .road(let r):
+                    guard let a = roadAnswers[r][i] else { continue }
+                    for field in BatchColumns.fields(a) {
+                        out.append(0x2C)
+                        out.append(CSVWriter.encodedField(field))
                     }
-                    continue
-                }
-                let a = answers[l][i], text = layers[l]
-                out.append(0x2C)
-                if a.primary >= 0 {
-                    out.append(text.display[Int(a.primary)])
+                case .polygon(let l):
+                    let a = answers[l][i], text = layers[l]
                     out.append(0x2C)
-                    out.append(text.owner[Int(a.primary)])
-                } else {
+                    if a.primary >= 0 {
+                        out.append(text.display[Int(a.primary)])
+                        out.append(0x2C)
+                        out.append(text.owner[Int(a.primary)])
+                    } else {
+                        out.append(0x2C)
+                    }
                     out.append(0x2C)
-                }
-                out.append(0x2C)
-                out.append(statusNames[a.status.index])
-                out.append(0x2C)
-                if a.hasCandidates {
-                    let pool = pools[Int(answeredBy[i])], start = Int(a.candidateStart)
-                    for k in start..<(start + Int(a.candidateCount)) {
-                        if k > start { out.append(UInt8(ascii: "|")) }
-                        out.append(text.key[Int(pool[k])])
+                    out.append(statusNames[a.status.index])
+                    out.append(0x2C)
+                    if a.hasCandidates {
+                        let pool = pools[Int(answeredBy[i])], start = Int(a.candidateStart)
+                        for k in start..<(start + Int(a.candidateCount)) {
+                            if k > start { out.append(UInt8(ascii: "|")) }
+                            out.append(text.key[Int(pool[k])])
+                        }
                     }
                 }
             }

@@ -46,22 +46,17 @@ final class NativeResolver {
         var near: Bool
     }
 
-    /// The hits of one point in answer order, in scratch memory owned by the resolver.
+    /// The hits of one point in answer order, in scratch memory owned by the resolver (as
+    /// large as `reached`, so every reached member fits).
     private struct HitList {
         let buffer: UnsafeMutablePointer<Hit>
-        let room: Int
         var count = 0
-        var overflow = false
 
-        init(buffer: UnsafeMutablePointer<Hit>, room: Int) {
-            self.buffer = buffer
-            self.room = room
-        }
+        init(buffer: UnsafeMutablePointer<Hit>) { self.buffer = buffer }
 
         /// Insertion by (key rank, member) keeps hits in answer order.
         @inline(__always)
         mutating func add(_ hit: Hit) {
-            if count == room { overflow = true; return }
             var i = count
             while i > 0 && (buffer[i - 1].rank > hit.rank || (buffer[i - 1].rank == hit.rank && buffer[i - 1].member > hit.member)) {
                 buffer[i] = buffer[i - 1]
@@ -120,19 +115,19 @@ final class NativeResolver {
     func answer(x: Double, y: Double, tolerance t: Double) throws -> BulkAnswer {
         let ranks = self.ranks
         let n = set.reach(x, y, tolerance: t, cells: cells, tree: tree, into: reached, room: capacity)
-        var list = HitList(buffer: hits, room: capacity)
-        if n < 0 { list.overflow = true }
-        for k in 0..<max(n, 0) {
-            let r = reached[k]
-            list.add(Hit(member: r.member, rank: ranks[Int(r.member)], location: r.location, near: r.near))
-        }
-        if list.overflow {
+        if n < 0 {
+            // More polygons reach the point than the scratch holds (rare): grow and ask again.
             hits.deallocate()
             reached.deallocate()
             capacity *= 4
             hits = .allocate(capacity: capacity)
             reached = .allocate(capacity: capacity)
             return try answer(x: x, y: y, tolerance: t)
+        }
+        var list = HitList(buffer: hits)
+        for k in 0..<n {
+            let r = reached[k]
+            list.add(Hit(member: r.member, rank: ranks[Int(r.member)], location: r.location, near: r.near))
         }
         let buffer = list.buffer, count = list.count
         var interiorKeys = 0, anyNear = false

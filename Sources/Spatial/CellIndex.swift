@@ -9,7 +9,7 @@
 /// - *to test*: an edge of m may come within t of c: call `locate`/`isNearBoundary`.
 /// A member that is settled exterior on c is left out. This is exact, not approximate: cell
 /// boxes are widened by a margin far above the rounding of the cell arithmetic, so every point
-/// that `cell(x, y)` puts in c lies in the box the build reasoned about; `locate` (exact
+/// whose `entries(x, y)` are c's lies in the box the build reasoned about; `locate` (exact
 /// orientation) gives the location of the box's centre, which no boundary separates from the
 /// box's other points.
 public final class CellIndex: @unchecked Sendable {
@@ -19,7 +19,7 @@ public final class CellIndex: @unchecked Sendable {
     public struct Storage: @unchecked Sendable {
         public let tolerance: Double
         let minX: Double, minY: Double
-        let cellSize: Double, inverseSize: Double
+        let inverseSize: Double
         let columns: Int, rows: Int
         /// Cell k's entries are `entries[cellStart[k]..<cellStart[k + 1]]`: member << 1 | settled.
         let cellStart: UnsafeMutableBufferPointer<Int32>
@@ -115,7 +115,7 @@ public final class CellIndex: @unchecked Sendable {
             entries[Int(next[Int(p.cell)])] = p.entry
             next[Int(p.cell)] += 1
         }
-        storage = Storage(tolerance: t, minX: minX, minY: minY, cellSize: size, inverseSize: 1 / size,
+        storage = Storage(tolerance: t, minX: minX, minY: minY, inverseSize: 1 / size,
                           columns: columns, rows: rows, cellStart: cellStart, entries: entries)
     }
 
