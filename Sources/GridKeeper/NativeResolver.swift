@@ -124,6 +124,11 @@ final class NativeResolver {
             reached = .allocate(capacity: capacity)
             return try answer(x: x, y: y, tolerance: t)
         }
+        // Most points lie inside exactly one polygon, away from every edge: the general rule
+        // below gives `inside` with that polygon as primary (or `boundary` at the jurisdiction's edge).
+        if n == 1 && reached[0].location == .interior && !reached[0].near && !jurisdictionPlace(x, y, t).nearEdge {
+            return BulkAnswer(status: .inside, primary: reached[0].member, hasCandidates: false, distance: 0)
+        }
         var list = HitList(buffer: hits)
         for k in 0..<n {
             let r = reached[k]
