@@ -67,7 +67,7 @@ public enum DisputeRegister {
                 let existing = try ws.database.scalar("SELECT status FROM \(table) WHERE id = ?", [.text(d.id)])?.text
                 if let existing {
                     let status = existing == "resolved" ? "open" : (existing == "review" ? "ruled" : existing)
-                    try ws.database.run("UPDATE \(table) SET last_seen = ?, status = ? WHERE id = ?", [.text(stamp), .text(status), .text(d.id)])
+                    try ws.database.run("UPDATE \(table) SET last_seen = ?, status = ?, length_m = ? WHERE id = ?", [.text(stamp), .text(status), .real(d.length), .text(d.id)])
                     result.stillOpen += 1
                 } else {
                     try ws.database.run("INSERT INTO \(table) (id, layer, owners, fids, area_m2, length_m, lon, lat, geom, status, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?, 'open', ?, ?)", [
