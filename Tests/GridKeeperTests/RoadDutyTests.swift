@@ -164,6 +164,12 @@ final class RoadDutyTests: XCTestCase {
         let again = try Audit.run(options, workspace: try scratch.workspace())
         XCTAssertEqual(again.registered.added, 0)
         XCTAssertEqual(try DisputeRegister.entry(id: entry.id, workspace: try scratch.workspace()).status, "ruled")
+
+        // A register from before road audits has no length column: the next audit adds it and fills it in.
+        try scratch.workspace().database.execute("ALTER TABLE gk_disputes DROP COLUMN length_m")
+        XCTAssertEqual(try DisputeRegister.entry(id: entry.id, workspace: try scratch.workspace()).length, 0)
+        _ = try Audit.run(options, workspace: try scratch.workspace())
+        XCTAssertEqual(try DisputeRegister.entry(id: entry.id, workspace: try scratch.workspace()).length, 50, accuracy: 1e-9)
     }
 
     /// The segment index finds the same nearest road, chainage and distance as projecting on
