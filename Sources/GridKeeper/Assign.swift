@@ -110,6 +110,8 @@ public enum Assign {
             var rowsRead = 0
             var swapAxes: Bool?
             var chunkNumber = 0
+            // Workers count polygon layers first, then road-duty layers.
+            let countedNames = polygonInfos.map(\.name) + roadInfos.map(\.name)
             let reject: ((Rejection) throws -> Void)? = rejects.map { w in { r in
                 summary.rejected += 1
                 try w.write([String(r.line), r.reason])
@@ -152,8 +154,6 @@ public enum Assign {
                     guard let reject else { throw GridKeeperError.badInput(message) }
                     try reject(Rejection(line: input.line(i), reason: message))
                 }
-                // Workers count polygon layers first, then road-duty layers.
-                let countedNames = polygonInfos.map(\.name) + roadInfos.map(\.name)
                 for w in workers {
                     for (l, counts) in w.statuses.enumerated() {
                         for (s, c) in counts.enumerated() where c > 0 { summary.statuses[countedNames[l], default: [:]][Status.allCases[s], default: 0] += c }

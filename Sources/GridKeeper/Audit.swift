@@ -36,6 +36,13 @@ public enum Audit {
         public var findingCount: Int { defects.filter { !$0.kind.isNotice }.count }
     }
 
+    /// The same area (or stretch) disputed by the same owners is one defect, even when it comes
+    /// from several pairs of features (a duplicated polygon overlapping a third).
+    private static func distinct(_ defects: [Defect]) -> [Defect] {
+        var seen = Set<String>()
+        return defects.filter { seen.insert($0.id).inserted }
+    }
+
     public static func run(_ o: Options, workspace ws: Workspace) throws -> Report {
         guard let crs = try ws.crs() else { throw GridKeeperError.workspace("\(ws.path) has no layers yet") }
         let all = try ws.layers()
@@ -60,16 +67,16 @@ public enum Audit {
         let finest = all.filter { $0.kind == .area && !$0.jurisdiction }.max { $0.featureCount < $1.featureCount }
         var report = Report(layers: infos, workspaceCRS: crs)
         try ws.read {
-            for info in infos where info.kind == .roadduty {
-                var audit = try RoadAudit(layer: info, workspace: ws, options: o, toLonLat: toLonLat)
-                audit.checkRanges()
-                // Duty polygons of the same service are the other map of the same duty.
-                let duties = try all.filter { $0.kind == .duty && $0.service == info.service }.map { try LayerData(workspace: ws, layer: $0, jurisdiction: nil) }
-                try audit.checkDutyPolygons(duties, minimumLength: o.mismatchLength)
-                var seen = Set<String>()
-                report.defects += audit.defects.filter { seen.insert($0.id).inserted }
-            }
-            for info in infos where info.kind != .roadduty {
+            for info in infos {
+                if info.kind == .roadduty {
+                    var audit = try RoadAudit(layer: info, workspace: ws, options: o, toLonLat: toLonLat)
+                    audit.checkRanges()
+                    // Duty polygons of the same service are the other map of the same duty.
+                    let duties = try all.filter { $0.kind == .duty && $0.service == info.service }.map { try LayerData(workspace: ws, layer: $0, jurisdiction: nil) }
+                    try audit.checkDutyPolygons(duties, minimumLength: o.mismatchLength)
+                    report.defects += distinct(audit.defects)
+                    continue
+                }
                 let data = try LayerData(workspace: ws, layer: info, jurisdiction: nil)
                 var audit = LayerAudit(data: data, options: o, toLonLat: toLonLat)
                 try audit.checkGeometry()
@@ -80,10 +87,7 @@ public enum Audit {
                     audit.checkCodes()
                     if let finest { try audit.checkNesting(in: LayerData(workspace: ws, layer: finest, jurisdiction: nil)) }
                 }
-                // The same area disputed by the same owners is one defect, even when it comes
-                // from several pairs of polygons (a duplicated polygon overlapping a third).
-                var seen = Set<String>()
-                report.defects += audit.defects.filter { seen.insert($0.id).inserted }
+                report.defects += distinct(audit.defects)
             }
         }
         if o.register {

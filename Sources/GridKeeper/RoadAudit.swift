@@ -58,17 +58,18 @@ struct RoadAudit {
             // Gaps: the road's stretches outside every range.
             var covered = start
             var before: String?
-            for r in ranges + [StakeRangeEnd.sentinel(at: end)] {
-                let lo = covered, hi = min(r.from, end)
-                if hi > lo {
-                    let next = r.party.fid < 0 ? nil : r.party.key
-                    let around = [before.map { "\($0) before" }, next.map { "\($0) after" }].compactMap { $0 }
-                    add(isSliver(hi - lo) ? .sliverGap : .gap, road: road, from: lo, to: hi, keys: [], fids: [], length: hi - lo,
-                        detail: "no range covers it" + (around.isEmpty ? "" : "; " + around.joined(separator: ", ")))
-                }
+            for r in ranges {
+                if min(r.from, end) > covered { addGap(road, from: covered, to: min(r.from, end), before: before, after: r.party.key) }
                 if r.to > covered { covered = r.to; before = r.party.key }
             }
+            if end > covered { addGap(road, from: covered, to: end, before: before, after: nil) }
         }
+    }
+
+    private mutating func addGap(_ road: RoadDuty.Road, from lo: Double, to hi: Double, before: String?, after: String?) {
+        let around = [before.map { "\($0) before" }, after.map { "\($0) after" }].compactMap { $0 }
+        add(isSliver(hi - lo) ? .sliverGap : .gap, road: road, from: lo, to: hi, keys: [], fids: [], length: hi - lo,
+            detail: "no range covers it" + (around.isEmpty ? "" : "; " + around.joined(separator: ", ")))
     }
 
     /// Each range against the duty layers of the same service: where its stretch runs inside a
@@ -106,12 +107,5 @@ struct RoadAudit {
                 }
             }
         }
-    }
-}
-
-/// The end of a road as a range that starts there, so the last gap closes like the others.
-private enum StakeRangeEnd {
-    static func sentinel(at end: Double) -> RoadResolver.StakeRange {
-        RoadResolver.StakeRange(from: end, to: end, party: Party(fid: -1, key: "", code: nil, owner: nil, name: nil))
     }
 }
