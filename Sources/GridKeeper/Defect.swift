@@ -24,6 +24,8 @@ public struct Defect: Sendable {
         case beyondRoad = "beyond_road"
         /// A stretch whose stake-range owner differs from the owner of the duty polygon it runs in.
         case dutyMismatch = "duty_mismatch"
+        /// A stake range naming a road the road layer no longer has (re-imported since).
+        case orphanRange = "orphan_range"
 
         /// Slivers and multiparts are listed apart, so people are not flooded.
         public var isNotice: Bool { self == .sliverOverlap || self == .sliverGap || self == .multipart }

@@ -4,9 +4,10 @@ import Spatial
 /// The checks of one road-duty layer, road by road along the stakes: ranges of different
 /// owners overlapping (disputes, registered like polygon disputes), ranges of one owner
 /// overlapping (duplicate coverage), stretches of a road no range covers (gaps), ranges
-/// reaching beyond the road's start or end, and stretches where a duty polygon of the same
-/// service names another owner than the stakes do. Lengths are metres along the centreline;
-/// overlaps and gaps shorter than the sliver width are slivers (notices).
+/// reaching beyond the road's start or end, stretches where a duty polygon of the same
+/// service names another owner than the stakes do, and ranges whose road is gone (the road
+/// layer re-imported since). Lengths are metres along the centreline; overlaps and gaps
+/// shorter than the sliver width are slivers (notices).
 struct RoadAudit {
     let layer: LayerInfo
     let options: Audit.Options
@@ -34,6 +35,11 @@ struct RoadAudit {
     private func isSliver(_ length: Double) -> Bool { length < options.sliverWidth }
 
     mutating func checkRanges() {
+        for (road, range) in resolver.orphans {
+            defects.append(Defect(kind: .orphanRange, layer: layer.name, keys: [range.party.key], fids: [range.party.fid], area: 0,
+                                  length: range.to - range.from, location: nil, geometry: nil,
+                                  detail: "\(road) \(Stake.format(range.from))–\(Stake.format(range.to)) of \(range.party.key): the road layer has no road '\(road)' any more; lookup ignores this range until the stakes are imported again"))
+        }
         for (i, road) in resolver.roads.enumerated() {
             let ranges = resolver.ranges[i].sorted { ($0.from, $0.party.fid) < ($1.from, $1.party.fid) }
             let start = road.start, end = road.start + road.line.length

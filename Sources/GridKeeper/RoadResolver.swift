@@ -23,6 +23,9 @@ final class RoadResolver: @unchecked Sendable {
     let roads: [RoadDuty.Road]
     /// The ranges of each road (by index in `roads`).
     let ranges: [[StakeRange]]
+    /// Ranges naming a road the road layer no longer has (it was re-imported since): never
+    /// answered, reported by audit.
+    let orphans: [(road: String, range: StakeRange)]
     /// Every centreline segment, for finding the roads near a point without visiting them all.
     private let segments: PackedRTree
     private let segmentRoad: [Int32]
@@ -49,14 +52,20 @@ final class RoadResolver: @unchecked Sendable {
         for (i, r) in roads.enumerated() where roadIndex[r.name] == nil { roadIndex[r.name] = i }
         var byRoad = [[StakeRange]](repeating: [], count: roads.count)
         var rangeByFID: [Int64: (road: Int, range: StakeRange)] = [:]
+        var orphans: [(road: String, range: StakeRange)] = []
         for r in try ws.database.query("SELECT fid, road, from_m, to_m, owner, from_stake || '–' || to_stake FROM \(quoteIdentifier(layer.name)) ORDER BY fid") {
-            guard case .integer(let fid) = r[0], let road = r[1].text, let i = roadIndex[road], let owner = r[4].text,
+            guard case .integer(let fid) = r[0], let road = r[1].text, let owner = r[4].text,
                   case .real(let from) = r[2], case .real(let to) = r[3] else { continue }
             let range = StakeRange(from: from, to: to, party: Party(fid: fid, key: owner, code: nil, owner: owner, name: "\(road) \(r[5].text ?? "")"))
+            guard let i = roadIndex[road] else {
+                orphans.append((road, range))
+                continue
+            }
             byRoad[i].append(range)
             rangeByFID[fid] = (i, range)
         }
         ranges = byRoad
+        self.orphans = orphans
         var envelopes: [Envelope] = [], owners: [Int32] = [], starts: [Double] = [], ends: [(Coordinate, Coordinate)] = []
         for (i, road) in roads.enumerated() {
             road.line.forEachSegment { a, b, start in

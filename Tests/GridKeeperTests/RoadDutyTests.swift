@@ -269,4 +269,18 @@ final class RoadDutyTests: XCTestCase {
         }
         XCTAssertEqual(try scratch.workspaceBytes(), before)
     }
+
+    /// Ranges of a road that a re-import of the road layer removed are reported by audit, not
+    /// silently dropped.
+    func testAuditReportsRangesWhoseRoadIsGone() throws {
+        let (scratch, path) = try workspace("road,from,to,owner\n东西路,K1+000,K1+300,A\n南北路,0,200,B\n")
+        try importStakes(path, into: scratch)
+        let road = #"{"type":"Feature","properties":{"name":"东西路","start_stake":"K1+000"},"geometry":{"type":"LineString","coordinates":[[\#(originX),\#(originY)],[\#(originX + 300),\#(originY)]]}}"#
+        try scratch.importLayer("roads", kind: .road, geojson: collection([road])) { $0.replace = true }
+        var options = Audit.Options()
+        options.layers = ["stakes"]
+        let orphans = try Audit.run(options, workspace: try scratch.workspace()).defects.filter { $0.kind == .orphanRange }
+        XCTAssertEqual(orphans.map(\.keys), [["B"]])
+        XCTAssertTrue(orphans.first?.detail.contains("no road '南北路' any more") == true, orphans.first?.detail ?? "")
+    }
 }
