@@ -1,6 +1,7 @@
 import Spatial
 
-/// `gridkeeper ledger`: the 管养一览表 — per layer, owner and service: how many polygons and
+/// `gridkeeper ledger`: the 管养一览表 — per layer, owner and service (a polygon's own service
+/// field, else the layer's `--service`; a stake range's service column): how many polygons and
 /// how many m² each owner maintains, how much of that is disputed, and (when the workspace has
 /// a road layer) how many km of road centreline lie in the owner's polygons.
 ///
@@ -43,19 +44,23 @@ public enum Ledger {
             audit.layers = [info.name]
             audit.register = false
             let disputes = try Audit.run(audit, workspace: ws).defects.filter { $0.kind == .dispute }
-            var byOwner: [String: Row] = [:]
+            let services = try featureServices(info, workspace: ws)
+            // One row per owner and service: a polygon's own service field, else the layer's.
+            func key(_ m: Int) -> RowKey { RowKey(owner: data.parties[m].key, service: services[data.parties[m].fid] ?? info.service ?? "") }
+            var byKey: [RowKey: Row] = [:]
             for (m, g) in data.geometries.enumerated() {
-                let owner = data.parties[m].key
-                byOwner[owner, default: Row(layer: info.name, service: info.service ?? "", owner: owner, features: 0, area: 0, disputedArea: 0,
-                                            roadKm: roads == nil ? nil : 0)].features += 1
+                let k = key(m)
+                byKey[k, default: Row(layer: info.name, service: k.service, owner: k.owner, features: 0, area: 0, disputedArea: 0,
+                                      roadKm: roads == nil ? nil : 0)].features += 1
                 let polygon = try GeosGeometry(g)
-                byOwner[owner]!.area += try polygon.area()
-                if let roads { byOwner[owner]!.roadKm! += try polygon.intersection(roads).length() / 1000 }
+                byKey[k]!.area += try polygon.area()
+                if let roads { byKey[k]!.roadKm! += try polygon.intersection(roads).length() / 1000 }
             }
+            // A dispute counts once for each party's row (the rows of the polygons involved).
             for d in disputes {
-                for owner in d.keys { byOwner[owner]?.disputedArea += d.area }
+                for k in Set(d.fids.compactMap { data.memberByFID[$0] }.map(key)) { byKey[k]?.disputedArea += d.area }
             }
-            rows += byOwner.values.sorted { codePointOrder($0.owner, $1.owner) }
+            rows += sorted(byKey)
         }
         return rows
     }
@@ -63,14 +68,36 @@ public enum Ledger {
     /// Road km per owner from a road-duty layer's stake ranges (the stretches as imported,
     /// clipped to the road).
     private static func stakeRanges(_ info: LayerInfo, workspace ws: Workspace) throws -> [Row] {
-        var byOwner: [String: Row] = [:]
+        var byKey: [RowKey: Row] = [:]
         for r in try ws.read({ try ws.database.query("SELECT owner, service, geom FROM \(quoteIdentifier(info.name))") }) {
             guard let owner = r[0].text, case .blob(let b) = r[2] else { continue }
             let km = try GeosGeometry(try GeoPackageBlob.decode(b)).length() / 1000
-            byOwner[owner, default: Row(layer: info.name, service: r[1].text ?? info.service ?? "", owner: owner, features: 0, area: 0, disputedArea: 0, roadKm: 0)].features += 1
-            byOwner[owner]!.roadKm! += km
+            let k = RowKey(owner: owner, service: r[1].text ?? info.service ?? "")
+            byKey[k, default: Row(layer: info.name, service: k.service, owner: owner, features: 0, area: 0, disputedArea: 0, roadKm: 0)].features += 1
+            byKey[k]!.roadKm! += km
         }
-        return byOwner.values.sorted { codePointOrder($0.owner, $1.owner) }
+        return sorted(byKey)
+    }
+
+    private struct RowKey: Hashable {
+        let owner: String
+        let service: String
+    }
+
+    private static func sorted(_ rows: [RowKey: Row]) -> [Row] {
+        rows.values.sorted { $0.owner != $1.owner ? codePointOrder($0.owner, $1.owner) : codePointOrder($0.service, $1.service) }
+    }
+
+    /// Each polygon's own service (fid → value) when the layer has a service field
+    /// (`service`, `业务`, `类别`, `专业`); empty values fall back to the layer's.
+    private static func featureServices(_ info: LayerInfo, workspace ws: Workspace) throws -> [Int64: String] {
+        guard let field = FieldNames.find(FieldNames.service, in: try ws.gpkg.fields(of: info.name).map(\.name)) else { return [:] }
+        var services: [Int64: String] = [:]
+        for r in try ws.read({ try ws.database.query("SELECT fid, \(quoteIdentifier(field)) FROM \(quoteIdentifier(info.name))") }) {
+            guard case .integer(let fid) = r[0], let value = r[1].text?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { continue }
+            services[fid] = value
+        }
+        return services
     }
 
     /// Writes the ledger as CSV (cells that begin with = + - @ are neutralised), one total

@@ -104,6 +104,20 @@ final class AuditTests: XCTestCase {
         XCTAssertTrue(csv.contains("duty,,(total),4,\(String(format: "%.2f", total)),,"), csv)
     }
 
+    /// DESIGN: duty polygons carry an owner and a service. A layer whose polygons have their
+    /// own service field gets one ledger row per owner and service; a dispute counts for the
+    /// rows of the polygons involved.
+    func testLedgerSplitsOwnersByEachPolygonsService() throws {
+        try scratch.importLayer("mixed", kind: .duty, geojson: collection([
+            feature(#"{"owner":"P","service":"road"}"#, rings: [rect(0, 0, 100, 100)]),
+            feature(#"{"owner":"P","service":"greening"}"#, rings: [rect(100, 0, 200, 100)]),
+            feature(#"{"owner":"Q","service":""}"#, rings: [rect(150, 0, 250, 100)]),
+        ])) { $0.service = "sanitation" }
+        let rows = try Ledger.compute(workspace: try scratch.workspace(), layer: "mixed")
+        XCTAssertEqual(rows.map { "\($0.owner) \($0.service) \($0.features) \(Int($0.area)) \(Int($0.disputedArea))" },
+                       ["P greening 1 10000 5000", "P road 1 10000 0", "Q sanitation 1 10000 5000"])
+    }
+
     func testReportsEscapeTextAndGeoJSONFollowsRFC7946() throws {
         try scratch.importLayer("hostile", kind: .duty, geojson: collection([
             feature(#"{"owner":"<script>alert(1)</script>"}"#, rings: [rect(0, 0, 60, 60)]),
