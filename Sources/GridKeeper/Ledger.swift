@@ -113,7 +113,9 @@ public enum Ledger {
             let part = rows.filter { $0.layer == layer }
             func km(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
             for r in part { try w.write([r.layer, r.service, r.owner, String(r.features), m2(r.area), m2(r.disputedArea), km(r.roadKm)]) }
-            try w.write([layer, part.first?.service ?? "", "(total)", String(part.reduce(0) { $0 + $1.features }),
+            // The total row names the service only when the whole layer has one.
+            let services = Set(part.map(\.service))
+            try w.write([layer, services.count == 1 ? services.first! : "", "(total)", String(part.reduce(0) { $0 + $1.features }),
                          m2(part.reduce(0) { $0 + $1.area }), "", ""])
         }
         try w.close()
