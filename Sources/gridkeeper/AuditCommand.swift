@@ -108,9 +108,9 @@ struct LedgerCommand: ParsableCommand {
         let ws = try workspace.open()
         let rows = try Ledger.compute(workspace: ws, layer: layer)
         try Ledger.writeCSV(rows, to: out, bom: bom)
-        var table = TextTable(["layer", "owner", "features", "area m²", "disputed m²", "road km"])
+        var table = TextTable(["layer", "service", "owner", "features", "area m²", "disputed m²", "road km"])
         for r in rows {
-            table.add([r.layer, r.owner, String(r.features), String(format: "%.1f", r.area), String(format: "%.1f", r.disputedArea),
+            table.add([r.layer, r.service, r.owner, String(r.features), String(format: "%.1f", r.area), String(format: "%.1f", r.disputedArea),
                        r.roadKm.map { String(format: "%.3f", $0) } ?? ""])
         }
         print(table.render(), terminator: "")
