@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The bad-input corpus (Tests/Fixtures/bad, 139 cases with the error each must produce):
+/// The bad-input corpus (Tests/Fixtures/bad, 149 cases with the error each must produce):
 /// every case exits 2, 3 or 4 (or 0 for the controls) with a message naming the file, the
 /// position and the problem, never a signal or a trace, leaves the workspace byte-identical
 /// and writes no output. `run_cases.py` is the runner; this test runs it on the built binary.

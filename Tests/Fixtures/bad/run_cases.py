@@ -5,7 +5,7 @@
 
 Needs the big files first: python3 tools/make_bad_corpus.py (rows whose file is missing are
 reported as SKIP). Builds a base workspace once (init --crs EPSG:4549, then grids / road_duty /
-components from geodata/), and gives every case a fresh copy of it as {ws}. A fixture used as
+roads / components from geodata/), and gives every case a fresh copy of it as {ws}. A fixture used as
 `--ws {file}` is copied first, so the fixture in the repo is never opened for writing.
 
 cases.tsv columns: file ('-' when the case needs no fixture), command (gridkeeper arguments, split like a POSIX shell; {file} = the
@@ -96,6 +96,7 @@ def build_base(binary, directory):
     steps = [["init", "--crs", "EPSG:4549", "--ws", ws],
              ["import", os.path.join(GEODATA, "grids.geojson"), "--layer", "grids", "--kind", "grid", "--ws", ws],
              ["import", os.path.join(GEODATA, "road_duty.geojson"), "--layer", "road_duty", "--kind", "duty", "--ws", ws],
+             ["import", os.path.join(GEODATA, "roads.geojson"), "--layer", "roads", "--kind", "road", "--ws", ws],
              ["import", os.path.join(GEODATA, "components.csv"), "--layer", "components", "--kind", "component", "--ws", ws]]
     for step in steps:
         r = subprocess.run([binary] + step, capture_output=True, text=True)
