@@ -1,3 +1,5 @@
+import Foundation
+
 /// A uniform grid of cells over a `PolygonSet` for point queries at one fixed tolerance t:
 /// what a point of a cell can reach is listed per cell, and where a member's boundary stays
 /// farther than t from the whole cell the answer is settled once, at build time.
@@ -39,8 +41,9 @@ public final class CellIndex: @unchecked Sendable {
     }
 
     /// About `cellsPerEdge` cells per polygon edge (at most `maxCells`): enough that most cells
-    /// meet no edge, few enough to build in milliseconds.
-    public init(_ set: PolygonSet, tolerance t: Double, cellsPerEdge: Double = 2, maxCells: Int = 1 << 22) {
+    /// meet no edge, few enough to build in milliseconds. `parts`: how many threads build it
+    /// (default: one per core for big sets); the index is the same for any number.
+    public init(_ set: PolygonSet, tolerance t: Double, cellsPerEdge: Double = 2, maxCells: Int = 1 << 22, parts: Int? = nil) {
         precondition(t >= 0 && t.isFinite)
         let s = set.storage
         var extent = Envelope.empty
@@ -48,61 +51,75 @@ public final class CellIndex: @unchecked Sendable {
         if extent.isEmpty { extent = Envelope(minX: 0, minY: 0, maxX: 1, maxY: 1) }
         let reach = extent.expanded(by: t)
         let target = Swift.min(Double(maxCells), Swift.max(16, cellsPerEdge * Double(s.edgeCount)))
-        var size = ((Swift.max(reach.width, 1e-9) * Swift.max(reach.height, 1e-9)) / target).squareRoot()
-        if !(size > 0) || !size.isFinite { size = Swift.max(reach.width, reach.height, 1) }
-        let columns = Swift.max(1, Swift.min(Int((reach.width / size).rounded(.up)), maxCells))
-        let rows = Swift.max(1, Swift.min(Int((reach.height / size).rounded(.up)), maxCells / columns))
+        var guess = ((Swift.max(reach.width, 1e-9) * Swift.max(reach.height, 1e-9)) / target).squareRoot()
+        if !(guess > 0) || !guess.isFinite { guess = Swift.max(reach.width, reach.height, 1) }
+        let columns = Swift.max(1, Swift.min(Int((reach.width / guess).rounded(.up)), maxCells))
+        let rows = Swift.max(1, Swift.min(Int((reach.height / guess).rounded(.up)), maxCells / columns))
         // Rounding the size up keeps the whole widened extent inside columns × rows cells.
-        size = Swift.max(reach.width / Double(columns), reach.height / Double(rows)) * (1 + 1e-12)
+        let size = Swift.max(reach.width / Double(columns), reach.height / Double(rows)) * (1 + 1e-12)
         let minX = reach.minX, minY = reach.minY
         // Far above the error of `entries`' arithmetic (≈ 1e-12 of a cell) and of the distances
         // `isNearBoundary` compares with t (≈ 1e-10 m at city coordinates), far below a cell.
         let margin = size * 1e-6 + 1e-7
 
-        func cellBox(_ cx: Int, _ cy: Int) -> Envelope {
+        @Sendable func cellBox(_ cx: Int, _ cy: Int) -> Envelope {
             Envelope(minX: minX + Double(cx) * size - margin, minY: minY + Double(cy) * size - margin,
                      maxX: minX + Double(cx + 1) * size + margin, maxY: minY + Double(cy + 1) * size + margin)
         }
-        func cellRange(_ lo: Double, _ hi: Double, _ origin: Double, _ n: Int) -> ClosedRange<Int> {
+        @Sendable func cellRange(_ lo: Double, _ hi: Double, _ origin: Double, _ n: Int) -> ClosedRange<Int> {
             let a = Int(((lo - origin) / size).rounded(.down)) - 1, b = Int(((hi - origin) / size).rounded(.down)) + 1
             return Swift.max(a, 0)...Swift.min(b, n - 1)
         }
 
-        // Pass 1: per member, the cells its widened envelope meets, marked where an edge
-        // (its box widened by t) meets the widened cell box.
-        // (cell, entry) pairs, then a counting sort by cell: no array per cell.
-        var pairs: [(cell: Int32, entry: UInt32)] = []
-        var touched: [Bool] = []
-        for m in 0..<s.count {
-            let e = s.envelope(m)
-            guard !e.isEmpty else { continue }
-            let reachOfM = e.expanded(by: t)
-            let xr = cellRange(reachOfM.minX, reachOfM.maxX, minX, columns), yr = cellRange(reachOfM.minY, reachOfM.maxY, minY, rows)
-            guard !xr.isEmpty, !yr.isEmpty else { continue }
-            let width = xr.count
-            touched.removeAll(keepingCapacity: true)
-            touched.append(contentsOf: repeatElement(false, count: width * yr.count))
-            s.forEachEdge(of: m) { x1, y1, x2, y2 in
-                let edge = Envelope(minX: Swift.min(x1, x2) - t, minY: Swift.min(y1, y2) - t, maxX: Swift.max(x1, x2) + t, maxY: Swift.max(y1, y2) + t)
-                let exr = cellRange(edge.minX, edge.maxX, minX, columns), eyr = cellRange(edge.minY, edge.maxY, minY, rows)
-                for cy in eyr where yr.contains(cy) {
-                    for cx in exr where xr.contains(cx) && !touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
-                        if cellBox(cx, cy).intersects(edge) { touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] = true }
+        // Per member, the cells its widened envelope meets, marked where an edge (its box
+        // widened by t) meets the widened cell box; as (cell, entry) pairs, sorted by cell
+        // afterwards (no array per cell). Members are split over the cores; the parts are
+        // joined in member order, so the index is the same for any number of parts.
+        @Sendable func pairs(of members: Range<Int>) -> [(cell: Int32, entry: UInt32)] {
+            var pairs: [(cell: Int32, entry: UInt32)] = []
+            var touched: [Bool] = []
+            for m in members {
+                let e = s.envelope(m)
+                guard !e.isEmpty else { continue }
+                let reachOfM = e.expanded(by: t)
+                let xr = cellRange(reachOfM.minX, reachOfM.maxX, minX, columns), yr = cellRange(reachOfM.minY, reachOfM.maxY, minY, rows)
+                guard !xr.isEmpty, !yr.isEmpty else { continue }
+                let width = xr.count
+                touched.removeAll(keepingCapacity: true)
+                touched.append(contentsOf: repeatElement(false, count: width * yr.count))
+                s.forEachEdge(of: m) { x1, y1, x2, y2 in
+                    let edge = Envelope(minX: Swift.min(x1, x2) - t, minY: Swift.min(y1, y2) - t, maxX: Swift.max(x1, x2) + t, maxY: Swift.max(y1, y2) + t)
+                    let exr = cellRange(edge.minX, edge.maxX, minX, columns), eyr = cellRange(edge.minY, edge.maxY, minY, rows)
+                    for cy in eyr where yr.contains(cy) {
+                        for cx in exr where xr.contains(cx) && !touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
+                            if cellBox(cx, cy).intersects(edge) { touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] = true }
+                        }
+                    }
+                }
+                for cy in yr {
+                    for cx in xr {
+                        let box = cellBox(cx, cy)
+                        guard box.intersects(reachOfM) else { continue }
+                        if touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
+                            pairs.append((Int32(cy * columns + cx), UInt32(m) << 1))
+                        } else if s.locate((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, in: m) == .interior {
+                            pairs.append((Int32(cy * columns + cx), UInt32(m) << 1 | 1))
+                        }
                     }
                 }
             }
-            for cy in yr {
-                for cx in xr {
-                    let box = cellBox(cx, cy)
-                    guard box.intersects(reachOfM) else { continue }
-                    if touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
-                        pairs.append((Int32(cy * columns + cx), UInt32(m) << 1))
-                    } else if s.locate((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, in: m) == .interior {
-                        pairs.append((Int32(cy * columns + cx), UInt32(m) << 1 | 1))
-                    }
-                }
-            }
+            return pairs
         }
+        // Small sets are not worth a thread.
+        let parts = Swift.max(1, parts ?? (s.edgeCount < 20_000 ? 1 : Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8)))
+        // Each part writes only its own slot.
+        nonisolated(unsafe) let found = UnsafeMutableBufferPointer<[(cell: Int32, entry: UInt32)]>.allocate(capacity: parts)
+        found.initialize(repeating: [])
+        defer { _ = found.deinitialize(); found.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            found[k] = pairs(of: (s.count * k / parts)..<(s.count * (k + 1) / parts))
+        }
+        let pairs = Array(found.joined())
         let cells = columns * rows
         precondition(pairs.count < Int(Int32.max), "cell index too large")
         let cellStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: cells + 1)

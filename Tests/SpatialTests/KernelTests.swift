@@ -14,6 +14,23 @@ final class KernelTests: XCTestCase {
         XCTAssertGreaterThan(report.byLocation[.exterior] ?? 0, 1000, "\(report)")
     }
 
+    /// The cell index built by several threads is the one built by one, entry for entry.
+    func testCellIndexIsTheSameForAnyNumberOfBuildThreads() {
+        var random = SplitMix64(seed: 9)
+        let members: [[[[Coordinate]]]] = (0..<3000).map { k in
+            let x = Double(k % 60) * 50 + Double(random.next() % 1000) / 100, y = Double(k / 60) * 50
+            return [[[Coordinate(x, y), Coordinate(x + 55, y), Coordinate(x + 40, y + 60), Coordinate(x, y + 50), Coordinate(x, y)]]]
+        }
+        let set = PolygonSet(members)
+        for t in [0.0, 2.5] {
+            // The indexes own the storage: keep them alive while it is read.
+            let one = CellIndex(set, tolerance: t, parts: 1), three = CellIndex(set, tolerance: t, parts: 3)
+            XCTAssertEqual(Array(one.storage.cellStart), Array(three.storage.cellStart))
+            XCTAssertEqual(Array(one.storage.entries), Array(three.storage.entries))
+            XCTAssertGreaterThan(one.storage.entries.count, 3000)
+        }
+    }
+
     func testOrientationFallsBackToDoubleDoubleNearCollinear() {
         // Three points on a line with coordinates not exactly representable: the filter is
         // inconclusive and the double-double path decides, as in GEOS.
