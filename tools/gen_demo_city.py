@@ -1173,7 +1173,7 @@ def write_readme(outdir, g):
     w("| `road_duty.geojson` | Polygon | %d | 道路养护责任区 road-maintenance duty zones (with defects) |" % len(ROAD_DUTY))
     w("| `greening_duty.geojson` | Polygon | %d | 绿化养护责任区 greening-maintenance zones (with defects) |" % len(GREENING))
     w("| `roads.geojson` | LineString | %d | 道路中心线 road centre lines |" % len(ROADS))
-    w("| `road_stakes.csv` | stake ranges | 6 | 道路管养界线 road maintenance by stake range (road, from, to, owner, service): 长江路 changes owner at K4+000, 新华路 K0+900–K1+000 is covered by nobody, 旺庄路 K0+800–K1+000 is claimed by two owners |")
+    w("| `road_stakes.csv` | stake ranges | 6 | 道路管养界线 road maintenance by stake range (road, from, to, owner, service): 长江路 changes owner at K4+000, 新华路 K0+900–K1+000 is covered by nobody, 旺庄路 K0+800–K1+000 is claimed by two owners. `audit` also reports: 旺庄路's second range runs 551 m past the road's end (K1+048.8); the roads without ranges (锡兴路, 春潮路, 梅育路) and 长江路's last 1.9 m are gaps; and where the stakes and the road_duty corridors disagree (长江路 K4+000–K5+200 is 区城管局's by stakes but in the 市政工程管理处 corridor; parts of 新华路 and 旺庄路) as `duty_mismatch` |")
     w("| `components.csv` | points | %d | 城市管理部件 city-management components |" % len(g["comps"]))
     w("| `demo_points.csv` | points | %d | hand-picked lookup points with expected answers |" % len(g["demo"]))
     w("| `README.md` | | | this file |\n")
