@@ -71,8 +71,11 @@ public enum Audit {
                 if info.kind == .roadduty {
                     var audit = try RoadAudit(layer: info, workspace: ws, options: o, toLonLat: toLonLat)
                     audit.checkRanges()
-                    // Duty polygons of the same service are the other map of the same duty.
-                    let duties = try all.filter { $0.kind == .duty && $0.service == info.service }.map { try LayerData(workspace: ws, layer: $0, jurisdiction: nil) }
+                    // Duty polygons of the same service (their own, else their layer's) are the
+                    // other map of the same duty.
+                    let duties = try all.filter { $0.kind == .duty }.map { d in
+                        (data: try LayerData(workspace: ws, layer: d, jurisdiction: nil), services: try ws.featureServices(of: d))
+                    }
                     try audit.checkDutyPolygons(duties, minimumLength: o.mismatchLength)
                     report.defects += distinct(audit.defects)
                     continue

@@ -44,7 +44,7 @@ public enum Ledger {
             audit.layers = [info.name]
             audit.register = false
             let disputes = try Audit.run(audit, workspace: ws).defects.filter { $0.kind == .dispute }
-            let services = try featureServices(info, workspace: ws)
+            let services = try ws.read { try ws.featureServices(of: info) }
             // One row per owner and service: a polygon's own service field, else the layer's.
             func key(_ m: Int) -> RowKey { RowKey(owner: data.parties[m].key, service: services[data.parties[m].fid] ?? info.service ?? "") }
             var byKey: [RowKey: Row] = [:]
@@ -86,18 +86,6 @@ public enum Ledger {
 
     private static func sorted(_ rows: [RowKey: Row]) -> [Row] {
         rows.values.sorted { $0.owner != $1.owner ? codePointOrder($0.owner, $1.owner) : codePointOrder($0.service, $1.service) }
-    }
-
-    /// Each polygon's own service (fid → value) when the layer has a service field
-    /// (`service`, `业务`, `类别`, `专业`); empty values fall back to the layer's.
-    private static func featureServices(_ info: LayerInfo, workspace ws: Workspace) throws -> [Int64: String] {
-        guard let field = FieldNames.find(FieldNames.service, in: try ws.gpkg.fields(of: info.name).map(\.name)) else { return [:] }
-        var services: [Int64: String] = [:]
-        for r in try ws.read({ try ws.database.query("SELECT fid, \(quoteIdentifier(field)) FROM \(quoteIdentifier(info.name))") }) {
-            guard case .integer(let fid) = r[0], let value = r[1].text?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { continue }
-            services[fid] = value
-        }
-        return services
     }
 
     /// Writes the ledger as CSV (cells that begin with = + - @ are neutralised), one total

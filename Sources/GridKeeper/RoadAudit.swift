@@ -78,11 +78,15 @@ struct RoadAudit {
             detail: "no range covers it" + (around.isEmpty ? "" : "; " + around.joined(separator: ", ")))
     }
 
-    /// Each range against the duty layers of the same service: where its stretch runs inside a
-    /// duty polygon of another owner (and in none of its own), the two maps disagree.
-    mutating func checkDutyPolygons(_ duties: [LayerData], minimumLength: Double) throws {
+    /// Each range against the duty polygons of the same service (a polygon's own service field,
+    /// else its layer's): where its stretch runs inside a polygon of another owner (and in none
+    /// of its own), the two maps disagree.
+    mutating func checkDutyPolygons(_ duties: [(data: LayerData, services: [Int64: String])], minimumLength: Double) throws {
         guard !duties.isEmpty else { return }
-        let geos = try duties.map { d in try d.geometries.map { try GeosGeometry($0) } }
+        let geos = try duties.map { d in try d.data.geometries.map { try GeosGeometry($0) } }
+        // A polygon takes part when its service (its own, else its layer's) is this layer's.
+        let service = layer.service ?? ""
+        let takesPart = duties.map { d in d.data.parties.map { (d.services[$0.fid] ?? d.data.layer.service ?? "") == service } }
         for (i, road) in resolver.roads.enumerated() {
             for range in resolver.ranges[i] {
                 let parts = road.line.substring(from: range.from - road.start, to: range.to - road.start)
@@ -90,9 +94,10 @@ struct RoadAudit {
                 let stretch = try GeosGeometry(.multiLineString(parts))
                 let e = Envelope(covering: parts.flatMap { $0 })
                 var own: [GeosGeometry] = [], others: [(key: String, layer: String, geometry: GeosGeometry)] = []
-                for (l, data) in duties.enumerated() {
+                for (l, duty) in duties.enumerated() {
+                    let data = duty.data
                     data.tree.search(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY) { m in
-                        guard geos[l][m].intersects(stretch) else { return }
+                        guard takesPart[l][m], geos[l][m].intersects(stretch) else { return }
                         if data.parties[m].key == range.party.key { own.append(geos[l][m]) } else { others.append((data.parties[m].key, data.layer.name, geos[l][m])) }
                     }
                 }

@@ -283,4 +283,19 @@ final class RoadDutyTests: XCTestCase {
         XCTAssertEqual(orphans.map(\.keys), [["B"]])
         XCTAssertTrue(orphans.first?.detail.contains("no road '南北路' any more") == true, orphans.first?.detail ?? "")
     }
+
+    /// duty_mismatch compares the stakes only with duty polygons of the same service: a greening
+    /// polygon over the road (its own service field) is another duty, not a disagreement.
+    func testDutyMismatchIgnoresPolygonsOfAnotherService() throws {
+        let (scratch, path) = try workspace(Self.eastWestStakes)
+        try importStakes(path, into: scratch)
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([
+            feature(#"{"owner":"交通运输局","service":""}"#, rings: [rect(0, -10, 60, 10)]),
+            feature(#"{"owner":"市园林绿化管理处","service":"greening"}"#, rings: [rect(60, -10, 140, 10)]),
+        ]))
+        var options = Audit.Options()
+        options.layers = ["stakes"]
+        let mismatches = try Audit.run(options, workspace: try scratch.workspace()).defects.filter { $0.kind == .dutyMismatch }
+        XCTAssertEqual(mismatches.map(\.keys), [["交通运输局", "市政工程管理处"]])
+    }
 }
