@@ -114,15 +114,11 @@ public enum DisputeRegister {
             guard let t = v.text, case .array(let items)? = try? JSONParser.parse(Array(t.utf8)) else { return [] }
             return items.compactMap(\.stringValue)
         }
-        func ints(_ v: SQLValue) -> [Int64] {
-            guard let t = v.text, case .array(let items)? = try? JSONParser.parse(Array(t.utf8)) else { return [] }
-            return items.compactMap { if case .integer(let i) = $0 { i } else { nil } }
-        }
         func real(_ v: SQLValue) -> Double? { if case .real(let d) = v { d } else if case .integer(let i) = v { Double(i) } else { nil } }
         var geometry: Geometry?
         if case .blob(let b) = r[14] { geometry = try? GeoPackageBlob.decode(b) }
         let location = real(r[5]).flatMap { x in real(r[6]).map { Coordinate(x, $0) } }
-        return Entry(id: r[0].text ?? "", layer: r[1].text ?? "", owners: strings(r[2]), fids: ints(r[3]), area: real(r[4]) ?? 0, length: real(r[15]) ?? 0,
+        return Entry(id: r[0].text ?? "", layer: r[1].text ?? "", owners: strings(r[2]), fids: fids(r[3]), area: real(r[4]) ?? 0, length: real(r[15]) ?? 0,
                      location: location, status: r[7].text ?? "", firstSeen: r[8].text ?? "", lastSeen: r[9].text ?? "",
                      ruledOwner: r[10].text, note: r[11].text, ruledBy: r[12].text, ruledAt: r[13].text, geometry: geometry)
     }
@@ -144,13 +140,19 @@ public enum DisputeRegister {
         return try entry(id: e.id, workspace: ws)
     }
 
+    /// The `fids` column: a JSON array of integers (empty when unreadable).
+    private static func fids(_ v: SQLValue) -> [Int64] {
+        guard let t = v.text, case .array(let items)? = try? JSONParser.parse(Array(t.utf8)) else { return [] }
+        return items.compactMap { if case .integer(let i) = $0 { i } else { nil } }
+    }
+
     /// The rulings in force for a layer with the features whose overlap was ruled (road duty:
     /// the overlapping stake ranges).
     static func rulingParties(layer: String, workspace ws: Workspace) throws -> [(owner: String, fids: [Int64])] {
         guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
         return try ws.database.query("SELECT ruled_owner, fids FROM \(table) WHERE layer = ? AND status = 'ruled'", [.text(layer)]).compactMap { r in
-            guard let owner = r[0].text, let text = r[1].text, case .array(let items)? = try? JSONParser.parse(Array(text.utf8)) else { return nil }
-            return (owner, items.compactMap { if case .integer(let i) = $0 { i } else { nil } })
+            guard let owner = r[0].text else { return nil }
+            return (owner, fids(r[1]))
         }
     }
 

@@ -16,7 +16,6 @@ import Foundation
 /// box's other points.
 public final class CellIndex: @unchecked Sendable {
     public let storage: Storage
-    public var tolerance: Double { storage.tolerance }
 
     public struct Storage: @unchecked Sendable {
         public let tolerance: Double
