@@ -1,3 +1,4 @@
+import Foundation
 import Spatial
 
 /// A feature that answers for a point: who it is, by the layer's fields.
@@ -57,6 +58,14 @@ public struct PointAnswer: Sendable {
 
 /// Keys compare by Unicode code points, so the primary is the same on every platform and locale.
 func codePointOrder(_ a: String, _ b: String) -> Bool {
-    // UTF-8 preserves code-point order byte by byte, and comparing bytes needs no decoding.
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    // UTF-8 preserves code-point order byte by byte, and comparing bytes needs no decoding;
+    // native strings (small ones too) are contiguous UTF-8, so one memcmp does it.
+    let fast = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+            let shared = min(x.count, y.count)
+            let c = shared == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, shared)
+            return c != 0 ? c < 0 : x.count < y.count
+        }
+    }
+    return (fast ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
 }

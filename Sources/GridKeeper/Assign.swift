@@ -51,8 +51,10 @@ public enum Assign {
         // Polygon layers go to the native kernel, road-duty layers to their (shared) resolvers;
         // `plan` keeps the columns in the order the layers were asked for.
         let polygonInfos = infos.filter { $0.kind != .roadduty }, roadInfos = infos.filter { $0.kind == .roadduty }
+        let loadClock = Stopwatch()
         let data = try ws.read { try polygonInfos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name)) } }
         let roads = try ws.read { try roadInfos.map { try RoadResolver(workspace: ws, layer: $0, jurisdiction: shared) } }
+        let loadTime = loadClock.elapsed
         let plan = infos.map { info in
             info.kind == .roadduty ? AssignColumns.road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
         }
@@ -80,6 +82,7 @@ public enum Assign {
         var reconciliation: Reconciliation?
         var rejects: CSVWriter?
         var summary = AssignSummary()
+        summary.timing.load = loadTime
         summary.layers = names
         let writer = BackgroundWriter()
         do {
@@ -107,6 +110,8 @@ public enum Assign {
             defer { buffers.release() }
             var chunk = PointChunk()
             var lines: [CSVPointLines.Line] = []
+            // The next chunk's lines, cut by this thread while the workers answer the current one.
+            var ahead: [CSVPointLines.Line] = [], aheadReady = false
             var rowsRead = 0
             var swapAxes: Bool?
             var chunkNumber = 0
@@ -121,7 +126,12 @@ public enum Assign {
                 var t = clock.lap()
                 let input: ChunkInput
                 if let fastLines {
-                    fastLines.nextLines(o.chunkSize, into: &lines)
+                    if aheadReady {
+                        Swift.swap(&lines, &ahead)
+                        aheadReady = false
+                    } else {
+                        fastLines.nextLines(o.chunkSize, into: &lines)
+                    }
                     guard !lines.isEmpty else { break }
                     input = .lines(fastLines, lines, firstRow: rowsRead)
                 } else {
@@ -136,16 +146,23 @@ public enum Assign {
                 }
                 t = clock.lap()
                 let swap = swapAxes!
-                pool.run { w in
+                pool.start { w in
                     workers[w].run(AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap,
                                                     tolerance: o.tolerance, roadTolerance: o.roadTolerance, buffers: buffers, worker: w,
                                                     parity: chunkNumber, csv: csvRows))
                 }
+                if let fastLines {
+                    // Only pages before the previous chunk are released: this chunk's stay mapped.
+                    fastLines.nextLines(o.chunkSize, into: &ahead)
+                    aheadReady = true
+                }
+                pool.wait()
                 if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
                 summary.timing.parallel += clock.lap() - t
                 // The slowest worker sets the pace of each phase.
                 summary.timing.transform += workers.map(\.phases.locate).max() ?? 0
                 summary.timing.join += workers.map { $0.phases.order + $0.phases.answer }.max() ?? 0
+                summary.timing.order += workers.map(\.phases.order).max() ?? 0
                 summary.timing.format += workers.map(\.phases.format).max() ?? 0
                 t = clock.lap()
                 for i in 0..<n {

@@ -81,8 +81,9 @@ public struct AssignSummary: Sendable {
     /// the join itself) and `format` (CSV rows), each taken from the slowest worker; `write`:
     /// writing rows out, reconciliation, counting.
     public struct Timing: Sendable {
-        /// `index` (building the cell indexes) is included in `join`.
-        public var read = 0.0, parallel = 0.0, transform = 0.0, join = 0.0, index = 0.0, format = 0.0, write = 0.0, total = 0.0
+        /// `load`: reading the layers from the workspace. `index` (building the cell indexes)
+        /// and `order` (sorting points along the Hilbert curve) are included in `join`.
+        public var load = 0.0, read = 0.0, parallel = 0.0, transform = 0.0, join = 0.0, index = 0.0, order = 0.0, format = 0.0, write = 0.0, total = 0.0
     }
 }
 

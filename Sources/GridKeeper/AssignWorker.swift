@@ -117,6 +117,8 @@ final class AssignWorker: @unchecked Sendable {
     private let scratch: UnsafeMutableBufferPointer<UInt64>
     /// This worker's points of the current chunk in answer (Hilbert) order.
     private let sortedX: UnsafeMutableBufferPointer<Double>, sortedY: UnsafeMutableBufferPointer<Double>
+    /// Per point in answer order, one layer at a time: its polygon when answered in bulk, else -1.
+    private let sole: UnsafeMutableBufferPointer<Int32>
 
     struct Phases {
         var locate = 0.0, order = 0.0, answer = 0.0, format = 0.0
@@ -135,6 +137,7 @@ final class AssignWorker: @unchecked Sendable {
         scratch = .allocate(capacity: capacity)
         sortedX = .allocate(capacity: capacity)
         sortedY = .allocate(capacity: capacity)
+        sole = .allocate(capacity: capacity)
         self.inputCRS = inputCRS
         self.workspaceCRS = workspaceCRS
         self.lonLat = lonLat
@@ -148,6 +151,7 @@ final class AssignWorker: @unchecked Sendable {
         scratch.deallocate()
         sortedX.deallocate()
         sortedY.deallocate()
+        sole.deallocate()
     }
 
     struct Job {
@@ -280,13 +284,20 @@ final class AssignWorker: @unchecked Sendable {
         let order = b.order, xs = sortedX, ys = sortedY, tolerance = job.tolerance, lo = job.range.lowerBound
         for i in job.range { b.answeredBy[i] = UInt8(truncatingIfNeeded: worker) }
         // Layer by layer, so each pass keeps one layer's arrays in cache and touches one resolver.
+        let sole = self.sole.baseAddress!
         for l in 0..<layers {
             let resolver = resolvers[l], answers = b.answers[l]
+            // Most points are answered in bulk; the others (-1) one by one.
+            if !resolver.soleInteriors(xs: xs.baseAddress!, ys: ys.baseAddress!, count: job.range.count, tolerance: tolerance, into: sole) {
+                sole.update(repeating: -1, count: job.range.count)
+            }
             for k in job.range {
                 // A point with a problem has NaN coordinates (see `locate`).
                 let x = xs[k - lo], y = ys[k - lo]
                 guard !x.isNaN else { continue }
-                var a = try resolver.answer(x: x, y: y, tolerance: tolerance)
+                let member = sole[k - lo]
+                var a = member >= 0 ? BulkAnswer(status: .inside, primary: member, hasCandidates: false, distance: 0)
+                                    : try resolver.answer(x: x, y: y, tolerance: tolerance)
                 if a.hasCandidates {
                     a.candidateStart = Int32(pool.values.count)
                     a.candidateCount = Int32(resolver.candidates.count)

@@ -80,20 +80,28 @@ final class NativeResolver {
     private let set: PolygonSet.Storage
     private let tree: PackedRTree.Storage
     private let ranks: UnsafeMutableBufferPointer<Int32>
-    private let jurisdiction: PolygonSet.Storage?
+    /// The jurisdiction (one member) and its cells; empty stand-ins when the layer has none.
+    /// Not optionals: unwrapping one copies the whole struct on every call, and this is
+    /// asked for nearly every point.
+    private let hasJurisdiction: Bool
+    private let jurisdiction: PolygonSet.Storage
+    private let jurisdictionCells: CellIndex.Storage
+    /// The jurisdiction's cells were built (for the index's tolerance).
+    private let hasJurisdictionCells: Bool
     private let partial: Bool
     private let hasRulings: Bool
 
     /// Answers at the index's tolerance come from its cells; any other tolerance from the tree.
     private let cells: CellIndex.Storage?
-    private let jurisdictionCells: CellIndex.Storage?
     /// Keeps the indexes whose storage `cells` and `jurisdictionCells` view alive.
     private let index: LayerIndex?
+    private static let none = (set: PolygonSet([]), cells: CellIndex(PolygonSet([]), tolerance: 0))
 
     init(_ data: LayerData, index: LayerIndex? = nil) {
         self.data = data
         cells = index?.cells.storage
-        jurisdictionCells = index?.jurisdictionCells?.storage
+        hasJurisdictionCells = index?.jurisdictionCells != nil
+        jurisdictionCells = (index?.jurisdictionCells ?? Self.none.cells).storage
         self.index = index
         hits = .allocate(capacity: capacity)
         reached = .allocate(capacity: capacity)
@@ -101,7 +109,8 @@ final class NativeResolver {
         tree = data.tree.storage
         ranks = .allocate(capacity: max(data.keyRank.count, 1))
         _ = ranks.initialize(from: data.keyRank)
-        jurisdiction = data.jurisdiction?.storage
+        hasJurisdiction = data.jurisdiction != nil
+        jurisdiction = (data.jurisdiction ?? Self.none.set).storage
         partial = data.layer.partial
         hasRulings = !data.rulings.isEmpty
     }
@@ -176,18 +185,28 @@ final class NativeResolver {
         return BulkAnswer(status: status, primary: first.member, hasCandidates: listed, distance: distance)
     }
 
+    /// The commonest answer (`inside` one polygon, away from every edge) for many points at
+    /// once: `out[k]` is that polygon, or -1 where `answer` must be asked. False (nothing
+    /// written) when the cell index was not built for this tolerance.
+    func soleInteriors(xs: UnsafePointer<Double>, ys: UnsafePointer<Double>, count: Int, tolerance t: Double,
+                       into out: UnsafeMutablePointer<Int32>) -> Bool {
+        guard let cells, cells.tolerance == t, !hasJurisdiction || (hasJurisdictionCells && jurisdictionCells.tolerance == t) else { return false }
+        set.soleInteriors(xs: xs, ys: ys, count: count, cells: cells,
+                          edge: hasJurisdiction ? (jurisdiction, jurisdictionCells) : nil, into: out)
+        return true
+    }
+
     /// Where (x, y) is with respect to the jurisdiction (none known: inside, far from its edge).
     /// `nearEdge` is on its boundary at tolerance 0, within t of it otherwise.
     @inline(__always)
     private func jurisdictionPlace(_ x: Double, _ y: Double, _ t: Double) -> (inside: Bool, nearEdge: Bool) {
-        guard let j = jurisdiction else { return (true, false) }
-        if let jc = jurisdictionCells, jc.tolerance == t {
-            // One member: no entry means beyond its reach, a settled entry inside and far from the edge.
-            guard let entry = jc.entries(x, y).first else { return (false, false) }
-            if entry & 1 == 1 { return (true, false) }
+        guard hasJurisdiction else { return (true, false) }
+        if hasJurisdictionCells && jurisdictionCells.tolerance == t {
+            let place = jurisdiction.place(x, y, cells: jurisdictionCells)
+            return (place.inside, place.near)
         }
-        let location = j.locate(x, y, in: 0)
-        let near = t > 0 ? j.isNearBoundary(x, y, of: 0, within: t) : location == .boundary
+        let location = jurisdiction.locate(x, y, in: 0)
+        let near = t > 0 ? jurisdiction.isNearBoundary(x, y, of: 0, within: t) : location == .boundary
         return (location != .exterior, near)
     }
 

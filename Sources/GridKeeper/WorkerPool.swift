@@ -33,8 +33,19 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs `job(i)` on every worker and returns when all are done.
     func run(_ job: @escaping (Int) -> Void) {
+        start(job)
+        wait()
+    }
+
+    /// Starts `job(i)` on every worker and returns at once: the caller may work meanwhile,
+    /// then must `wait()` before starting another job.
+    func start(_ job: @escaping (Int) -> Void) {
         self.job = job
         for s in starts { s.signal() }
+    }
+
+    /// Returns when every worker has finished the job `start` gave them.
+    func wait() {
         for _ in 0..<count { finished.wait() }
         self.job = nil
     }

@@ -33,6 +33,16 @@ public struct KernelAgreement {
             let points = makePoints(members, count: pointsPerRound)
             // One cell index per tolerance, as `assign` builds one for its run.
             let cells = tolerances.map { CellIndex(set, tolerance: $0) }
+            // A rectangle across the members, as the "edge" of the bulk path (in `assign`, the
+            // jurisdiction), with its sides through their interiors.
+            let extent = members.indices.reduce(Envelope.empty) { $0.union(set.envelope($1)) }
+            let (w, h) = (extent.maxX - extent.minX, extent.maxY - extent.minY)
+            let (ex0, ey0, ex1, ey1) = (extent.minX + 0.3 * w, extent.minY + 0.3 * h, extent.maxX - 0.25 * w, extent.maxY - 0.2 * h)
+            let edgeRing = [Coordinate(ex0, ey0), Coordinate(ex1, ey0), Coordinate(ex1, ey1), Coordinate(ex0, ey1), Coordinate(ex0, ey0)]
+            let edgeSet = PolygonSet([[[edgeRing]]])
+            let edgeCells = tolerances.map { CellIndex(edgeSet, tolerance: $0) }
+            let edgeGeos = try GeosGeometry(.multiPolygon([[edgeRing]]))
+            let (edgePrepared, edgeBoundary) = (try PreparedGeometry(edgeGeos), try PreparedGeometry(try edgeGeos.boundary()))
             let reached = UnsafeMutablePointer<PointReach>.allocate(capacity: members.count)
             defer { reached.deallocate() }
             for p in points {
@@ -68,6 +78,21 @@ public struct KernelAgreement {
                     let d = set.boundaryDistance(p.x, p.y, of: m), reference2 = try boundaries[m].distance(to: point)
                     if d != reference2 {
                         report.disagreements.append("distance to member \(m) at (\(p.x), \(p.y)): native \(d), GEOS \(reference2)")
+                    }
+                }
+                // The bulk path: the one member whose interior, away from its edges, holds the
+                // point (else -1); with an edge set, also away from that set's boundary.
+                let sole = expectedReach.count == 1 && expectedReach[0].hasSuffix(" \(PointLocation.interior) false")
+                    ? Int32(expectedReach[0].split(separator: " ")[0])! : -1
+                let edgeNear = tolerance > 0 ? edgeBoundary.isWithinDistance(tolerance, of: point)
+                    : edgePrepared.covers(point) && !edgePrepared.contains(point)
+                var xs = [p.x], ys = [p.y], out: [Int32] = [0]
+                for withEdge in [false, true] {
+                    set.storage.soleInteriors(xs: &xs, ys: &ys, count: 1, cells: cells[which].storage,
+                                              edge: withEdge ? (edgeSet.storage, edgeCells[which].storage) : nil, into: &out)
+                    let expected = withEdge && edgeNear ? -1 : sole
+                    if out[0] != expected {
+                        report.disagreements.append("sole interior (\(p.x), \(p.y)) at \(tolerance) m\(withEdge ? " with edge" : ""): native \(out[0]), GEOS \(expected)")
                     }
                 }
                 // The whole probe, through the cell index built for this tolerance and through the tree.

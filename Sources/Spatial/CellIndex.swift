@@ -26,16 +26,18 @@ public final class CellIndex: @unchecked Sendable {
         let cellStart: UnsafeMutableBufferPointer<Int32>
         let entries: UnsafeMutableBufferPointer<UInt32>
 
-        /// The entries of the cell holding (x, y); empty when the point is beyond every member's
-        /// envelope widened by the tolerance.
+        @inline(__always) static func member(_ entry: UInt32) -> Int { Int(entry >> 1) }
+        @inline(__always) static func isSettled(_ entry: UInt32) -> Bool { entry & 1 == 1 }
+
+        /// The positions in `entries` of the cell holding (x, y); empty when the point is beyond
+        /// every member's envelope widened by the tolerance.
         @inline(__always)
-        public func entries(_ x: Double, _ y: Double) -> UnsafeBufferPointer<UInt32> {
+        func cell(_ x: Double, _ y: Double) -> Range<Int> {
             // Truncation is the floor here (both are ≥ 0), and needs no libm call.
             let fx = (x - minX) * inverseSize, fy = (y - minY) * inverseSize
-            guard fx >= 0, fy >= 0, fx < Double(columns), fy < Double(rows) else { return UnsafeBufferPointer(start: nil, count: 0) }
+            guard fx >= 0, fy >= 0, fx < Double(columns), fy < Double(rows) else { return 0..<0 }
             let k = Int(fy) &* columns &+ Int(fx)
-            let start = Int(cellStart[k])
-            return UnsafeBufferPointer(rebasing: entries[start..<Int(cellStart[k + 1])])
+            return Int(cellStart[k])..<Int(cellStart[k + 1])
         }
     }
 

@@ -18,16 +18,11 @@ extension PolygonSet.Storage {
                       into out: UnsafeMutablePointer<PointReach>, room: Int) -> Int {
         var count = 0
         if let cells, cells.tolerance == t {
-            for entry in cells.entries(x, y) {
+            for k in cells.cell(x, y) {
+                guard let r = probe(entry: k, of: cells, x, y) else { continue }
                 guard count < room else { return -1 }
-                if entry & 1 == 1 {
-                    // Settled at build time: the whole cell is inside, far from the boundary.
-                    out[count] = PointReach(member: Int32(entry >> 1), location: .interior, near: false)
-                    count += 1
-                } else if let r = probe(Int(entry >> 1), x, y, t) {
-                    out[count] = r
-                    count += 1
-                }
+                out[count] = r
+                count += 1
             }
             return count
         }
@@ -39,6 +34,16 @@ extension PolygonSet.Storage {
         return full ? -1 : count
     }
 
+    /// The member of entry k of `cells` as reached from (x, y) at the tolerance the cells were
+    /// built for, or nil when the point is outside it and farther than that from its boundary.
+    @inline(__always)
+    func probe(entry k: Int, of cells: CellIndex.Storage, _ x: Double, _ y: Double) -> PointReach? {
+        let entry = cells.entries[k], m = CellIndex.Storage.member(entry)
+        // Settled at build time: the whole cell is inside, far from the boundary.
+        if CellIndex.Storage.isSettled(entry) { return PointReach(member: Int32(m), location: .interior, near: false) }
+        return probe(m, x, y, cells.tolerance)
+    }
+
     /// Member m as reached from (x, y) at tolerance t, or nil when the point is outside it and
     /// farther than t from its boundary.
     @inline(__always)
@@ -48,5 +53,43 @@ extension PolygonSet.Storage {
         if !near && t > 0 { near = isNearBoundary(x, y, of: m, within: t) }
         if location == .exterior && !near { return nil }
         return PointReach(member: Int32(m), location: location, near: near)
+    }
+}
+
+extension PolygonSet.Storage {
+    /// The commonest answer, for many points in one call (one call per batch keeps the whole
+    /// loop inside this module, where `locate` and the cell lookup inline). For point k:
+    /// the member m when m is the only member (xs[k], ys[k]) reaches at the tolerance `cells`
+    /// was built for (see `reach`), the point lies in m's interior farther than that tolerance
+    /// from m's boundary, and — when `edge` is given (a one-member set with its cells, e.g. a
+    /// jurisdiction) — not on or within the tolerance of `edge`'s boundary; else -1, and the
+    /// caller asks `reach` for the full answer. Equal to `reach` on every point where it
+    /// gives a member (tested).
+    public func soleInteriors(xs: UnsafePointer<Double>, ys: UnsafePointer<Double>, count: Int, cells: CellIndex.Storage,
+                              edge: (set: PolygonSet.Storage, cells: CellIndex.Storage)?, into out: UnsafeMutablePointer<Int32>) {
+        // Unwrapped once: binding the optional per point copied both structs every time.
+        let hasEdge = edge != nil
+        let edgeSet = edge?.set ?? self, edgeCells = edge?.cells ?? cells
+        for k in 0..<count {
+            let x = xs[k], y = ys[k]
+            var found: Int32 = -1
+            for e in cells.cell(x, y) {
+                guard let r = probe(entry: e, of: cells, x, y) else { continue }
+                if found >= 0 || r.location != .interior || r.near { found = -1; break }
+                found = r.member
+            }
+            if found >= 0 && hasEdge && edgeSet.place(x, y, cells: edgeCells).near { found = -1 }
+            out[k] = found
+        }
+    }
+
+    /// Where (x, y) is with respect to member 0 of a one-member set (a jurisdiction), at the
+    /// tolerance `cells` was built for: inside it (interior or boundary), and on or within the
+    /// tolerance of its boundary.
+    @inline(__always)
+    public func place(_ x: Double, _ y: Double, cells: CellIndex.Storage) -> (inside: Bool, near: Bool) {
+        // No entry: beyond the member's reach.
+        guard let k = cells.cell(x, y).first, let r = probe(entry: k, of: cells, x, y) else { return (false, false) }
+        return (r.location != .exterior, r.near)
     }
 }

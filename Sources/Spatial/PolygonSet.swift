@@ -37,16 +37,17 @@ public final class PolygonSet: @unchecked Sendable {
 extension PolygonSet {
     public struct Storage: @unchecked Sendable {
         public let count: Int
-        private let xs: UnsafeMutableBufferPointer<Double>
-        private let ys: UnsafeMutableBufferPointer<Double>
-        /// Member m's segments start at the vertices `segments[segmentStart[m]..<segmentStart[m+1]]`:
-        /// each entry is the index of a segment's first vertex (its second is the next one).
-        private let segments: UnsafeMutableBufferPointer<Int32>
-        private let segmentStart: UnsafeMutableBufferPointer<Int>
-        /// minX, minY, maxX, maxY per member.
-        private let envelopes: UnsafeMutableBufferPointer<Double>
+        /// Member m's record is `coords[recordStart[m]..<recordStart[m + 1]]`: its envelope
+        /// (minX, minY, maxX, maxY), its number of rings, then per ring its number of vertices
+        /// and the vertices as x, y pairs. One record in one place: a probe of a small polygon
+        /// touches two or three cache lines instead of one per array.
+        private let coords: UnsafeMutableBufferPointer<Double>
+        private let recordStart: UnsafeMutableBufferPointer<Int>
+        /// The number of edges of all members.
+        public let edgeCount: Int
         /// Members with many segments get horizontal bands: `bandFirst[m]` indexes `bandStart`
-        /// (-1: no bands), and band b of m lists its segments in `bandSegments[bandStart[k]..<bandStart[k+1]]`.
+        /// (-1: no bands), and band b of m lists its segments in `bandSegments[bandStart[k]..<bandStart[k+1]]`,
+        /// each as the position in `coords` of the segment's first vertex (its second follows).
         private let bandFirst: UnsafeMutableBufferPointer<Int>
         private let bandCount: UnsafeMutableBufferPointer<Int>
         private let bandScale: UnsafeMutableBufferPointer<Double>
@@ -55,87 +56,113 @@ extension PolygonSet {
 
         init(_ polygons: [[[[Coordinate]]]]) {
             count = polygons.count
-            var vx: [Double] = [], vy: [Double] = []
-            var segs: [Int32] = [], segStart: [Int] = [0]
-            var env: [Double] = []
+            var records: [Double] = [], starts: [Int] = []
+            var segmentCounts: [Int] = []
             for member in polygons {
-                var e = Envelope.empty
-                for rings in member {
-                    for ring in rings where ring.count >= 2 {
-                        let first = vx.count
-                        for c in ring { vx.append(c.x); vy.append(c.y); e.expand(toInclude: c) }
-                        for i in first..<(vx.count - 1) { segs.append(Int32(i)) }
-                    }
+                let r = records.count
+                starts.append(r)
+                records += [.infinity, .infinity, -.infinity, -.infinity, 0]
+                var e = Envelope.empty, rings = 0, segments = 0
+                for ring in member.joined() where ring.count >= 2 {
+                    rings += 1
+                    segments += ring.count - 1
+                    records.append(Double(ring.count))
+                    for c in ring { records.append(c.x); records.append(c.y); e.expand(toInclude: c) }
                 }
-                segStart.append(segs.count)
-                env += e.isEmpty ? [.infinity, .infinity, -.infinity, -.infinity] : [e.minX, e.minY, e.maxX, e.maxY]
+                if !e.isEmpty { records.replaceSubrange(r..<(r + 4), with: [e.minX, e.minY, e.maxX, e.maxY]) }
+                records[r + 4] = Double(rings)
+                segmentCounts.append(segments)
             }
-            xs = .allocate(capacity: max(vx.count, 1)); _ = xs.initialize(from: vx)
-            ys = .allocate(capacity: max(vy.count, 1)); _ = ys.initialize(from: vy)
-            segments = .allocate(capacity: max(segs.count, 1)); _ = segments.initialize(from: segs)
-            segmentStart = .allocate(capacity: segStart.count); _ = segmentStart.initialize(from: segStart)
-            envelopes = .allocate(capacity: max(env.count, 1)); _ = envelopes.initialize(from: env)
+            starts.append(records.count)
+            precondition(records.count < Int(Int32.max), "polygon set too large")
+            coords = .allocate(capacity: max(records.count, 1)); _ = coords.initialize(from: records)
+            recordStart = .allocate(capacity: starts.count); _ = recordStart.initialize(from: starts)
+            edgeCount = segmentCounts.reduce(0, +)
 
             // Bands: about 4 segments per band, so a lookup scans a handful of edges.
             var first = [Int](repeating: -1, count: count), counts = [Int](repeating: 0, count: count)
             var scales = [Double](repeating: 0, count: count)
-            var starts: [Int] = [0], members: [Int32] = []
+            var bandStarts: [Int] = [0], members: [Int32] = []
             for m in 0..<count {
-                let n = segStart[m + 1] - segStart[m]
-                let minY = env[m * 4 + 1], maxY = env[m * 4 + 3]
+                let n = segmentCounts[m]
+                let minY = records[starts[m] + 1], maxY = records[starts[m] + 3]
                 guard n > PolygonSet.bandThreshold, maxY > minY else { continue }
                 let bands = max(1, min(n / 4, 4096))
                 let scale = Double(bands) / (maxY - minY)
                 var lists = [[Int32]](repeating: [], count: bands)
-                for s in segStart[m]..<segStart[m + 1] {
-                    let i = Int(segs[s])
-                    let lo = min(vy[i], vy[i + 1]), hi = max(vy[i], vy[i + 1])
+                Self.forEachSegment(records, from: starts[m]) { o in
+                    let lo = min(records[o + 1], records[o + 3]), hi = max(records[o + 1], records[o + 3])
                     let b0 = Self.band(lo, minY, scale, bands), b1 = Self.band(hi, minY, scale, bands)
-                    for b in b0...b1 { lists[b].append(segs[s]) }
+                    for b in b0...b1 { lists[b].append(Int32(o)) }
                 }
-                first[m] = starts.count - 1
+                first[m] = bandStarts.count - 1
                 counts[m] = bands
                 scales[m] = scale
                 for list in lists {
                     members += list
-                    starts.append(members.count)
+                    bandStarts.append(members.count)
                 }
             }
             bandFirst = .allocate(capacity: max(count, 1)); _ = bandFirst.initialize(from: first)
             bandCount = .allocate(capacity: max(count, 1)); _ = bandCount.initialize(from: counts)
             bandScale = .allocate(capacity: max(count, 1)); _ = bandScale.initialize(from: scales)
-            bandStart = .allocate(capacity: starts.count); _ = bandStart.initialize(from: starts)
+            bandStart = .allocate(capacity: bandStarts.count); _ = bandStart.initialize(from: bandStarts)
             bandSegments = .allocate(capacity: max(members.count, 1)); _ = bandSegments.initialize(from: members)
         }
 
+        /// Calls `body` with the position of every segment's first vertex in the record at `r`.
+        private static func forEachSegment(_ records: [Double], from r: Int, _ body: (Int) -> Void) {
+            var p = r + 5
+            for _ in 0..<Int(records[r + 4]) {
+                let n = Int(records[p])
+                p += 1
+                for k in 0..<(n - 1) { body(p + 2 * k) }
+                p += 2 * n
+            }
+        }
+
         func deallocate() {
-            for p in [xs, ys, envelopes, bandScale] as [UnsafeMutableBufferPointer<Double>] { p.deallocate() }
-            for p in [segmentStart, bandFirst, bandCount, bandStart] as [UnsafeMutableBufferPointer<Int>] { p.deallocate() }
-            segments.deallocate()
+            for p in [coords, bandScale] as [UnsafeMutableBufferPointer<Double>] { p.deallocate() }
+            for p in [recordStart, bandFirst, bandCount, bandStart] as [UnsafeMutableBufferPointer<Int>] { p.deallocate() }
             bandSegments.deallocate()
         }
 
         /// The band of `y` (monotone in y, so an edge spanning y is always in y's band).
         @inline(__always)
         private static func band(_ y: Double, _ minY: Double, _ scale: Double, _ bands: Int) -> Int {
-            let b = Int(((y - minY) * scale).rounded(.down))
-            return b < 0 ? 0 : (b >= bands ? bands - 1 : b)
+            // Truncation is the floor from 1 up, and everything below 1 is band 0: no libm call
+            // (`rounded(.down)` is one) on the hot path.
+            let v = (y - minY) * scale
+            return !(v >= 1) ? 0 : (v >= Double(bands) ? bands - 1 : Int(v))
         }
 
         public func envelope(_ m: Int) -> Envelope {
-            Envelope(minX: envelopes[m * 4], minY: envelopes[m * 4 + 1], maxX: envelopes[m * 4 + 2], maxY: envelopes[m * 4 + 3])
+            let r = recordStart[m]
+            return Envelope(minX: coords[r], minY: coords[r + 1], maxX: coords[r + 2], maxY: coords[r + 3])
         }
 
-        /// Calls `body` with the first-vertex index of every segment of member m that may have a
-        /// point with y in [y0, y1] (all segments when m has no bands).
+        /// Calls `body` with the position in `coords` of the first vertex of every segment of
+        /// member m that may have a point with y in [y0, y1] (all segments when m has no bands),
+        /// until `body` returns false.
         @inline(__always)
         private func forEachSegment(_ m: Int, _ y0: Double, _ y1: Double, _ body: (Int) -> Bool) {
             let f = bandFirst[m]
             if f < 0 {
-                for s in segmentStart[m]..<segmentStart[m + 1] where !body(Int(segments[s])) { return }
+                var p = recordStart[m] + 5
+                for _ in 0..<Int(coords[p - 1]) {
+                    let n = Int(coords[p])
+                    p += 1
+                    var o = p
+                    let end = p &+ 2 &* (n &- 1)
+                    while o < end {
+                        if !body(o) { return }
+                        o &+= 2
+                    }
+                    p = end &+ 2
+                }
                 return
             }
-            let n = bandCount[m], minY = envelopes[m * 4 + 1], scale = bandScale[m]
+            let n = bandCount[m], minY = coords[recordStart[m] + 1], scale = bandScale[m]
             let b0 = Self.band(y0, minY, scale, n), b1 = Self.band(y1, minY, scale, n)
             for b in b0...b1 {
                 for k in bandStart[f + b]..<bandStart[f + b + 1] where !body(Int(bandSegments[k])) { return }
@@ -146,11 +173,11 @@ extension PolygonSet {
         /// `contains` ⇔ interior, `covers` ⇔ interior or boundary.
         @inline(__always)
         public func locate(_ x: Double, _ y: Double, in m: Int) -> PointLocation {
-            let e = m * 4
-            if x < envelopes[e] || y < envelopes[e + 1] || x > envelopes[e + 2] || y > envelopes[e + 3] { return .exterior }
+            let r = recordStart[m]
+            if x < coords[r] || y < coords[r + 1] || x > coords[r + 2] || y > coords[r + 3] { return .exterior }
             var ray = RayCrossing(x: x, y: y)
-            forEachSegment(m, y, y) { i in
-                ray.count(xs[i], ys[i], xs[i + 1], ys[i + 1])
+            forEachSegment(m, y, y) { o in
+                ray.count(coords[o], coords[o + 1], coords[o + 2], coords[o + 3])
                 return !ray.onSegment
             }
             return ray.location
@@ -159,34 +186,34 @@ extension PolygonSet {
         /// Whether some edge of member m is within `distance` of (x, y) (inclusive).
         @inline(__always)
         public func isNearBoundary(_ x: Double, _ y: Double, of m: Int, within distance: Double) -> Bool {
-            let e = m * 4
-            if x < envelopes[e] - distance || y < envelopes[e + 1] - distance || x > envelopes[e + 2] + distance || y > envelopes[e + 3] + distance { return false }
+            let r = recordStart[m]
+            if x < coords[r] - distance || y < coords[r + 1] - distance || x > coords[r + 2] + distance || y > coords[r + 3] + distance { return false }
             var near = false
-            forEachSegment(m, y - distance, y + distance) { i in
-                if segmentDistance(x, y, xs[i], ys[i], xs[i + 1], ys[i + 1]) <= distance { near = true }
+            forEachSegment(m, y - distance, y + distance) { o in
+                if segmentDistance(x, y, coords[o], coords[o + 1], coords[o + 2], coords[o + 3]) <= distance { near = true }
                 return !near
             }
             return near
         }
 
-        /// The number of edges of all members.
-        public var edgeCount: Int { segmentStart[count] }
-
         /// Calls `body` with the end points (x1, y1, x2, y2) of every edge of member m.
         public func forEachEdge(of m: Int, _ body: (Double, Double, Double, Double) -> Void) {
-            for s in segmentStart[m]..<segmentStart[m + 1] {
-                let i = Int(segments[s])
-                body(xs[i], ys[i], xs[i + 1], ys[i + 1])
+            var p = recordStart[m] + 5
+            for _ in 0..<Int(coords[p - 1]) {
+                let n = Int(coords[p])
+                p += 1
+                for k in 0..<(n - 1) {
+                    let o = p + 2 * k
+                    body(coords[o], coords[o + 1], coords[o + 2], coords[o + 3])
+                }
+                p += 2 * n
             }
         }
 
         /// The distance from (x, y) to the nearest edge of member m.
         public func boundaryDistance(_ x: Double, _ y: Double, of m: Int) -> Double {
             var best = Double.infinity
-            for s in segmentStart[m]..<segmentStart[m + 1] {
-                let i = Int(segments[s])
-                best = min(best, segmentDistance(x, y, xs[i], ys[i], xs[i + 1], ys[i + 1]))
-            }
+            forEachEdge(of: m) { x1, y1, x2, y2 in best = min(best, segmentDistance(x, y, x1, y1, x2, y2)) }
             return best
         }
     }

@@ -1,5 +1,6 @@
 import CPROJ
 import Foundation
+import Synchronization
 
 /// What PROJ's database knows about a CRS: name, kind, area of use and GeoPackage WKT.
 public struct CRSInfo: Sendable {
@@ -12,13 +13,24 @@ public struct CRSInfo: Sendable {
     public let wkt1: String
 }
 
-/// Look-ups in proj.db. Each call opens its own PROJ context: these are rare, never hot.
+/// Look-ups in proj.db, remembered for the life of the process: each costs a PROJ context
+/// and a database query (about a millisecond), and bulk runs ask the same question per chunk.
 public enum ProjCatalog {
     public struct Error: Swift.Error, CustomStringConvertible {
         public let description: String
     }
 
+    private static let known = Mutex<[Int: Result<CRSInfo, Error>]>([:])
+
     public static func info(epsg code: Int) throws -> CRSInfo {
+        if let found = known.withLock({ $0[code] }) { return try found.get() }
+        let result: Result<CRSInfo, Error>
+        do { result = .success(try lookUp(epsg: code)) } catch let e as Error { result = .failure(e) } catch { result = .failure(Error(description: "\(error)")) }
+        known.withLock { $0[code] = result }
+        return try result.get()
+    }
+
+    private static func lookUp(epsg code: Int) throws -> CRSInfo {
         try withContext { ctx in
             guard let pj = proj_create(ctx, "EPSG:\(code)") else {
                 throw Error(description: "EPSG:\(code) is not in PROJ's database (proj.db); check the code or install proj-data")

@@ -107,8 +107,8 @@ struct AssignCommand: ParsableCommand {
         meter.finish()
         if timing {
             let t = summary.timing
-            Terminal.note(String(format: "timing: {\"points\":%d,\"threads\":%d,\"read_s\":%.3f,\"parallel_s\":%.3f,\"transform_s\":%.3f,\"join_s\":%.3f,\"index_s\":%.3f,\"format_s\":%.3f,\"write_s\":%.3f,\"total_s\":%.3f,\"fallbacks\":%d}",
-                                 summary.points, summary.threads, t.read, t.parallel, t.transform, t.join, t.index, t.format, t.write, t.total, summary.fallbacks))
+            Terminal.note(String(format: "timing: {\"points\":%d,\"threads\":%d,\"load_s\":%.3f,\"read_s\":%.3f,\"parallel_s\":%.3f,\"transform_s\":%.3f,\"join_s\":%.3f,\"index_s\":%.3f,\"order_s\":%.3f,\"format_s\":%.3f,\"write_s\":%.3f,\"total_s\":%.3f,\"fallbacks\":%d}",
+                                 summary.points, summary.threads, t.load, t.read, t.parallel, t.transform, t.join, t.index, t.order, t.format, t.write, t.total, summary.fallbacks))
         }
         print(json ? AssignReport.json(summary) : AssignReport.text(summary), terminator: json ? "\n" : "")
     }
