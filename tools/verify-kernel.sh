@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
-swift build -c release --product verify-kernel >&2
+swift build -c release --static-swift-stdlib --product verify-kernel >&2
 "$(swift build -c release --show-bin-path)/verify-kernel" "$@"

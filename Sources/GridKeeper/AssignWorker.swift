@@ -173,7 +173,9 @@ final class AssignWorker: @unchecked Sendable {
         do {
             if toWorkspace == nil {
                 toWorkspace = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
-                toLonLat = try LayerImport.transform(from: inputCRS, to: .wgs84)
+                // Only GeoJSON output needs longitude and latitude (a PROJ transform costs
+                // milliseconds to create).
+                toLonLat = lonLat ? try LayerImport.transform(from: inputCRS, to: .wgs84) : nil
                 resolvers = zip(data, indexes).map { NativeResolver($0, index: $1) }
             }
             let clock = Stopwatch()
@@ -332,7 +334,7 @@ final class AssignWorker: @unchecked Sendable {
         let b = job.buffers
         let problems = b.problems, idRange = b.idRange
         let statusNames = Self.statusNames.view
-        let layers = data.map { (display: $0.csvDisplay.view, owner: $0.csvOwner.view, key: $0.csvKey.view) }
+        let layers = data.map { (party: $0.csvParty.view, key: $0.csvKey.view, inside: $0.csvInside.view) }
         let answers = b.answers
         let pools = b.pools.map(\.values), answeredBy = b.answeredBy, roadAnswers = b.roadAnswers
         var idBytes: UnsafeBufferPointer<UInt8>?, firstRow = 0, chunk: PointChunk?
@@ -368,11 +370,13 @@ final class AssignWorker: @unchecked Sendable {
                     }
                 case .polygon(let l):
                     let a = answers[l][i], text = layers[l]
+                    if a.status == .inside && a.primary >= 0 && !a.hasCandidates {
+                        out.append(text.inside[Int(a.primary)])
+                        continue
+                    }
                     out.append(0x2C)
                     if a.primary >= 0 {
-                        out.append(text.display[Int(a.primary)])
-                        out.append(0x2C)
-                        out.append(text.owner[Int(a.primary)])
+                        out.append(text.party[Int(a.primary)])
                     } else {
                         out.append(0x2C)
                     }

@@ -13,9 +13,10 @@ final class LayerData: @unchecked Sendable {
     let polygons: PolygonSet
     let tree: PackedRTree
     let memberByFID: [Int64: Int]
-    /// Each member's batch-output fields, CSV-encoded once: `<layer>` (code, else name),
-    /// `<layer>_owner`, and its key (for `<layer>_candidates`).
-    let csvDisplay: ByteStrings, csvOwner: ByteStrings, csvKey: ByteStrings
+    /// Each member's batch-output fields, CSV-encoded once: `<layer>,<layer>_owner` (code, else
+    /// name; owner), its key (for `<layer>_candidates`), and its whole answer when the point is
+    /// inside it (`,<layer>,<layer>_owner,inside,`: most rows are that, one copy instead of seven).
+    let csvParty: ByteStrings, csvKey: ByteStrings, csvInside: ByteStrings
     /// Rulings in force (see `DisputeRegister`): areas and the key rank of the owner who answers there.
     let rulings: [(owner: String, geometry: Geometry)]
     let rulingAreas: PolygonSet
@@ -43,9 +44,19 @@ final class LayerData: @unchecked Sendable {
         let set = PolygonSet(geometries.map(\.polygons))
         polygons = set
         tree = PackedRTree((0..<set.count).map { set.envelope($0) })
-        csvDisplay = ByteStrings(parties.map { CSVWriter.encodedField($0.code ?? $0.name ?? "") })
-        csvOwner = ByteStrings(parties.map { CSVWriter.encodedField($0.owner ?? "") })
-        csvKey = ByteStrings(parties.map { CSVWriter.encodedField($0.key) })
+        func party(_ m: Int, _ out: inout [UInt8]) {
+            CSVWriter.appendEncodedField(parties[m].code ?? parties[m].name ?? "", to: &out)
+            out.append(UInt8(ascii: ","))
+            CSVWriter.appendEncodedField(parties[m].owner ?? "", to: &out)
+        }
+        csvParty = ByteStrings(count: parties.count, party)
+        csvKey = ByteStrings(count: parties.count) { CSVWriter.appendEncodedField(parties[$0].key, to: &$1) }
+        let inside = Array(",\(Status.inside.rawValue),".utf8)
+        csvInside = ByteStrings(count: parties.count) { m, out in
+            out.append(UInt8(ascii: ","))
+            party(m, &out)
+            out += inside
+        }
         memberByFID = Dictionary(uniqueKeysWithValues: parties.enumerated().map { ($1.fid, $0) })
         rulings = try DisputeRegister.rulings(layer: layer.name, workspace: workspace)
         rulingAreas = PolygonSet(rulings.map(\.geometry.polygons))

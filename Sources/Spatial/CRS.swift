@@ -45,7 +45,9 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
     public var isGeographic: Bool {
         switch self {
         case .gcj02, .bd09: true
-        case .epsg(let code): code == 4326 || code == 4490 || ProjCatalog.isGeographic(epsg: code)
+        // CGCS2000's Gauss-Krüger systems (EPSG:4491–4554, the usual workspace CRSs) are
+        // projected: known without opening proj.db (a few milliseconds on every start).
+        case .epsg(let code): code == 4326 || code == 4490 || (!(4491...4554).contains(code) && ProjCatalog.isGeographic(epsg: code))
         }
     }
 

@@ -135,10 +135,17 @@ public final class CSVWriter {
     /// One field as this writer would write it in UTF-8: quoted when needed, a formula
     /// neutralised, quotes doubled.
     public static func encodedField(_ field: String, separator: UInt8 = UInt8(ascii: ","), neutralizeFormulas: Bool = true) -> [UInt8] {
+        var out: [UInt8] = []
+        appendEncodedField(field, to: &out, separator: separator, neutralizeFormulas: neutralizeFormulas)
+        return out
+    }
+
+    /// `encodedField`, appended to `out` (no array of its own).
+    public static func appendEncodedField(_ field: String, to out: inout [UInt8], separator: UInt8 = UInt8(ascii: ","), neutralizeFormulas: Bool = true) {
         let utf8 = field.utf8
         let quoted = needsQuotes(utf8, separator: separator)
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count + 2)
+        // Not reserveCapacity(out.count + …): on a growing array that reallocates on every call.
+        if out.isEmpty { out.reserveCapacity(utf8.count + 2) }
         if quoted { out.append(quote) }
         if neutralizeFormulas && looksLikeFormula(field) { out.append(UInt8(ascii: "'")) }
         for b in utf8 {
@@ -146,7 +153,6 @@ public final class CSVWriter {
             if quoted && b == quote { out.append(quote) }
         }
         if quoted { out.append(quote) }
-        return out
     }
 
     /// Writes buffered records out.

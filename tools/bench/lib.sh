@@ -24,7 +24,7 @@ setup_tools() {
 
 build_gridkeeper() {
   [ "${NO_BUILD:-0}" = 1 ] && return
-  (cd "$ROOT" && tools/setup.sh && swift build -c release --product gridkeeper)
+  (cd "$ROOT" && tools/setup.sh && swift build -c release --static-swift-stdlib --product gridkeeper)
 }
 
 # make_city DIR N: the city and N points, unless DIR already holds exactly that
