@@ -146,11 +146,14 @@ public enum Assign {
                 }
                 t = clock.lap()
                 let swap = swapAxes!
-                pool.start { w in
-                    workers[w].run(AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap,
-                                                    tolerance: o.tolerance, roadTolerance: o.roadTolerance, buffers: buffers, worker: w,
-                                                    parity: chunkNumber, csv: csvRows))
+                let parity = chunkNumber
+                let job = { @Sendable (w: Int) in
+                    AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap, tolerance: o.tolerance,
+                                     roadTolerance: o.roadTolerance, buffers: buffers, worker: w, parity: parity, csv: csvRows)
                 }
+                // Each worker parses its slice of the input, then answers a part of the city
+                // (its cache holds that part's cells and polygons), then writes its slice's rows.
+                pool.start { w in workers[w].prepare(job(w)) }
                 if let fastLines {
                     // Only pages before the previous chunk are released: this chunk's stay mapped.
                     fastLines.nextLines(o.chunkSize, into: &ahead)
@@ -158,6 +161,10 @@ public enum Assign {
                 }
                 pool.wait()
                 if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
+                let shares = Share.split(workers.map(\.histogram), total: n, workers: pool.count)
+                pool.run { w in workers[w].answer(job(w), share: shares?[w]) }
+                if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
+                pool.run { w in workers[w].format(job(w)) }
                 summary.timing.parallel += clock.lap() - t
                 // The slowest worker sets the pace of each phase.
                 summary.timing.transform += workers.map(\.phases.locate).max() ?? 0

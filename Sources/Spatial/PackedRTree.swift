@@ -193,9 +193,26 @@ public enum HilbertCurve {
     /// The index of `(x, y)` on a 2^16 × 2^16 curve over `extent` (clamped to it).
     @inline(__always)
     public static func index(x: Double, y: Double, in extent: Envelope) -> UInt32 {
-        guard x.isFinite && y.isFinite else { return .max }
-        let w = extent.width > 0 ? extent.width : 1, h = extent.height > 0 ? extent.height : 1
-        let fx = min(max((x - extent.minX) / w, 0), 1), fy = min(max((y - extent.minY) / h, 0), 1)
-        return hilbertIndex(UInt32(fx * 65535), UInt32(fy * 65535))
+        Frame(extent).index(x: x, y: y)
+    }
+
+    /// A curve laid over one extent, its scale worked out once: the per-point step is then
+    /// multiplications only (two divisions per point were a measurable share of ordering).
+    public struct Frame: Sendable {
+        let minX: Double, minY: Double, scaleX: Double, scaleY: Double
+
+        public init(_ extent: Envelope) {
+            let w = extent.width > 0 ? extent.width : 1, h = extent.height > 0 ? extent.height : 1
+            minX = extent.minX; minY = extent.minY
+            scaleX = 65535 / w; scaleY = 65535 / h
+        }
+
+        /// The index of `(x, y)` on the 2^16 × 2^16 curve (clamped to the extent); not finite: last.
+        @inline(__always)
+        public func index(x: Double, y: Double) -> UInt32 {
+            guard x.isFinite && y.isFinite else { return .max }
+            let fx = min(max((x - minX) * scaleX, 0), 65535), fy = min(max((y - minY) * scaleY, 0), 65535)
+            return hilbertIndex(UInt32(fx), UInt32(fy))
+        }
     }
 }

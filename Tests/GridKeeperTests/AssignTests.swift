@@ -56,6 +56,30 @@ final class AssignTests: XCTestCase {
         XCTAssertEqual(statuses, ["inside", "boundary", "disputed", "gap", "outside"], "the sample reaches every status")
     }
 
+    /// Workers get consecutive parts of the curve holding about equal numbers of points, or
+    /// their slices of the input when the points crowd into too few parts to split evenly.
+    func testSharesSplitTheCurveEvenlyOrNotAtAll() throws {
+        var spread = [[Int]](repeating: Array(repeating: 0, count: Share.buckets), count: 2)
+        for b in 0..<Share.buckets { spread[b % 2][b] = 3 + b % 5 }
+        let total = spread.joined().reduce(0, +)
+        for workers in [2, 3] {
+            let shares = try XCTUnwrap(Share.split(spread, total: total, workers: workers))
+            XCTAssertEqual(shares.count, workers)
+            XCTAssertEqual(shares.first?.lowerBound, 0)
+            XCTAssertEqual(shares.last?.upperBound, Share.buckets)
+            for (a, b) in zip(shares, shares.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound, "consecutive, no gap") }
+            for share in shares {
+                let count = share.reduce(0) { $0 + spread[0][$1] + spread[1][$1] }
+                XCTAssertEqual(Double(count), Double(total) / Double(workers), accuracy: 8)
+            }
+        }
+        var crowded = [[Int]](repeating: Array(repeating: 0, count: Share.buckets), count: 2)
+        crowded[0][100] = 900; crowded[1][100] = 900; crowded[1][101] = 10
+        XCTAssertNil(Share.split(crowded, total: 1810, workers: 2))
+        XCTAssertNil(Share.split(spread, total: total, workers: 1))
+        XCTAssertEqual(Share.bucket(UInt32.max), Share.buckets - 1)
+    }
+
     func componentLayer() throws {
         var csv = "ObjID,x,y,BGID,DeptName3\n"
         let rows: [(Double, Double, String, String)] = [

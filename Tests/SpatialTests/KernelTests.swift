@@ -56,6 +56,10 @@ final class KernelTests: XCTestCase {
             RadixSort.sort(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: scratch)
             sorted.sort()
             XCTAssertEqual(Array(buffer[0..<n]), sorted)
+            // On the top 24 bits only (three passes): stable, so ties keep their input order.
+            _ = buffer.initialize(from: values)
+            RadixSort.sort(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: scratch, keyBits: 24)
+            XCTAssertEqual(Array(buffer[0..<n]), values.sorted { ($0 >> 40, $0 & 0xFFFF_FFFF) < ($1 >> 40, $1 & 0xFFFF_FFFF) })
         }
     }
 
