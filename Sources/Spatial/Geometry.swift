@@ -50,7 +50,15 @@ public enum Geometry: Sendable, Equatable {
         }
     }
 
-    public var isEmpty: Bool { coordinates.isEmpty }
+    /// No coordinate at all (asked per feature on every load: no flattened copy is made).
+    public var isEmpty: Bool {
+        switch self {
+        case .point: false
+        case .lineString(let cs), .multiPoint(let cs): cs.isEmpty
+        case .polygon(let rings), .multiLineString(let rings): rings.allSatisfy(\.isEmpty)
+        case .multiPolygon(let polys): polys.allSatisfy { $0.allSatisfy(\.isEmpty) }
+        }
+    }
 
     public var envelope: Envelope { Envelope(covering: coordinates) }
 

@@ -56,4 +56,16 @@ final class WKBTests: XCTestCase {
         let point = GeoPackageBlob.encode(.point(Coordinate(7, 8)), srsID: 4326)
         XCTAssertEqual(try point.withUnsafeBytes { try GeoPackageBlob.envelope($0) }, Envelope(minX: 7, minY: 8, maxX: 7, maxY: 8))
     }
+
+    /// Empty means no coordinate at all, for every kind (as the flattened coordinates say).
+    func testIsEmptyMeansNoCoordinates() {
+        let c = Coordinate(1, 2)
+        let cases: [Geometry] = [
+            .point(c), .lineString([]), .lineString([c]), .multiPoint([]), .multiPoint([c]),
+            .polygon([]), .polygon([[]]), .polygon([[], [c]]), .multiLineString([[], []]), .multiLineString([[c]]),
+            .multiPolygon([]), .multiPolygon([[]]), .multiPolygon([[[]], []]), .multiPolygon([[[]], [[c]]]),
+        ]
+        for g in cases { XCTAssertEqual(g.isEmpty, g.coordinates.isEmpty, "\(g)") }
+        XCTAssertEqual(cases.filter(\.isEmpty).count, 8)
+    }
 }
