@@ -78,7 +78,13 @@ extension PolygonSet.Storage {
                 if found >= 0 || r.location != .interior || r.near { found = -1; break }
                 found = r.member
             }
-            if found >= 0 && hasEdge && edgeSet.place(x, y, cells: edgeCells).near { found = -1 }
+            if found >= 0 && hasEdge {
+                // Mostly a settled cell of the edge set (inside, far from its boundary): no call.
+                let r = edgeCells.cell(x, y)
+                if !r.isEmpty && !CellIndex.Storage.isSettled(edgeCells.entries[r.lowerBound]) && edgeSet.place(x, y, cells: edgeCells).near {
+                    found = -1
+                }
+            }
             out[k] = found
         }
     }
