@@ -507,7 +507,8 @@ enum Share {
         }
         shares.append(start..<buckets)
         counts.append(total - counts.reduce(0, +))
-        // A share a quarter above even costs more in waiting than the cache gives back.
+        // Uneven shares make every worker wait for the biggest; slices of the input are even
+        // by construction, so they are the fallback when a share would be a quarter above even.
         return counts.max()! * 4 <= total * 5 / workers ? shares : nil
     }
 }

@@ -190,14 +190,8 @@ func hilbertIndex(_ x: UInt32, _ y: UInt32) -> UInt32 {
 /// Positions along a Hilbert curve, for ordering points so that neighbours in the order are
 /// neighbours on the ground (and polygon data stays cache-warm between them).
 public enum HilbertCurve {
-    /// The index of `(x, y)` on a 2^16 × 2^16 curve over `extent` (clamped to it).
-    @inline(__always)
-    public static func index(x: Double, y: Double, in extent: Envelope) -> UInt32 {
-        Frame(extent).index(x: x, y: y)
-    }
-
-    /// A curve laid over one extent, its scale worked out once: the per-point step is then
-    /// multiplications only (two divisions per point were a measurable share of ordering).
+    /// A 2^16 × 2^16 curve laid over one extent, its scale worked out once: the per-point step
+    /// is then multiplications only (two divisions per point were a measurable share of ordering).
     public struct Frame: Sendable {
         let minX: Double, minY: Double, scaleX: Double, scaleY: Double
 
