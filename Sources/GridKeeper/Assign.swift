@@ -194,7 +194,7 @@ public enum Assign {
                         for (k, pair) in o.against.enumerated() {
                             let l = layerIndex[pair.layer]!
                             try reconciliation!.record(pair: k, id: chunk.ids[i], line: chunk.lines[i], fid: chunk.fids[i],
-                                                       recorded: chunk.recorded[k][i], answer: buffers.answers[l][i],
+                                                       recorded: chunk.recorded[k][i], answer: buffers.answer(l, i),
                                                        candidates: buffers.candidateKeys(l, i, data[l]), data: data[l])
                         }
                         if csvRows == nil {
@@ -267,7 +267,7 @@ public enum Assign {
         for column in plan {
             switch column {
             case .polygon(let l):
-                let a = buffers.answers[l][i], d = data[l]
+                let a = buffers.answer(l, i), d = data[l]
                 let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
                 row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
             case .road(let r):
@@ -276,7 +276,7 @@ public enum Assign {
         }
         for (k, pair) in against.enumerated() {
             let l = layerIndex[pair.layer]!
-            let a = buffers.answers[l][i], value = recorded[k][i]
+            let a = buffers.answer(l, i), value = recorded[k][i]
             let newKey = a.primary >= 0 ? data[l].parties[Int(a.primary)].key : nil
             row += [value ?? "", !Reconciliation.isDecision(a.status) ? "undecided" : (newKey == value ? "unchanged" : "changed")]
         }

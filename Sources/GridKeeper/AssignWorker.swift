@@ -32,11 +32,15 @@ final class ChunkBuffers: @unchecked Sendable {
     let idRange: UnsafeMutableBufferPointer<Range<Int>>
     /// Hilbert key << 32 | input index: each worker sorts its own slice and answers in that order.
     let order: UnsafeMutableBufferPointer<UInt64>
-    let answers: [UnsafeMutableBufferPointer<BulkAnswer>]
-    /// Which worker answered point i (its candidates are in that worker's pool).
+    /// Per layer, point i's answer in 4 bytes: the workers write them in curve order, i.e. to
+    /// scattered places, and 24-byte answers made those stores miss the cache (a tenth of the
+    /// join). `AnswerWord` says how to read one; `answer(l, i)` does.
+    let answers: [UnsafeMutableBufferPointer<UInt32>]
+    /// Which worker answered point i (its candidates and full answers are in that worker's pool).
     let answeredBy: UnsafeMutableBufferPointer<UInt8>
-    /// One per worker: candidate lists of this chunk, flat, reused from chunk to chunk so that
-    /// no per-point allocation outlives its chunk (those fragmented the heap over long runs).
+    /// One per worker: candidate lists and full answers of this chunk, flat, reused from chunk
+    /// to chunk so that no per-point allocation outlives its chunk (those fragmented the heap
+    /// over long runs).
     let pools: [CandidatePool]
     /// Road-duty layers' answers, per layer (nil for points with a problem).
     let roadAnswers: [UnsafeMutableBufferPointer<LayerAnswer?>]
@@ -48,8 +52,8 @@ final class ChunkBuffers: @unchecked Sendable {
         order = .allocate(capacity: capacity)
         idRange = .allocate(capacity: capacity); idRange.initialize(repeating: 0..<0)
         answers = (0..<layers).map { _ in
-            let b = UnsafeMutableBufferPointer<BulkAnswer>.allocate(capacity: capacity)
-            b.initialize(repeating: .none)
+            let b = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: capacity)
+            b.initialize(repeating: AnswerWord.full(0))
             return b
         }
         answeredBy = .allocate(capacity: capacity); answeredBy.initialize(repeating: 0)
@@ -61,9 +65,19 @@ final class ChunkBuffers: @unchecked Sendable {
         }
     }
 
+    /// Point i's answer in layer l.
+    @inline(__always)
+    func answer(_ l: Int, _ i: Int) -> BulkAnswer {
+        let word = answers[l][i]
+        if let member = AnswerWord.insideMember(word) {
+            return BulkAnswer(status: .inside, primary: member, hasCandidates: false, distance: 0)
+        }
+        return pools[Int(answeredBy[i])].answers[AnswerWord.fullIndex(word)]
+    }
+
     /// The candidate members of point i in layer l.
     func candidates(_ l: Int, _ i: Int) -> ArraySlice<Int32> {
-        let a = answers[l][i]
+        let a = answer(l, i)
         guard a.hasCandidates else { return [] }
         let start = Int(a.candidateStart)
         return pools[Int(answeredBy[i])].values[start..<(start + Int(a.candidateCount))]
@@ -85,9 +99,35 @@ final class ChunkBuffers: @unchecked Sendable {
     }
 }
 
-/// A worker's candidate lists for one chunk, end to end in one array.
+/// A worker's candidate lists for one chunk, end to end in one array, and the answers of this
+/// chunk that do not fit in an `AnswerWord`.
 final class CandidatePool: @unchecked Sendable {
     var values: [Int32] = []
+    var answers: [BulkAnswer] = []
+}
+
+/// One point's answer in one layer, in 4 bytes: the commonest answer (inside one polygon, no
+/// candidates, distance 0) as that polygon's member index, any other as the place of its full
+/// `BulkAnswer` in the answering worker's pool, with the top bit set.
+enum AnswerWord {
+    @inline(__always)
+    static func inside(_ member: Int32) -> UInt32 { UInt32(bitPattern: member) }
+
+    @inline(__always)
+    static func full(_ index: Int) -> UInt32 { 0x8000_0000 | UInt32(truncatingIfNeeded: index) }
+
+    /// The member of an `inside` word; nil for a full answer.
+    @inline(__always)
+    static func insideMember(_ word: UInt32) -> Int32? { word & 0x8000_0000 == 0 ? Int32(bitPattern: word) : nil }
+
+    @inline(__always)
+    static func fullIndex(_ word: UInt32) -> Int { Int(word & 0x7FFF_FFFF) }
+
+    /// Whether `a` is exactly what an `inside` word stands for.
+    @inline(__always)
+    static func fitsInside(_ a: BulkAnswer) -> Bool {
+        a.status == .inside && a.primary >= 0 && !a.hasCandidates && a.distance == 0
+    }
 }
 
 /// One worker thread's state and its share of each chunk: parse, transform, order along the
@@ -334,6 +374,7 @@ final class AssignWorker: @unchecked Sendable {
         let resolvers = self.resolvers
         let pool = b.pools[worker]
         pool.values.removeAll(keepingCapacity: true)
+        pool.answers.removeAll(keepingCapacity: true)
         let layers = resolvers.count, kinds = Status.allCases.count
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: (layers + roads.count) * kinds)
         counts.initialize(repeating: 0)
@@ -352,15 +393,24 @@ final class AssignWorker: @unchecked Sendable {
                 // A point with a problem has NaN coordinates (see `locate`).
                 let x = xs[k], y = ys[k]
                 guard !x.isNaN else { continue }
-                let member = sole[k]
-                var a = member >= 0 ? BulkAnswer(status: .inside, primary: member, hasCandidates: false, distance: 0)
-                                    : try resolver.answer(x: x, y: y, tolerance: tolerance)
+                let member = sole[k], i = Int(order[k] & 0xFFFF_FFFF)
+                if member >= 0 {
+                    answers[i] = AnswerWord.inside(member)
+                    counts[l * kinds + Status.inside.index] += 1
+                    continue
+                }
+                var a = try resolver.answer(x: x, y: y, tolerance: tolerance)
                 if a.hasCandidates {
                     a.candidateStart = Int32(pool.values.count)
                     a.candidateCount = Int32(resolver.candidates.count)
                     pool.values.append(contentsOf: resolver.candidates)
                 }
-                answers[Int(order[k] & 0xFFFF_FFFF)] = a
+                if AnswerWord.fitsInside(a) {
+                    answers[i] = AnswerWord.inside(a.primary)
+                } else {
+                    answers[i] = AnswerWord.full(pool.answers.count)
+                    pool.answers.append(a)
+                }
                 counts[l * kinds + a.status.index] += 1
             }
         }
@@ -391,7 +441,7 @@ final class AssignWorker: @unchecked Sendable {
         let statusNames = Self.statusNames.view
         let layers = data.map { (party: $0.csvParty.view, key: $0.csvKey.view, inside: $0.csvInside.view) }
         let answers = b.answers
-        let pools = b.pools.map(\.values), answeredBy = b.answeredBy, roadAnswers = b.roadAnswers
+        let pools = b.pools.map(\.values), fullAnswers = b.pools.map(\.answers), answeredBy = b.answeredBy, roadAnswers = b.roadAnswers
         var idBytes: UnsafeBufferPointer<UInt8>?, firstRow = 0, chunk: PointChunk?
         switch job.input {
         case .lines(let file, _, let first):
@@ -424,11 +474,12 @@ final class AssignWorker: @unchecked Sendable {
                         out.append(CSVWriter.encodedField(field))
                     }
                 case .polygon(let l):
-                    let a = answers[l][i], text = layers[l]
-                    if a.status == .inside && a.primary >= 0 && !a.hasCandidates {
-                        out.append(text.inside[Int(a.primary)])
+                    let word = answers[l][i], text = layers[l]
+                    if let member = AnswerWord.insideMember(word) {
+                        out.append(text.inside[Int(member)])
                         continue
                     }
+                    let a = fullAnswers[Int(answeredBy[i])][AnswerWord.fullIndex(word)]
                     out.append(0x2C)
                     if a.primary >= 0 {
                         out.append(text.party[Int(a.primary)])
@@ -449,7 +500,7 @@ final class AssignWorker: @unchecked Sendable {
             }
             if let chunk {
                 for (k, pair) in csv.against.enumerated() {
-                    let a = answers[pair.layer][i], recorded = chunk.recorded[k][i]
+                    let a = b.answer(pair.layer, i), recorded = chunk.recorded[k][i]
                     let newKey = a.primary >= 0 ? data[pair.layer].parties[Int(a.primary)].key : nil
                     out.append(0x2C)
                     out.append(CSVWriter.encodedField(recorded ?? ""))

@@ -80,6 +80,23 @@ final class AssignTests: XCTestCase {
         XCTAssertEqual(Share.bucket(UInt32.max), Share.buckets - 1)
     }
 
+    /// An answer word holds the commonest answer itself and points to any other.
+    func testAnswerWordsRoundTrip() {
+        for member: Int32 in [0, 1, 9_999, Int32.max] {
+            XCTAssertEqual(AnswerWord.insideMember(AnswerWord.inside(member)), member)
+        }
+        for index in [0, 1, 65_535, 0x7FFF_FFFF] {
+            let word = AnswerWord.full(index)
+            XCTAssertNil(AnswerWord.insideMember(word))
+            XCTAssertEqual(AnswerWord.fullIndex(word), index)
+        }
+        XCTAssertTrue(AnswerWord.fitsInside(BulkAnswer(status: .inside, primary: 3, hasCandidates: false, distance: 0)))
+        XCTAssertFalse(AnswerWord.fitsInside(BulkAnswer(status: .inside, primary: -1, hasCandidates: false, distance: 0)))
+        XCTAssertFalse(AnswerWord.fitsInside(BulkAnswer(status: .boundary, primary: 3, hasCandidates: true, distance: 0)))
+        XCTAssertFalse(AnswerWord.fitsInside(BulkAnswer(status: .outside, primary: 3, hasCandidates: false, distance: 0)))
+        XCTAssertFalse(AnswerWord.fitsInside(BulkAnswer(status: .inside, primary: 3, hasCandidates: false, distance: 0.5)))
+    }
+
     func componentLayer() throws {
         var csv = "ObjID,x,y,BGID,DeptName3\n"
         let rows: [(Double, Double, String, String)] = [
