@@ -22,8 +22,6 @@ struct BulkAnswer {
         self.hasCandidates = hasCandidates
         self.distance = distance
     }
-
-    static let none = BulkAnswer(status: .outside, primary: -1, hasCandidates: false, distance: .nan)
 }
 
 /// Answers points for one layer with the native kernel, deciding through the same
