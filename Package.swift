@@ -14,7 +14,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
-        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // PROJ's header, and its functions loaded on first use (see Sources/CPROJ): a run that
+        // transforms nothing starts without it. Needs libproj-dev to build.
+        .target(name: "CPROJ", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Spatial", dependencies: ["CGEOS", "CPROJ", "CSQLite"]),
         .target(name: "GridKeeper", dependencies: ["Spatial"]),

@@ -51,6 +51,11 @@ public enum Assign {
         // Polygon layers go to the native kernel, road-duty layers to their (shared) resolvers;
         // `plan` keeps the columns in the order the layers were asked for.
         let polygonInfos = infos.filter { $0.kind != .roadduty }, roadInfos = infos.filter { $0.kind == .roadduty }
+        // Quote-free UTF-8 CSV files take the fast path: the workers parse the lines themselves.
+        // Whether a file qualifies takes a pass over all of it, done beside the layer load.
+        let isCSV = pointLayer == nil && (try? SourceFormat(path: o.points)) == .csv
+        let points = o.points
+        let linesScan = isCSV && o.against.isEmpty && o.encoding != .gb18030 ? BackgroundValue { CSVPointLines(path: points) } : nil
         let loadClock = Stopwatch()
         let data = try ws.read { try polygonInfos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name)) } }
         let roads = try ws.read { try roadInfos.map { try RoadResolver(workspace: ws, layer: $0, jurisdiction: shared) } }
@@ -61,9 +66,7 @@ public enum Assign {
         let layerIndex = Dictionary(uniqueKeysWithValues: polygonInfos.enumerated().map { ($1.name, $0) })
         let extent = data.first?.extent ?? roads.reduce(Envelope.empty) { $0.union($1.extent) }
 
-        // Quote-free UTF-8 CSV files take the fast path: the workers parse the lines themselves.
-        let isCSV = pointLayer == nil && (try? SourceFormat(path: o.points)) == .csv
-        let fastLines = isCSV && o.against.isEmpty && o.encoding != .gb18030 ? CSVPointLines(path: o.points) : nil
+        let fastLines = linesScan?.value
         let reader = fastLines == nil
             ? try PointChunkReader(path: pointLayer == nil ? o.points : ws.path, table: pointLayer?.name ?? o.sourceLayer,
                                    fields: o.against.map(\.field), encoding: o.encoding)

@@ -64,8 +64,13 @@ final class AssignOutput: @unchecked Sendable {
         try csv?.close()
         try sink?.finish()
         guard temporaryPath != "-" else { return }
-        if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
-        try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
+        // rename(2) replaces an existing file in one step: there is no moment without the old
+        // output or the new one, and it refuses to replace a directory.
+        guard rename(temporaryPath, finalPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw GridKeeperError.usage("cannot put the output in place at \(finalPath): \(reason)")
+        }
     }
 
     /// Drops the partial output.

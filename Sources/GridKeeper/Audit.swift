@@ -81,7 +81,7 @@ public enum Audit {
                     continue
                 }
                 let data = try LayerData(workspace: ws, layer: info, jurisdiction: nil)
-                var audit = LayerAudit(data: data, options: o, toLonLat: toLonLat)
+                var audit = try LayerAudit(data: data, options: o, toLonLat: toLonLat)
                 try audit.checkGeometry()
                 try audit.checkOverlaps()
                 let isJurisdiction = try ws.jurisdictionLayer()?.name == info.name && o.within == nil
@@ -106,13 +106,15 @@ struct LayerAudit {
     let options: Audit.Options
     let toLonLat: CoordinateTransform
     private(set) var defects: [Defect] = []
+    private let geometries: [Geometry]
     private let geos: [GeosGeometry]
 
-    init(data: LayerData, options: Audit.Options, toLonLat: CoordinateTransform) {
+    init(data: LayerData, options: Audit.Options, toLonLat: CoordinateTransform) throws {
         self.data = data
         self.options = options
         self.toLonLat = toLonLat
-        geos = data.geometries.compactMap { try? GeosGeometry($0) }
+        geometries = try data.geometries()
+        geos = geometries.compactMap { try? GeosGeometry($0) }
     }
 
     private var layer: String { data.layer.name }
@@ -138,7 +140,7 @@ struct LayerAudit {
             if let problem = g.validityProblem() {
                 add(.invalidGeometry, keys: [p.key], fids: [p.fid], area: 0, geometry: nil, at: problem.location, detail: problem.reason)
             }
-            let parts = data.geometries[m].polygons.count
+            let parts = geometries[m].polygons.count
             if parts > 1 {
                 add(.multipart, keys: [p.key], fids: [p.fid], area: try g.area(), geometry: g, detail: "\(parts) parts")
             }
@@ -209,14 +211,14 @@ struct LayerAudit {
             }
         }
         for (code, fids) in seen where fids.count > 1 {
-            add(.duplicateCode, keys: [code], fids: fids, area: 0, geometry: nil, at: data.polygons.envelope(data.memberByFID[fids[0]]!).center,
+            add(.duplicateCode, keys: [code], fids: fids, area: 0, geometry: nil, at: data.polygons.envelope(data.member(fid: fids[0])!).center,
                 detail: "\(fids.count) grids share code \(code)")
         }
     }
 
     /// Grids belong to one community: a grid overlapping two areas by more than a sliver crosses.
     mutating func checkNesting(in areas: LayerData) throws {
-        let areaGeos = try areas.geometries.map { try GeosGeometry($0) }
+        let areaGeos = try areas.geometries().map { try GeosGeometry($0) }
         for (m, g) in geos.enumerated() {
             let e = data.polygons.envelope(m)
             var inside: [(String, Double)] = []

@@ -100,7 +100,7 @@ extension AuditOutput {
     private static func shapes(of layer: LayerInfo, workspace ws: Workspace) throws -> [(geometry: Geometry, key: String, fid: Int64)] {
         guard layer.kind == .roadduty else {
             let data = try LayerData(workspace: ws, layer: layer, jurisdiction: nil)
-            return zip(data.geometries, data.parties).map { ($0, $1.key, $1.fid) }
+            return zip(try data.geometries(), data.parties).map { ($0, $1.key, $1.fid) }
         }
         return try ws.database.query("SELECT fid, geom, owner FROM \(quoteIdentifier(layer.name)) ORDER BY fid").compactMap { r in
             guard case .integer(let fid) = r[0], case .blob(let b) = r[1], let g = try? GeoPackageBlob.decode(b) else { return nil }

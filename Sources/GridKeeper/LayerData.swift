@@ -7,12 +7,15 @@ final class LayerData: @unchecked Sendable {
     let layer: LayerInfo
     /// In fid order: member m is the m-th feature by fid.
     let parties: [Party]
-    let geometries: [Geometry]
+    /// Each member's GeoPackage geometry blob as stored, end to end: the kernel gets its
+    /// polygons straight from the WKB, and `geometry(m)` decodes a blob only for the paths
+    /// that need the whole geometry (GEOS, audits, reports).
+    private let blobs: [UInt8]
+    private let blobStart: [Int]
     /// The rank of each member's key in code-point order, so "smallest key" is an integer compare.
     let keyRank: [Int32]
     let polygons: PolygonSet
     let tree: PackedRTree
-    let memberByFID: [Int64: Int]
     /// Each member's batch-output fields, CSV-encoded once: `<layer>,<layer>_owner` (code, else
     /// name; owner), its key (for `<layer>_candidates`), and its whole answer when the point is
     /// inside it (`,<layer>,<layer>_owner,inside,`: most rows are that, one copy instead of seven).
@@ -28,20 +31,24 @@ final class LayerData: @unchecked Sendable {
         self.layer = layer
         let columns = [layer.keyField, layer.codeField, layer.ownerField, layer.nameField].map { $0.map(quoteIdentifier) ?? "NULL" }
         let rows = try workspace.database.prepare("SELECT fid, \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.name)) ORDER BY fid")
-        var parties: [Party] = [], geometries: [Geometry] = []
+        var parties: [Party] = [], builder = PolygonSet.Builder()
+        var blobs: [UInt8] = [], blobStart = [0]
         while try rows.step() {
-            guard case .integer(let fid) = rows.value(0), case .blob(let blob) = rows.value(1) else { continue }
-            let g = try GeoPackageBlob.decode(blob)
-            guard g.family == .polygon, !g.isEmpty else { continue }
+            guard let fid = rows.integer(0) else { continue }
+            let polygonal = try rows.withBlob(1) { blob -> Bool in
+                guard try GeoPackageBlob.appendPolygonal(blob, to: &builder) else { return false }
+                blobs += blob
+                return true
+            }
+            guard polygonal == true else { continue }
+            blobStart.append(blobs.count)
             parties.append(Party(fid: fid, key: rows.value(2).text ?? "", code: rows.value(3).text, owner: rows.value(4).text, name: rows.value(5).text))
-            geometries.append(g)
         }
         self.parties = parties
-        self.geometries = geometries
-        let keys = Array(Set(parties.map(\.key))).sorted(by: codePointOrder)
-        let rank = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Int32($0)) })
-        keyRank = parties.map { rank[$0.key]! }
-        let set = PolygonSet(geometries.map(\.polygons))
+        self.blobs = blobs
+        self.blobStart = blobStart
+        keyRank = Self.ranks(of: parties.map(\.key))
+        let set = PolygonSet(builder)
         polygons = set
         tree = PackedRTree((0..<set.count).map { set.envelope($0) })
         func party(_ m: Int, _ out: inout [UInt8]) {
@@ -57,11 +64,41 @@ final class LayerData: @unchecked Sendable {
             party(m, &out)
             out += inside
         }
-        memberByFID = Dictionary(uniqueKeysWithValues: parties.enumerated().map { ($1.fid, $0) })
         rulings = try DisputeRegister.rulings(layer: layer.name, workspace: workspace)
         rulingAreas = PolygonSet(rulings.map(\.geometry.polygons))
         self.jurisdiction = jurisdiction.map { PolygonSet([$0.polygons]) }
         jurisdictionGeometry = jurisdiction
+    }
+
+    /// Member m's whole geometry.
+    func geometry(_ m: Int) throws -> Geometry {
+        try blobs.withUnsafeBytes { try GeoPackageBlob.decode(UnsafeRawBufferPointer(rebasing: $0[blobStart[m]..<blobStart[m + 1]])) }
+    }
+
+    /// Every member's whole geometry, in member order.
+    func geometries() throws -> [Geometry] {
+        try parties.indices.map(geometry)
+    }
+
+    /// The member with this fid, if any (members are in fid order).
+    func member(fid: Int64) -> Int? {
+        var low = 0, high = parties.count
+        while low < high {
+            let mid = (low + high) / 2
+            if parties[mid].fid < fid { low = mid + 1 } else { high = mid }
+        }
+        return low < parties.count && parties[low].fid == fid ? low : nil
+    }
+
+    /// Each key's rank among the distinct keys in code-point order (equal keys, equal ranks).
+    private static func ranks(of keys: [String]) -> [Int32] {
+        let order = keys.indices.sorted { codePointOrder(keys[$0], keys[$1]) }
+        var ranks = [Int32](repeating: 0, count: keys.count), rank: Int32 = -1
+        for (k, m) in order.enumerated() {
+            if k == 0 || keys[m] != keys[order[k - 1]] { rank += 1 }
+            ranks[m] = rank
+        }
+        return ranks
     }
 
     /// The extent of the layer (or of its jurisdiction), for ordering points along a Hilbert curve.
@@ -83,7 +120,7 @@ final class LoadedFeatures: FeatureProvider {
     }
 
     func feature(_ fid: Int64) throws -> (party: Party, geometry: Geometry)? {
-        guard let m = data.memberByFID[fid] else { return nil }
-        return (data.parties[m], data.geometries[m])
+        guard let m = data.member(fid: fid) else { return nil }
+        return (data.parties[m], try data.geometry(m))
     }
 }

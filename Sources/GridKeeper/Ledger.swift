@@ -48,7 +48,7 @@ public enum Ledger {
             // One row per owner and service: a polygon's own service field, else the layer's.
             func key(_ m: Int) -> RowKey { RowKey(owner: data.parties[m].key, service: services[data.parties[m].fid] ?? info.service ?? "") }
             var byKey: [RowKey: Row] = [:]
-            for (m, g) in data.geometries.enumerated() {
+            for (m, g) in try data.geometries().enumerated() {
                 let k = key(m)
                 byKey[k, default: Row(layer: info.name, service: k.service, owner: k.owner, features: 0, area: 0, disputedArea: 0,
                                       roadKm: roads == nil ? nil : 0)].features += 1
@@ -58,7 +58,7 @@ public enum Ledger {
             }
             // A dispute counts once for each party's row (the rows of the polygons involved).
             for d in disputes {
-                for k in Set(d.fids.compactMap { data.memberByFID[$0] }.map(key)) { byKey[k]?.disputedArea += d.area }
+                for k in Set(d.fids.compactMap { data.member(fid: $0) }.map(key)) { byKey[k]?.disputedArea += d.area }
             }
             rows += sorted(byKey)
         }

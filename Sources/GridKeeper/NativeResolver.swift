@@ -215,7 +215,7 @@ final class NativeResolver {
             fallback = try LayerResolver(layer: data.layer, provider: LoadedFeatures(data), jurisdiction: data.jurisdictionGeometry)
         }
         let a = try fallback!.answer(at: Coordinate(x, y), tolerance: tolerance)
-        let member = { (p: Party) in Int32(self.data.memberByFID[p.fid]!) }
+        let member = { (p: Party) in Int32(self.data.member(fid: p.fid)!) }
         let listed = a.status == .boundary || a.status == .disputed || a.status == .ruled
         if listed { candidates = a.candidates.map(member) }
         return BulkAnswer(status: a.status, primary: a.primary.map(member) ?? -1, hasCandidates: listed, distance: a.distance ?? .nan)

@@ -83,7 +83,7 @@ struct RoadAudit {
     /// of its own), the two maps disagree.
     mutating func checkDutyPolygons(_ duties: [(data: LayerData, services: [Int64: String])], minimumLength: Double) throws {
         guard !duties.isEmpty else { return }
-        let geos = try duties.map { d in try d.data.geometries.map { try GeosGeometry($0) } }
+        let geos = try duties.map { d in try d.data.geometries().map { try GeosGeometry($0) } }
         // A polygon takes part when its service (its own, else its layer's) is this layer's.
         let service = layer.service ?? ""
         let takesPart = duties.map { d in d.data.parties.map { (d.services[$0.fid] ?? d.data.layer.service ?? "") == service } }

@@ -20,6 +20,7 @@ public final class CSVPointLines: @unchecked Sendable {
         let window = 8 << 20
         for start in stride(from: 0, to: bytes.count, by: window) {
             let n = min(window, bytes.count - start)
+            file.prefault(start..<(start + n))
             let quote = memchr(bytes.baseAddress! + start, 0x22, n)
             file.release(before: start + n)
             if quote != nil { return nil }
@@ -64,6 +65,8 @@ public final class CSVPointLines: @unchecked Sendable {
         lines.removeAll(keepingCapacity: true)
         let bytes = file.bytes
         guard let base = bytes.baseAddress else { return }
+        // Lines are rarely longer than 64 bytes; a longer chunk faults in the rest as it goes.
+        file.prefault(position..<(position + capacity * 64))
         while lines.count < capacity && position < bytes.count {
             let newline = memchr(base + position, 0x0A, bytes.count - position)
             let end = newline.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? bytes.count

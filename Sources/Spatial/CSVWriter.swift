@@ -142,17 +142,24 @@ public final class CSVWriter {
 
     /// `encodedField`, appended to `out` (no array of its own).
     public static func appendEncodedField(_ field: String, to out: inout [UInt8], separator: UInt8 = UInt8(ascii: ","), neutralizeFormulas: Bool = true) {
-        let utf8 = field.utf8
-        let quoted = needsQuotes(utf8, separator: separator)
-        // Not reserveCapacity(out.count + …): on a growing array that reallocates on every call.
-        if out.isEmpty { out.reserveCapacity(utf8.count + 2) }
-        if quoted { out.append(quote) }
-        if neutralizeFormulas && looksLikeFormula(field) { out.append(UInt8(ascii: "'")) }
-        for b in utf8 {
-            out.append(b)
-            if quoted && b == quote { out.append(quote) }
+        var field = field
+        // Native strings are contiguous UTF-8: scanned and copied as a buffer, not byte by byte.
+        field.withUTF8 { utf8 in
+            let quoted = needsQuotes(utf8, separator: separator)
+            // Not reserveCapacity(out.count + …): on a growing array that reallocates on every call.
+            if out.isEmpty { out.reserveCapacity(utf8.count + 2) }
+            if quoted { out.append(quote) }
+            if neutralizeFormulas && looksLikeFormula(utf8) { out.append(UInt8(ascii: "'")) }
+            if quoted {
+                for b in utf8 {
+                    out.append(b)
+                    if b == quote { out.append(quote) }
+                }
+                out.append(quote)
+            } else {
+                out.append(contentsOf: utf8)
+            }
         }
-        if quoted { out.append(quote) }
     }
 
     /// Writes buffered records out.
@@ -228,7 +235,7 @@ public final class CSVWriter {
         }
     }
 
-    private static func needsQuotes(_ utf8: String.UTF8View, separator: UInt8) -> Bool {
+    private static func needsQuotes(_ utf8: some BidirectionalCollection<UInt8>, separator: UInt8) -> Bool {
         guard let first = utf8.first, let last = utf8.last else { return false }
         if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return true }
         if first == 0xEF && utf8.starts(with: [0xEF, 0xBB, 0xBF]) { return true }
@@ -241,9 +248,14 @@ public final class CSVWriter {
     /// Whether a spreadsheet could evaluate the field as a formula (OWASP CSV
     /// injection list), except plain numbers.
     static func looksLikeFormula(_ field: String) -> Bool {
-        switch field.utf8.first {
+        var field = field
+        return field.withUTF8 { looksLikeFormula($0) }
+    }
+
+    private static func looksLikeFormula(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch utf8.first {
         case UInt8(ascii: "="), UInt8(ascii: "@"), 0x09, 0x0D: return true
-        case UInt8(ascii: "+"), UInt8(ascii: "-"): return !isPlainNumber(field)
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): return !isPlainNumber(String(decoding: utf8, as: UTF8.self))
         default: return false
         }
     }

@@ -33,7 +33,7 @@ public final class CoordinateTransform {
             operation = nil
             return
         }
-        let ctx = proj_context_create()
+        guard let ctx = proj_context_create() else { throw Error(description: ProjCatalog.unavailable) }
         proj_context_set_enable_network(ctx, 0)
         guard let raw = proj_create_crs_to_crs(ctx, "EPSG:\(from)", "EPSG:\(to)", nil) else {
             let reason = String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx)))

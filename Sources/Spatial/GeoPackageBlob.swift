@@ -62,8 +62,19 @@ public enum GeoPackageBlob {
     }
 
     public static func decode(_ blob: [UInt8]) throws -> Geometry {
-        let h = try blob.withUnsafeBytes { try header($0) }
-        return try WKB.decode(blob[h.wkbOffset...])
+        try blob.withUnsafeBytes { try decode($0) }
+    }
+
+    public static func decode(_ blob: UnsafeRawBufferPointer) throws -> Geometry {
+        let h = try header(blob)
+        return try WKB.decode(UnsafeRawBufferPointer(rebasing: blob[h.wkbOffset...]))
+    }
+
+    /// Adds a polygonal geometry to `builder` as one member (see `WKB.appendPolygonal`): false,
+    /// and nothing added, for another family or an empty geometry.
+    public static func appendPolygonal(_ blob: UnsafeRawBufferPointer, to builder: inout PolygonSet.Builder) throws -> Bool {
+        let h = try header(blob)
+        return try WKB.appendPolygonal(UnsafeRawBufferPointer(rebasing: blob[h.wkbOffset...]), to: &builder)
     }
 
     /// The envelope from the header, or computed from the WKB when the header has none.

@@ -50,6 +50,18 @@ public final class MappedFile {
         if end > 0 { madvise(UnsafeMutableRawPointer(mutating: base), end, MADV_DONTNEED) }
     }
 
+    /// Maps the pages of `range` in one call, before they are read: reading them one fault at
+    /// a time cost a page fault per 64 KiB (thousands in a big file). A hint: a kernel without
+    /// MADV_POPULATE_READ (Linux < 5.14) faults them in as before.
+    public func prefault(_ range: Range<Int>) {
+        guard mapped, let base = bytes.baseAddress, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (max(range.lowerBound, 0) / page) * page, end = min(range.upperBound, bytes.count)
+        guard end > start else { return }
+        // MADV_POPULATE_READ (22) is not in every libc's headers yet.
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, 22)
+    }
+
     deinit {
         if mapped {
             munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)

@@ -14,8 +14,14 @@ public final class PolygonSet: @unchecked Sendable {
     public static let bandThreshold = 24
 
     /// `polygons[m]` are member m's polygons (each: closed rings, shell first).
-    public init(_ polygons: [[[[Coordinate]]]]) {
-        storage = Storage(polygons)
+    public convenience init(_ polygons: [[[[Coordinate]]]]) {
+        var builder = Builder()
+        for member in polygons { builder.add(member) }
+        self.init(builder)
+    }
+
+    public init(_ builder: Builder) {
+        storage = Storage(builder)
     }
 
     deinit { storage.deallocate() }
@@ -54,26 +60,9 @@ extension PolygonSet {
         private let bandStart: UnsafeMutableBufferPointer<Int>
         private let bandSegments: UnsafeMutableBufferPointer<Int32>
 
-        init(_ polygons: [[[[Coordinate]]]]) {
-            count = polygons.count
-            var records: [Double] = [], starts: [Int] = []
-            var segmentCounts: [Int] = []
-            for member in polygons {
-                let r = records.count
-                starts.append(r)
-                records += [.infinity, .infinity, -.infinity, -.infinity, 0]
-                var e = Envelope.empty, rings = 0, segments = 0
-                for ring in member.joined() where ring.count >= 2 {
-                    rings += 1
-                    segments += ring.count - 1
-                    records.append(Double(ring.count))
-                    for c in ring { records.append(c.x); records.append(c.y); e.expand(toInclude: c) }
-                }
-                if !e.isEmpty { records.replaceSubrange(r..<(r + 4), with: [e.minX, e.minY, e.maxX, e.maxY]) }
-                records[r + 4] = Double(rings)
-                segmentCounts.append(segments)
-            }
-            starts.append(records.count)
+        init(_ builder: Builder) {
+            let records = builder.records, starts = builder.starts + [builder.records.count], segmentCounts = builder.segmentCounts
+            count = segmentCounts.count
             precondition(records.count < Int(Int32.max), "polygon set too large")
             coords = .allocate(capacity: max(records.count, 1)); _ = coords.initialize(from: records)
             recordStart = .allocate(capacity: starts.count); _ = recordStart.initialize(from: starts)

@@ -50,12 +50,17 @@ public enum ProjCatalog {
         }
     }
 
+    /// Why PROJ could not be used (it is loaded on first use: see Sources/CPROJ).
+    static var unavailable: String {
+        gk_proj_load_error().map { String(cString: $0) } ?? "PROJ could not create a context (out of memory?)"
+    }
+
     static func isGeographic(epsg code: Int) -> Bool {
         (try? info(epsg: code).isGeographic) ?? false
     }
 
-    static func withContext<T>(_ body: (OpaquePointer?) throws -> T) rethrows -> T {
-        let ctx = proj_context_create()
+    static func withContext<T>(_ body: (OpaquePointer?) throws -> T) throws -> T {
+        guard let ctx = proj_context_create() else { throw Error(description: unavailable) }
         defer { proj_context_destroy(ctx) }
         proj_context_set_enable_network(ctx, 0)
         return try body(ctx)

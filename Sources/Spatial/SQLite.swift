@@ -195,6 +195,20 @@ public final class SQLiteStatement {
         }
     }
 
+    /// Column i as an integer, or nil when it holds another type.
+    public func integer(_ i: Int) -> Int64? {
+        sqlite3_column_type(handle, Int32(i)) == SQLITE_INTEGER ? sqlite3_column_int64(handle, Int32(i)) : nil
+    }
+
+    /// Calls `body` with the bytes of blob column i in place (valid only during the call), or
+    /// returns nil when the column holds another type. Bulk reads then copy nothing.
+    public func withBlob<T>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
+        let col = Int32(i)
+        guard sqlite3_column_type(handle, col) == SQLITE_BLOB else { return nil }
+        let n = Int(sqlite3_column_bytes(handle, col))
+        return try body(UnsafeRawBufferPointer(start: n > 0 ? sqlite3_column_blob(handle, col) : nil, count: n))
+    }
+
     public func row() -> [SQLValue] { (0..<columnCount).map(value) }
 }
 

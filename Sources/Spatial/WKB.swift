@@ -24,6 +24,13 @@ public enum WKB {
         }
     }
 
+    /// Adds a Polygon or MultiPolygon to `builder` as one member, with no `Geometry` on the
+    /// way; false, and nothing added, for another type or a geometry without coordinates.
+    public static func appendPolygonal(_ bytes: UnsafeRawBufferPointer, to builder: inout PolygonSet.Builder) throws -> Bool {
+        var reader = Reader(buffer: bytes.assumingMemoryBound(to: UInt8.self))
+        return try reader.polygonal(into: &builder)
+    }
+
     private static func write(_ g: Geometry, into out: inout [UInt8]) {
         func header(_ type: UInt32) { out.append(1); appendUInt32(type, &out) }
         func coords(_ cs: [Coordinate]) {
@@ -77,16 +84,14 @@ public enum WKB {
 
         mutating func uint32() throws -> UInt32 {
             try need(4)
-            var v: UInt32 = 0
-            for i in 0..<4 { v |= UInt32(buffer[offset + i]) << (8 * i) }
+            let v = UInt32(littleEndian: UnsafeRawPointer(buffer.baseAddress! + offset).loadUnaligned(as: UInt32.self))
             offset += 4
             return littleEndian ? v : v.byteSwapped
         }
 
         mutating func double() throws -> Double {
             try need(8)
-            var v: UInt64 = 0
-            for i in 0..<8 { v |= UInt64(buffer[offset + i]) << (8 * i) }
+            let v = UInt64(littleEndian: UnsafeRawPointer(buffer.baseAddress! + offset).loadUnaligned(as: UInt64.self))
             offset += 8
             return Double(bitPattern: littleEndian ? v : v.byteSwapped)
         }
@@ -135,6 +140,40 @@ public enum WKB {
             }
             dimensions = dims
             return type % 1000
+        }
+
+        /// See `WKB.appendPolygonal`.
+        mutating func polygonal(into builder: inout PolygonSet.Builder) throws -> Bool {
+            let type = try typeHeader()
+            guard type == 3 || type == 6 else { return false }
+            var vertices = 0
+            builder.beginMember()
+            do {
+                let polygons = type == 3 ? 1 : try count()
+                for _ in 0..<polygons {
+                    if type == 6 {
+                        let part = try typeHeader()
+                        guard part == 3 else { throw DecodeError(description: "MultiPolygon holds WKB geometry type \(part)") }
+                    }
+                    for _ in 0..<(try count()) {
+                        let n = try count()
+                        vertices += n
+                        try builder.addRing(count: n) { _ in
+                            let c = try coordinate()
+                            return (c.x, c.y)
+                        }
+                    }
+                }
+            } catch {
+                builder.discardMember()
+                throw error
+            }
+            guard vertices > 0 else {
+                builder.discardMember()
+                return false
+            }
+            builder.endMember()
+            return true
         }
 
         mutating func geometry() throws -> Geometry {

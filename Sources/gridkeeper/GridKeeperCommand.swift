@@ -19,6 +19,7 @@ struct GridKeeperCommand: ParsableCommand {
     static func main() {
         // `gridkeeper … | head` must end quietly, not die of SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        HeapPolicy.keepFreedBlocks()
         do {
             var command = try parseAsRoot()
             try command.run()

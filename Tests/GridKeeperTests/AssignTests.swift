@@ -188,6 +188,25 @@ final class AssignTests: XCTestCase {
         XCTAssertTrue(rejects.contains("\n5,"), rejects)
     }
 
+    /// The output replaces an existing file in one rename; a directory in its place is never
+    /// replaced (it used to be deleted, contents and all, once the run had finished).
+    func testOutputReplacesAFileAtomicallyButNeverADirectory() throws {
+        let input = try writePoints("p.csv", count: 50)
+        var o = AssignOptions(points: input, out: scratch.directory + "/answers.csv")
+        o.crs = .epsg(4549)
+        try "old answers\n".write(toFile: o.out, atomically: false, encoding: .utf8)
+        _ = try Assign.run(o, workspace: try scratch.workspace())
+        XCTAssertTrue(try String(contentsOfFile: o.out, encoding: .utf8).hasPrefix("id,grids,"))
+
+        let folder = scratch.directory + "/results"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try "keep me".write(toFile: folder + "/notes.txt", atomically: false, encoding: .utf8)
+        o.out = folder
+        XCTAssertThrowsError(try Assign.run(o, workspace: try scratch.workspace())) { XCTAssertTrue("\($0)".contains(folder), "\($0)") }
+        XCTAssertEqual(try String(contentsOfFile: folder + "/notes.txt", encoding: .utf8), "keep me")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).filter { $0.hasSuffix(".tmp") }, [], "no temporary file left")
+    }
+
     func testSpatialOutputsReadBack() throws {
         let input = try writePoints("p.csv", count: 300)
         for name in ["out.geojsonl", "out.gpkg"] {

@@ -57,6 +57,46 @@ final class WKBTests: XCTestCase {
         XCTAssertEqual(try point.withUnsafeBytes { try GeoPackageBlob.envelope($0) }, Envelope(minX: 7, minY: 8, maxX: 7, maxY: 8))
     }
 
+    /// A layer's polygons go from WKB straight into the kernel's records: the same set as one
+    /// built from the decoded geometries, and nothing added for other types, empty polygons
+    /// or a blob that fails half way.
+    func testPolygonalWKBBuildsTheSameSetAsDecodedGeometries() throws {
+        let withHoleAndTail: Geometry = .multiPolygon([
+            [[Coordinate(0, 0), Coordinate(10, 0), Coordinate(10, 10), Coordinate(0, 10), Coordinate(0, 0)],
+             [Coordinate(2, 2), Coordinate(4, 2), Coordinate(4, 4), Coordinate(2, 2)]],
+            [[Coordinate(20, 0), Coordinate(30, 5), Coordinate(20, 10), Coordinate(20, 0)]],
+        ])
+        var builder = PolygonSet.Builder(), decoded: [[[[Coordinate]]]] = []
+        for g in samples + [withHoleAndTail, .polygon([[]]), .multiPolygon([])] {
+            let added = try WKB.encode(g).withUnsafeBytes { try WKB.appendPolygonal($0, to: &builder) }
+            XCTAssertEqual(added, g.family == .polygon && !g.isEmpty, "\(g)")
+            if added { decoded.append(g.polygons) }
+            XCTAssertEqual(builder.count, decoded.count)
+        }
+        // A truncated polygon throws and leaves nothing behind.
+        let truncated = WKB.encode(withHoleAndTail).dropLast(5)
+        XCTAssertThrowsError(try Array(truncated).withUnsafeBytes { try WKB.appendPolygonal($0, to: &builder) })
+        XCTAssertEqual(builder.count, decoded.count)
+        let blob = GeoPackageBlob.encode(withHoleAndTail, srsID: 4549)
+        XCTAssertTrue(try blob.withUnsafeBytes { try GeoPackageBlob.appendPolygonal($0, to: &builder) })
+        decoded.append(withHoleAndTail.polygons)
+
+        let fromWKB = PolygonSet(builder), reference = PolygonSet(decoded)
+        XCTAssertEqual(fromWKB.count, 4)
+        XCTAssertEqual(fromWKB.storage.edgeCount, reference.storage.edgeCount)
+        for m in 0..<reference.count {
+            XCTAssertEqual(fromWKB.envelope(m), reference.envelope(m))
+            for x in stride(from: -1.0, through: 31, by: 0.5) {
+                for y in stride(from: -1.0, through: 11, by: 0.5) {
+                    XCTAssertEqual(fromWKB.locate(x, y, in: m), reference.locate(x, y, in: m), "member \(m) at (\(x), \(y))")
+                }
+            }
+        }
+        XCTAssertEqual(fromWKB.locate(3, 2.5, in: 3), .exterior, "in the hole")
+        XCTAssertEqual(fromWKB.locate(1, 1, in: 3), .interior)
+        XCTAssertEqual(fromWKB.locate(30, 5, in: 3), .boundary)
+    }
+
     /// Empty means no coordinate at all, for every kind (as the flattened coordinates say).
     func testIsEmptyMeansNoCoordinates() {
         let c = Coordinate(1, 2)
