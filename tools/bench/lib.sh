@@ -45,12 +45,16 @@ make_workspace() {
   "$GK" import "$1/duty.geojson" --layer duty --kind duty --crs EPSG:4549 --ws "$1/W.gpkg" >/dev/null
 }
 
-# run_assign DIR POINTS OUT: assign under /usr/bin/time; leaves DIR/time.txt ("wall_s rss_kib")
-# and DIR/timing.json (the JSON of assign's --timing line)
+# run_assign DIR POINTS OUT: assign under /usr/bin/time; leaves DIR/time.txt ("wall_s rss_kib",
+# wall in 10 ms steps), DIR/wall.txt (wall seconds to the microsecond, the process and
+# /usr/bin/time's fork) and DIR/timing.json (the JSON of assign's --timing line)
 run_assign() {
-  local rc=0
+  local rc=0 start end
+  start=$(date +%s%N)
   /usr/bin/time -f '%e %M' -o "$1/time.txt" "$GK" assign --points "$2" --crs EPSG:4549 --out "$3" \
     --layers grids,duty --threads "${THREADS:-2}" --timing --ws "$1/W.gpkg" >"$1/assign.out" 2>"$1/assign.err" || rc=$?
+  end=$(date +%s%N)
+  echo "$(( (end - start) / 1000 ))e-6" >"$1/wall.txt"
   # exit 1 is "nothing found" for some points, not a failure
   if [ "$rc" -gt 1 ] || ! grep -q 'timing: {' "$1/assign.err"; then
     echo "bench: gridkeeper assign failed (exit $rc):" >&2
