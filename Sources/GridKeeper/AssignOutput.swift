@@ -64,12 +64,18 @@ final class AssignOutput: @unchecked Sendable {
         try csv?.close()
         try sink?.finish()
         guard temporaryPath != "-" else { return }
-        // rename(2) replaces an existing file in one step: there is no moment without the old
-        // output or the new one, and it refuses to replace a directory.
-        guard rename(temporaryPath, finalPath) == 0 else {
-            let reason = String(cString: strerror(errno))
+        do { try Self.moveIntoPlace(temporaryPath, finalPath) } catch {
             discard()
-            throw GridKeeperError.usage("cannot put the output in place at \(finalPath): \(reason)")
+            throw error
+        }
+    }
+
+    /// Renames a finished temporary file to `path`. rename(2) replaces an existing file in one
+    /// step (there is no moment without the old output or the new one) and refuses to replace
+    /// a directory (removing it first, as before, deleted a directory given as the output).
+    static func moveIntoPlace(_ temporary: String, _ path: String) throws {
+        guard rename(temporary, path) == 0 else {
+            throw GridKeeperError.usage("cannot put the output in place at \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -67,8 +67,7 @@ public enum Export {
                 result.features += 1
             }
             try sink.finish()
-            if FileManager.default.fileExists(atPath: o.out) { try FileManager.default.removeItem(atPath: o.out) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: o.out)
+            try AssignOutput.moveIntoPlace(temporary, o.out)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             if let e = error as? SourceError { throw GridKeeperError.badInput(e.description) }

@@ -89,5 +89,12 @@ final class ExportTests: XCTestCase {
         XCTAssertThrowsError(try Export.run(bad, workspace: try scratch.workspace()))
         XCTAssertFalse(FileManager.default.fileExists(atPath: bad.out), "nothing written on error")
         XCTAssertThrowsError(try Export.format(for: "x.shp"))
+        // A directory at the output path stays, contents and all; no temporary file is left.
+        let folder = scratch.directory + "/exports.geojson"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try "keep me".write(toFile: folder + "/notes.txt", atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try Export.run(Export.Options(layer: "duty", out: folder), workspace: try scratch.workspace()))
+        XCTAssertEqual(try String(contentsOfFile: folder + "/notes.txt", encoding: .utf8), "keep me")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).filter { $0.hasSuffix(".tmp") }, [])
     }
 }
