@@ -107,7 +107,7 @@ PJ *proj_destroy(PJ *p) { return ready() ? fn.destroy(p) : NULL; }
 PJ_TYPE proj_get_type(const PJ *obj) { return ready() ? fn.get_type(obj) : PJ_TYPE_UNKNOWN; }
 const char *proj_get_name(const PJ *obj) { return ready() ? fn.get_name(obj) : NULL; }
 int proj_get_area_of_use(PJ_CONTEXT *ctx, const PJ *obj, double *west, double *south, double *east, double *north,
-                                const char **name) {
+                         const char **name) {
     return ready() ? fn.get_area_of_use(ctx, obj, west, south, east, north, name) : 0;
 }
 const char *proj_as_wkt(PJ_CONTEXT *ctx, const PJ *obj, PJ_WKT_TYPE type, const char *const *options) {

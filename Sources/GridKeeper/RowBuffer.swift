@@ -11,10 +11,10 @@ final class RowBuffer: @unchecked Sendable {
 
     init(capacity: Int = 1 << 16) {
         self.capacity = max(capacity, 16)
-        base = Self.resize(nil, to: self.capacity)
+        base = .allocate(capacity: self.capacity)
     }
 
-    deinit { free(base) }
+    deinit { base.deallocate() }
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
@@ -23,17 +23,11 @@ final class RowBuffer: @unchecked Sendable {
     private func grow(_ needed: Int) {
         var c = capacity * 2
         while c < count + needed { c *= 2 }
-        base = Self.resize(base, to: c)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
         capacity = c
-    }
-
-    /// C's realloc, not allocate-copy-free: a big block is moved by remapping its pages
-    /// (mremap), so growing touches only the new pages. A fresh block per doubling faulted in
-    /// every page again, about twice the final size per buffer (a tenth of all page faults of
-    /// a bulk assign).
-    private static func resize(_ block: UnsafeMutablePointer<UInt8>?, to capacity: Int) -> UnsafeMutablePointer<UInt8> {
-        guard let raw = realloc(block, capacity) else { fatalError("out of memory for \(capacity) bytes of rows") }
-        return raw.assumingMemoryBound(to: UInt8.self)
     }
 
     @inline(__always)
