@@ -114,7 +114,9 @@ struct LayerAudit {
         self.options = options
         self.toLonLat = toLonLat
         geometries = try data.geometries()
-        geos = geometries.compactMap { try? GeosGeometry($0) }
+        // Indexed like the members: a geometry GEOS cannot build (import never stores one) is
+        // an error here, not a gap that would shift every later member's index.
+        geos = try geometries.map { try GeosGeometry($0) }
     }
 
     private var layer: String { data.layer.name }
