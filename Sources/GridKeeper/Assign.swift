@@ -106,8 +106,11 @@ public enum Assign {
             let indexes = data.map { LayerIndex($0, tolerance: o.tolerance) }
             summary.timing.index = indexClock.elapsed
             summary.timing.join += summary.timing.index
-            let workers = try (0..<pool.count).map { _ in
-                try AssignWorker(data: data, indexes: indexes, roads: roads, plan: plan, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
+            // Fail early, on this thread and once, for a CRS pair PROJ cannot do (each worker
+            // makes its own transforms on its own thread).
+            _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
+            let workers = (0..<pool.count).map { _ in
+                AssignWorker(data: data, indexes: indexes, roads: roads, plan: plan, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
             }
             let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count, roadLayers: roads.count, workers: pool.count)
             defer { buffers.release() }

@@ -131,9 +131,10 @@ enum AnswerWord {
     }
 }
 
-/// One worker thread's state and its share of each chunk: parse, transform, order along the
-/// Hilbert curve, answer every layer, and format its CSV rows — all on its own contiguous
-/// slice of the chunk, so the only sequential work left is writing the slices in order.
+/// One worker thread's state and its share of each chunk: parse and transform its slice of the
+/// input, order it along the Hilbert curve, answer every layer for its part of the curve (see
+/// `Share`), and format its slice's CSV rows; the only sequential work left is writing the
+/// slices in order.
 /// Its PROJ transforms and GEOS fallback objects are made, used and freed on this thread.
 final class AssignWorker: @unchecked Sendable {
     private let data: [LayerData]
@@ -174,7 +175,7 @@ final class AssignWorker: @unchecked Sendable {
     private let roads: [RoadResolver]
     private let plan: [AssignColumns]
 
-    init(data: [LayerData], indexes: [LayerIndex], roads: [RoadResolver], plan: [AssignColumns], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) throws {
+    init(data: [LayerData], indexes: [LayerIndex], roads: [RoadResolver], plan: [AssignColumns], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) {
         self.data = data
         self.indexes = indexes
         self.roads = roads
@@ -190,8 +191,6 @@ final class AssignWorker: @unchecked Sendable {
         self.lonLat = lonLat
         self.extent = extent
         statuses = Array(repeating: Array(repeating: 0, count: Status.allCases.count), count: data.count + roads.count)
-        // Fail early, on the calling thread, for a CRS pair PROJ cannot do.
-        _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
     }
 
     deinit {
