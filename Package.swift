@@ -18,7 +18,9 @@ let package = Package(
         // transforms nothing starts without it. Needs libproj-dev to build.
         .target(name: "CPROJ", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Spatial", dependencies: ["CGEOS", "CPROJ", "CSQLite"]),
+        // A cache prefetch hint for the kernel's loops (header only).
+        .systemLibrary(name: "CPrefetch"),
+        .target(name: "Spatial", dependencies: ["CGEOS", "CPROJ", "CSQLite", "CPrefetch"]),
         .target(name: "GridKeeper", dependencies: ["Spatial"]),
         .executableTarget(
             name: "gridkeeper",

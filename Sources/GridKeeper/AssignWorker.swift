@@ -450,7 +450,25 @@ final class AssignWorker: @unchecked Sendable {
         case .parsed(let parsed):
             chunk = parsed
         }
-        for i in job.range where problems[i] == nil {
+        // The rows' member texts are random reads (answers come in input order, members in
+        // any): each asked for `ahead` rows before it is read, the misses overlap.
+        let ahead = 8, end = job.range.upperBound
+        let insideLayers = plan.compactMap { if case .polygon(let l) = $0 { l } else { nil } }
+        // Where each pool's full answers are, for prefetching only (a hint: never read through,
+        // so it is harmless if the array were to move; it does not while rows are formatted).
+        let fullAnswerBases = fullAnswers.map { $0.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        for i in job.range {
+            if i + ahead < end {
+                for l in insideLayers {
+                    let word = answers[l][i + ahead]
+                    if let member = AnswerWord.insideMember(word) {
+                        layers[l].inside.prefetch(Int(member))
+                    } else if let base = fullAnswerBases[Int(answeredBy[i + ahead])] {
+                        prefetch(base + AnswerWord.fullIndex(word) &* MemoryLayout<BulkAnswer>.stride)
+                    }
+                }
+            }
+            guard problems[i] == nil else { continue }
             if let idBytes {
                 let id = UnsafeBufferPointer(rebasing: idBytes[idRange[i]])
                 switch id.first {

@@ -1,3 +1,5 @@
+import Spatial
+
 /// Many short byte strings in one allocation (e.g. every member's CSV-encoded code), so the
 /// row formatter appends them without touching any reference count.
 ///
@@ -17,6 +19,14 @@ final class ByteStrings: @unchecked Sendable {
             let slot = base + i &* stride
             let count = Int(slot.loadUnaligned(as: UInt32.self))
             return UnsafeBufferPointer(start: (slot + 4).assumingMemoryBound(to: UInt8.self), count: count)
+        }
+
+        /// Asks for string i's slot ahead of reading it (see `Spatial.prefetch`).
+        @inline(__always)
+        func prefetch(_ i: Int) {
+            let slot = base + i &* stride
+            Spatial.prefetch(slot)
+            if stride > 64 { Spatial.prefetch(slot + stride - 1) }
         }
     }
 

@@ -8,6 +8,8 @@ final class LayerIndex: @unchecked Sendable {
 
     init(_ data: LayerData, tolerance: Double) {
         cells = CellIndex(data.polygons, tolerance: tolerance)
-        jurisdictionCells = data.jurisdiction.map { CellIndex($0, tolerance: tolerance) }
+        // Nearly every point asks the jurisdiction whether it is near its edge: with two cells
+        // per edge, a square city had 16 cells, 12 of them on its edge (a probe for most points).
+        jurisdictionCells = data.jurisdiction.map { CellIndex($0, tolerance: tolerance, minCells: 1 << 14) }
     }
 }

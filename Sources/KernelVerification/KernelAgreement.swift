@@ -45,6 +45,9 @@ public struct KernelAgreement {
             let (edgePrepared, edgeBoundary) = (try PreparedGeometry(edgeGeos), try PreparedGeometry(try edgeGeos.boundary()))
             let reached = UnsafeMutablePointer<PointReach>.allocate(capacity: members.count)
             defer { reached.deallocate() }
+            // Per tolerance, the points and their expected answer with the edge set, to ask
+            // again in one call: the bulk path prefetches points ahead of the one it answers.
+            var batches = tolerances.map { _ in [(point: Coordinate, sole: Int32)]() }
             for p in points {
                 report.points += 1
                 let query = Envelope(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y)
@@ -95,6 +98,7 @@ public struct KernelAgreement {
                         report.disagreements.append("sole interior (\(p.x), \(p.y)) at \(tolerance) m\(withEdge ? " with edge" : ""): native \(out[0]), GEOS \(expected)")
                     }
                 }
+                batches[which].append((p, edgeNear ? -1 : sole))
                 // The whole probe, through the cell index built for this tolerance and through the tree.
                 for (path, index) in [("cell index", cells[which]), ("R-tree", nil)] as [(String, CellIndex?)] {
                     let n = set.storage.reach(p.x, p.y, tolerance: tolerance, cells: index?.storage, tree: tree.storage, into: reached, room: members.count)
@@ -102,6 +106,14 @@ public struct KernelAgreement {
                     if native != expectedReach.sorted() {
                         report.disagreements.append("reach (\(p.x), \(p.y)) at \(tolerance) m via \(path): native \(native), GEOS \(expectedReach.sorted())")
                     }
+                }
+            }
+            for (which, batch) in batches.enumerated() {
+                var xs = batch.map(\.point.x), ys = batch.map(\.point.y), out = [Int32](repeating: -2, count: batch.count)
+                set.storage.soleInteriors(xs: &xs, ys: &ys, count: batch.count, cells: cells[which].storage,
+                                          edge: (edgeSet.storage, edgeCells[which].storage), into: &out)
+                for (k, item) in batch.enumerated() where out[k] != item.sole {
+                    report.disagreements.append("sole interior in bulk (\(item.point.x), \(item.point.y)) at \(tolerances[which]) m: native \(out[k]), GEOS \(item.sole)")
                 }
             }
         }

@@ -33,25 +33,58 @@ public final class CellIndex: @unchecked Sendable {
         /// every member's envelope widened by the tolerance.
         @inline(__always)
         func cell(_ x: Double, _ y: Double) -> Range<Int> {
+            entries(ofCell: cellNumber(x, y))
+        }
+
+        /// The number of the cell holding (x, y), -1 beyond the grid.
+        @inline(__always)
+        func cellNumber(_ x: Double, _ y: Double) -> Int {
             // Truncation is the floor here (both are ≥ 0), and needs no libm call.
             let fx = (x - minX) * inverseSize, fy = (y - minY) * inverseSize
-            guard fx >= 0, fy >= 0, fx < Double(columns), fy < Double(rows) else { return 0..<0 }
-            let k = Int(fy) &* columns &+ Int(fx)
-            return Int(cellStart[k])..<Int(cellStart[k + 1])
+            guard fx >= 0, fy >= 0, fx < Double(columns), fy < Double(rows) else { return -1 }
+            return Int(fy) &* columns &+ Int(fx)
+        }
+
+        /// The positions in `entries` of cell k (a `cellNumber`; -1: none).
+        @inline(__always)
+        func entries(ofCell k: Int) -> Range<Int> {
+            k < 0 ? 0..<0 : Int(cellStart[k])..<Int(cellStart[k + 1])
+        }
+
+        // Prefetching, for loops over points in curve order: the points of one chunk spread
+        // over the whole city, so a probe's cell, its entries and a member's record are each
+        // a cache miss, each waiting for the one before. Asked for a few points ahead, the
+        // misses of several points overlap instead.
+
+        /// Asks for cell k's place in `cellStart` (k ≥ 0).
+        @inline(__always)
+        func prefetchCell(_ k: Int) { prefetch(cellStart.baseAddress! + k) }
+
+        /// Asks for cell k's entries (k ≥ 0; its `cellStart` should be in cache by now).
+        @inline(__always)
+        func prefetchEntries(_ k: Int) { prefetch(entries.baseAddress! + Int(cellStart[k])) }
+
+        /// Asks for the records, in `set`, of the members to test in cell k (its first two; k ≥ 0,
+        /// its entries should be in cache by now).
+        @inline(__always)
+        func prefetchRecords(_ k: Int, in set: PolygonSet.Storage) {
+            let first = Int(cellStart[k]), end = Swift.min(Int(cellStart[k + 1]), first + 2)
+            for e in first..<end where !Self.isSettled(entries[e]) { set.prefetchRecord(Self.member(entries[e])) }
         }
     }
 
-    /// About `cellsPerEdge` cells per polygon edge (at most `maxCells`): enough that most cells
-    /// meet no edge, few enough to build in milliseconds. `parts`: how many threads build it
-    /// (default: one per core for big sets); the index is the same for any number.
-    public init(_ set: PolygonSet, tolerance t: Double, cellsPerEdge: Double = 2, maxCells: Int = 1 << 22, parts: Int? = nil) {
+    /// About `cellsPerEdge` cells per polygon edge, at least `minCells`, at most `maxCells`:
+    /// enough that most cells meet no edge, few enough to build in milliseconds. `parts`: how
+    /// many threads build it (default: one per core for big sets); the index is the same for
+    /// any number.
+    public init(_ set: PolygonSet, tolerance t: Double, cellsPerEdge: Double = 2, minCells: Int = 16, maxCells: Int = 1 << 22, parts: Int? = nil) {
         precondition(t >= 0 && t.isFinite)
         let s = set.storage
         var extent = Envelope.empty
         for m in 0..<s.count { extent = extent.union(s.envelope(m)) }
         if extent.isEmpty { extent = Envelope(minX: 0, minY: 0, maxX: 1, maxY: 1) }
         let reach = extent.expanded(by: t)
-        let target = Swift.min(Double(maxCells), Swift.max(16, cellsPerEdge * Double(s.edgeCount)))
+        let target = Swift.min(Double(maxCells), Swift.max(Double(minCells), cellsPerEdge * Double(s.edgeCount)))
         var guess = ((Swift.max(reach.width, 1e-9) * Swift.max(reach.height, 1e-9)) / target).squareRoot()
         if !(guess > 0) || !guess.isFinite { guess = Swift.max(reach.width, reach.height, 1) }
         let columns = Swift.max(1, Swift.min(Int((reach.width / guess).rounded(.up)), maxCells))
@@ -67,8 +100,10 @@ public final class CellIndex: @unchecked Sendable {
             Envelope(minX: minX + Double(cx) * size - margin, minY: minY + Double(cy) * size - margin,
                      maxX: minX + Double(cx + 1) * size + margin, maxY: minY + Double(cy + 1) * size + margin)
         }
+        // Every cell whose box (with its margin) may meet [lo, hi]: the division's rounding
+        // (≈ 1e-16 of the quotient) is far below the margin (1e-6 of a cell).
         @Sendable func cellRange(_ lo: Double, _ hi: Double, _ origin: Double, _ n: Int) -> ClosedRange<Int> {
-            let a = Int(((lo - origin) / size).rounded(.down)) - 1, b = Int(((hi - origin) / size).rounded(.down)) + 1
+            let a = Int(((lo - origin - margin) / size).rounded(.down)), b = Int(((hi - origin + margin) / size).rounded(.down))
             return Swift.max(a, 0)...Swift.min(b, n - 1)
         }
 

@@ -70,22 +70,39 @@ extension PolygonSet.Storage {
         // Unwrapped once: binding the optional per point copied both structs every time.
         let hasEdge = edge != nil
         let edgeSet = edge?.set ?? self, edgeCells = edge?.cells ?? cells
-        for k in 0..<count {
-            let x = xs[k], y = ys[k]
-            var found: Int32 = -1
-            for e in cells.cell(x, y) {
-                guard let r = probe(entry: e, of: cells, x, y) else { continue }
-                if found >= 0 || r.location != .interior || r.near { found = -1; break }
-                found = r.member
+        // Point k + 16's cell is asked for at point k, its entries at k + 10, the records they
+        // name at k + 5 (see `CellIndex.Storage.prefetchCell`); `ring` keeps the cell numbers
+        // of the points in between.
+        let lead = 16, mask = 31
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: mask + 1) { ring in
+            for k in 0..<Swift.min(count, lead) {
+                ring[k] = cells.cellNumber(xs[k], ys[k])
+                if ring[k] >= 0 { cells.prefetchCell(ring[k]) }
             }
-            if found >= 0 && hasEdge {
-                // Mostly a settled cell of the edge set (inside, far from its boundary): no call.
-                let r = edgeCells.cell(x, y)
-                if !r.isEmpty && !CellIndex.Storage.isSettled(edgeCells.entries[r.lowerBound]) && edgeSet.place(x, y, cells: edgeCells).near {
-                    found = -1
+            for k in 0..<count {
+                if k + lead < count {
+                    let c = cells.cellNumber(xs[k + lead], ys[k + lead])
+                    ring[(k + lead) & mask] = c
+                    if c >= 0 { cells.prefetchCell(c) }
                 }
+                if k + 10 < count, case let c = ring[(k + 10) & mask], c >= 0 { cells.prefetchEntries(c) }
+                if k + 5 < count, case let c = ring[(k + 5) & mask], c >= 0 { cells.prefetchRecords(c, in: self) }
+                let x = xs[k], y = ys[k]
+                var found: Int32 = -1
+                for e in cells.entries(ofCell: ring[k & mask]) {
+                    guard let r = probe(entry: e, of: cells, x, y) else { continue }
+                    if found >= 0 || r.location != .interior || r.near { found = -1; break }
+                    found = r.member
+                }
+                if found >= 0 && hasEdge {
+                    // Mostly a settled cell of the edge set (inside, far from its boundary): no call.
+                    let r = edgeCells.cell(x, y)
+                    if !r.isEmpty && !CellIndex.Storage.isSettled(edgeCells.entries[r.lowerBound]) && edgeSet.place(x, y, cells: edgeCells).near {
+                        found = -1
+                    }
+                }
+                out[k] = found
             }
-            out[k] = found
         }
     }
 
