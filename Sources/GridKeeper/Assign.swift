@@ -109,8 +109,11 @@ public enum Assign {
             // Fail early, on this thread and once, for a CRS pair PROJ cannot do (each worker
             // makes its own transforms on its own thread).
             _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
+            // A row: its id, then per layer its key, owner, status and candidates (~40 bytes).
+            let rowBytes = (o.chunkSize / pool.count + 1) * (24 + 48 * infos.count)
             let workers = (0..<pool.count).map { _ in
-                AssignWorker(data: data, indexes: indexes, roads: roads, plan: plan, inputCRS: inputCRS, workspaceCRS: workspaceCRS, lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize)
+                AssignWorker(data: data, indexes: indexes, roads: roads, plan: plan, inputCRS: inputCRS, workspaceCRS: workspaceCRS,
+                             lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize, rowBytes: rowBytes)
             }
             let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count, roadLayers: roads.count, workers: pool.count)
             defer { buffers.release() }
@@ -118,6 +121,10 @@ public enum Assign {
             var lines: [CSVPointLines.Line] = []
             // The next chunk's lines, cut by this thread while the workers answer the current one.
             var ahead: [CSVPointLines.Line] = [], aheadReady = false
+            if fastLines != nil {
+                lines.reserveCapacity(o.chunkSize)
+                ahead.reserveCapacity(o.chunkSize)
+            }
             var rowsRead = 0
             var swapAxes: Bool?
             var chunkNumber = 0

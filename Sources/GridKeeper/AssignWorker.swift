@@ -147,7 +147,7 @@ final class AssignWorker: @unchecked Sendable {
     private(set) var error: Error?
     /// CSV rows in input order, two buffers used by alternate chunks: one is written out in the
     /// background while the next chunk is formatted into the other.
-    private let rowBuffers = [RowBuffer(), RowBuffer()]
+    private let rowBuffers: [RowBuffer]
     func rows(_ parity: Int) -> RowBuffer { rowBuffers[parity & 1] }
     /// statuses[layer][Status index] for this chunk: polygon layers, then road-duty layers.
     private(set) var statuses: [[Int]]
@@ -175,7 +175,10 @@ final class AssignWorker: @unchecked Sendable {
     private let roads: [RoadResolver]
     private let plan: [AssignColumns]
 
-    init(data: [LayerData], indexes: [LayerIndex], roads: [RoadResolver], plan: [AssignColumns], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int) {
+    /// `capacity`: points per chunk; `rowBytes`: about how many bytes of rows a chunk gives this
+    /// worker (reserved once: growing by doubling touched twice the memory, each page a fault).
+    init(data: [LayerData], indexes: [LayerIndex], roads: [RoadResolver], plan: [AssignColumns], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int, rowBytes: Int) {
+        rowBuffers = [RowBuffer(capacity: rowBytes), RowBuffer(capacity: rowBytes)]
         self.data = data
         self.indexes = indexes
         self.roads = roads
