@@ -57,7 +57,10 @@ public enum Assign {
         let points = o.points
         let linesScan = isCSV && o.against.isEmpty && o.encoding != .gb18030 ? BackgroundValue { CSVPointLines(path: points) } : nil
         let loadClock = Stopwatch()
-        let data = try ws.read { try polygonInfos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name)) } }
+        // Each layer's cell index is built beside the rest of its load (see `LayerData`).
+        let data = try ws.read {
+            try polygonInfos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name), indexTolerance: o.tolerance) }
+        }
         let roads = try ws.read { try roadInfos.map { try RoadResolver(workspace: ws, layer: $0, jurisdiction: shared) } }
         let loadTime = loadClock.elapsed
         let plan = infos.map { info in
@@ -101,10 +104,10 @@ public enum Assign {
             defer { pool.stop() }
             summary.threads = pool.count
             // The cell index settles most cells at build time, at this run's tolerance; its
-            // build counts as join time (the shapely peer's tree build does too).
-            let indexClock = Stopwatch()
-            let indexes = data.map { LayerIndex($0, tolerance: o.tolerance) }
-            summary.timing.index = indexClock.elapsed
+            // build counts as join time (the shapely peer's tree build does too), although it
+            // ran during the load.
+            let indexes = data.map { $0.index! }
+            summary.timing.index = indexes.reduce(0) { $0 + $1.seconds }
             summary.timing.join += summary.timing.index
             // Fail early, on this thread and once, for a CRS pair PROJ cannot do (each worker
             // makes its own transforms on its own thread).

@@ -26,8 +26,12 @@ final class LayerData: @unchecked Sendable {
     /// The jurisdiction (one member), when known.
     let jurisdiction: PolygonSet?
     let jurisdictionGeometry: Geometry?
+    /// The cell indexes at the tolerance asked for at load (`indexTolerance`), else nil.
+    let index: LayerIndex?
 
-    init(workspace: Workspace, layer: LayerInfo, jurisdiction: Geometry?) throws {
+    /// `indexTolerance`: also build the layer's `LayerIndex` for that tolerance, on another
+    /// thread while the rest of the layer (key ranks, tree, CSV texts) is made.
+    init(workspace: Workspace, layer: LayerInfo, jurisdiction: Geometry?, indexTolerance: Double? = nil) throws {
         self.layer = layer
         let columns = [layer.keyField, layer.codeField, layer.ownerField, layer.nameField].map { $0.map(quoteIdentifier) ?? "NULL" }
         let rows = try workspace.database.prepare("SELECT fid, \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.name)) ORDER BY fid")
@@ -47,9 +51,11 @@ final class LayerData: @unchecked Sendable {
         self.parties = parties
         self.blobs = blobs
         self.blobStart = blobStart
-        keyRank = Self.ranks(of: parties.map(\.key))
-        let set = PolygonSet(builder)
+        let set = PolygonSet(builder), area = jurisdiction.map { PolygonSet([$0.polygons]) }
         polygons = set
+        self.jurisdiction = area
+        let pendingIndex = indexTolerance.map { t in BackgroundValue { LayerIndex(polygons: set, jurisdiction: area, tolerance: t) } }
+        keyRank = Self.ranks(of: parties.map(\.key))
         tree = PackedRTree((0..<set.count).map { set.envelope($0) })
         func party(_ m: Int, _ out: inout [UInt8]) {
             CSVWriter.appendEncodedField(parties[m].code ?? parties[m].name ?? "", to: &out)
@@ -66,8 +72,8 @@ final class LayerData: @unchecked Sendable {
         }
         rulings = try DisputeRegister.rulings(layer: layer.name, workspace: workspace)
         rulingAreas = PolygonSet(rulings.map(\.geometry.polygons))
-        self.jurisdiction = jurisdiction.map { PolygonSet([$0.polygons]) }
         jurisdictionGeometry = jurisdiction
+        index = pendingIndex?.value
     }
 
     /// Member m's whole geometry.
