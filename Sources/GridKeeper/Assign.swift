@@ -188,11 +188,16 @@ public enum Assign {
                 summary.timing.order += workers.map(\.phases.order).max() ?? 0
                 summary.timing.format += workers.map(\.phases.format).max() ?? 0
                 t = clock.lap()
-                for i in 0..<n {
-                    guard let problem = buffers.problems[i] else { continue }
-                    let message = "\(o.points): line \(input.line(i)): \(problem)"
-                    guard let reject else { throw GridKeeperError.badInput(message) }
-                    try reject(Rejection(line: input.line(i), reason: message))
+                // (The workers counted them: a clean chunk is not scanned here, where it would
+                // keep them waiting for the next one.)
+                let problems = workers.reduce(0) { $0 + $1.problemCount }
+                if problems > 0 {
+                    for i in 0..<n {
+                        guard let problem = buffers.problems[i] else { continue }
+                        let message = "\(o.points): line \(input.line(i)): \(problem)"
+                        guard let reject else { throw GridKeeperError.badInput(message) }
+                        try reject(Rejection(line: input.line(i), reason: message))
+                    }
                 }
                 for w in workers {
                     for (l, counts) in w.statuses.enumerated() {
@@ -205,7 +210,10 @@ public enum Assign {
                     try writer.submit { for b in blocks { try sink.writeEncoded(b.bytes) } }
                 }
                 chunkNumber += 1
-                for i in 0..<n where buffers.problems[i] == nil {
+                // With CSV rows and nothing to compare, the workers did all there is per point.
+                let perPoint = csvRows == nil || !o.against.isEmpty
+                if !perPoint { summary.points += n - problems }
+                for i in 0..<(perPoint ? n : 0) where buffers.problems[i] == nil {
                     if case .parsed(let chunk) = input {
                         for (k, pair) in o.against.enumerated() {
                             let l = layerIndex[pair.layer]!

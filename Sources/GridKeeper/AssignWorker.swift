@@ -165,6 +165,8 @@ final class AssignWorker: @unchecked Sendable {
     private let mine: UnsafeMutableBufferPointer<UInt64>
     /// How many of this worker's slice fall in each of the curve's `Share.buckets` parts.
     private(set) var histogram: [Int]
+    /// How many points of this worker's slice have a problem (bad line or coordinate).
+    private(set) var problemCount = 0
 
     struct Phases {
         var locate = 0.0, order = 0.0, answer = 0.0, format = 0.0
@@ -232,6 +234,7 @@ final class AssignWorker: @unchecked Sendable {
             }
             let clock = Stopwatch()
             try locate(job)
+            problemCount = job.range.reduce(0) { $0 + (job.buffers.problems[$1] == nil ? 0 : 1) }
             let t1 = clock.lap()
             place(job)
             phases = Phases(locate: t1, order: clock.lap() - t1)
