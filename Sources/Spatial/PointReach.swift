@@ -67,9 +67,16 @@ extension PolygonSet.Storage {
     /// gives a member (tested).
     public func soleInteriors(xs: UnsafePointer<Double>, ys: UnsafePointer<Double>, count: Int, cells: CellIndex.Storage,
                               edge: (set: PolygonSet.Storage, cells: CellIndex.Storage)?, into out: UnsafeMutablePointer<Int32>) {
-        // Unwrapped once: binding the optional per point copied both structs every time.
-        let hasEdge = edge != nil
-        let edgeSet = edge?.set ?? self, edgeCells = edge?.cells ?? cells
+        // Unwrapped once, and handed on as plain values: with `edge` in reach, the compiler
+        // re-tested it for every point, copying the optional's 209 bytes each time.
+        soleInteriors(xs: xs, ys: ys, count: count, cells: cells, checksEdge: edge != nil,
+                      edgeSet: edge?.set ?? self, edgeCells: edge?.cells ?? cells, into: out)
+    }
+
+    @inline(never)
+    private func soleInteriors(xs: UnsafePointer<Double>, ys: UnsafePointer<Double>, count: Int, cells: CellIndex.Storage,
+                               checksEdge hasEdge: Bool, edgeSet: PolygonSet.Storage, edgeCells: CellIndex.Storage,
+                               into out: UnsafeMutablePointer<Int32>) {
         // Point k + 16's cell is asked for at point k, its entries at k + 10, the records they
         // name at k + 5 (see `CellIndex.Storage.prefetchCell`); `ring` keeps the cell numbers
         // of the points in between.
