@@ -13,7 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        // GEOS's header, and its functions loaded on first use (see Sources/CGEOS): the bulk
+        // paths, which answer with the native kernel, start without it. Needs libgeos-dev to build.
+        .target(name: "CGEOS", linkerSettings: [.linkedLibrary("dl")]),
         // PROJ's header, and its functions loaded on first use (see Sources/CPROJ): a run that
         // transforms nothing starts without it. Needs libproj-dev to build.
         .target(name: "CPROJ", linkerSettings: [.linkedLibrary("dl")]),

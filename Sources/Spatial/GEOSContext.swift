@@ -36,11 +36,13 @@ final class GEOSContext {
         GEOS_finish_r(handle)
     }
 
-    /// The calling thread's context.
-    static var current: GEOSContext {
+    /// The calling thread's context. GEOS is loaded on first use (see Sources/CGEOS); without
+    /// it this throws, and no GEOS function is ever called.
+    static func current() throws -> GEOSContext {
         if let raw = pthread_getspecific(threadKey) {
             return Unmanaged<GEOSContext>.fromOpaque(raw).takeUnretainedValue()
         }
+        if let why = gk_geos_load_error() { throw GEOSError(description: String(cString: why)) }
         let context = GEOSContext()
         pthread_setspecific(threadKey, Unmanaged.passRetained(context).toOpaque())
         return context

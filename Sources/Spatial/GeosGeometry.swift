@@ -24,13 +24,13 @@ public final class GeosGeometry {
     }
 
     public convenience init(_ geometry: Geometry) throws {
-        let context = GEOSContext.current
+        let context = try GEOSContext.current()
         self.init(owning: try context.read(wkb: WKB.encode(geometry)), in: context)
     }
 
     /// Parses well-known text (any dimension; Z is dropped on the way back to `Geometry`).
     public convenience init(wkt: String) throws {
-        let context = GEOSContext.current
+        let context = try GEOSContext.current()
         let reader = GEOSWKTReader_create_r(context.handle)
         defer { GEOSWKTReader_destroy_r(context.handle, reader) }
         let g = GEOSWKTReader_read_r(context.handle, reader, wkt)
@@ -185,7 +185,7 @@ public final class GeosGeometry {
     public func unaryUnion() throws -> GeosGeometry { try wrap(GEOSUnaryUnion_r(handle, pointer), "union failed") }
 
     private static func collection(_ parts: [GeosGeometry]) throws -> GeosGeometry {
-        let context = GEOSContext.current
+        let context = try GEOSContext.current()
         var clones: [OpaquePointer?] = parts.map { GEOSGeom_clone_r(context.handle, $0.pointer) }
         let c = clones.withUnsafeMutableBufferPointer {
             GEOSGeom_createCollection_r(context.handle, Int32(GEOS_GEOMETRYCOLLECTION.rawValue), $0.baseAddress, UInt32($0.count))
