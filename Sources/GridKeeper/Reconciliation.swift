@@ -33,8 +33,13 @@ public final class Reconciliation {
         }
         self.spoolPath = spoolPath
         if let spoolPath {
-            FileManager.default.createFile(atPath: spoolPath, contents: nil)
-            spool = FileHandle(forWritingAtPath: spoolPath)
+            // Without its spool, --apply would report the changes and write none of them.
+            guard FileManager.default.createFile(atPath: spoolPath, contents: nil), let handle = FileHandle(forWritingAtPath: spoolPath) else {
+                try? changes.close()
+                try? FileManager.default.removeItem(atPath: changesPath)
+                throw GridKeeperError.usage("cannot write \(spoolPath) (the changes to apply are kept there until the end of the run)")
+            }
+            spool = handle
         } else {
             spool = nil
         }
