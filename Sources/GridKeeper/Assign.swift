@@ -61,6 +61,10 @@ public enum Assign {
         let data = try ws.read {
             try polygonInfos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name), indexTolerance: o.tolerance) }
         }
+        // Points on an edge between two polygons of one key go to GEOS (see NativeResolver):
+        // load it beside the rest of the start rather than in a worker, mid-chunk, while the
+        // other waits for it.
+        if data.contains(where: \.hasRepeatedKeys) { _ = BackgroundValue { GEOSLibrary.load() } }
         let roads = try ws.read { try roadInfos.map { try RoadResolver(workspace: ws, layer: $0, jurisdiction: shared) } }
         let loadTime = loadClock.elapsed
         let plan = infos.map { info in

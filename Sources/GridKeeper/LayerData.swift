@@ -14,6 +14,8 @@ final class LayerData: @unchecked Sendable {
     private let blobStart: [Int]
     /// The rank of each member's key in code-point order, so "smallest key" is an integer compare.
     let keyRank: [Int32]
+    /// Whether two members share a key (a point on an edge between them needs GEOS).
+    var hasRepeatedKeys: Bool { Set(keyRank).count < keyRank.count }
     let polygons: PolygonSet
     let tree: PackedRTree
     /// Each member's batch-output fields, CSV-encoded once: `<layer>,<layer>_owner` (code, else

@@ -1,6 +1,16 @@
 import CGEOS
 import Foundation
 
+/// The GEOS library, which the program loads on first use (see Sources/CGEOS).
+public enum GEOSLibrary {
+    /// Loads it now (a no-op once loaded), e.g. on a spare thread ahead of a phase that may
+    /// need it; nil when loaded, else why it cannot be.
+    @discardableResult
+    public static func load() -> String? {
+        gk_geos_load_error().map { String(cString: $0) }
+    }
+}
+
 /// A GEOS error turned into a Swift error, with GEOS's own message.
 public struct GEOSError: Error, CustomStringConvertible {
     public let description: String
