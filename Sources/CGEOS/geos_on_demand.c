@@ -48,32 +48,21 @@ static void *symbol(const char *name) {
     return f;
 }
 
-// Each forwarder finds its function once; the pointer is published atomically, so threads
-// that race on the first call at worst look it up twice.
-#define FORWARD(ret, name, params, args)                                          \
-    ret name params {                                                             \
-        static ret(*cached) params;                                               \
-        ret(*f) params = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);              \
-        if (!f) {                                                                 \
-            f = (ret(*) params)symbol(#name);                                     \
-            __atomic_store_n(&cached, f, __ATOMIC_RELEASE);                       \
-        }                                                                         \
-        return f args;                                                            \
+// Each forwarder finds its function once, typed as the header declares it; the pointer is
+// published atomically, so threads that race on the first call at worst look it up twice.
+#define RESOLVE(name)                                                             \
+    static __typeof__(&name) cached;                                              \
+    __typeof__(&name) f = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);             \
+    if (!f) {                                                                     \
+        f = (__typeof__(&name))symbol(#name);                                     \
+        __atomic_store_n(&cached, f, __ATOMIC_RELEASE);                           \
     }
-#define FORWARD_VOID(name, params, args)                                          \
-    void name params {                                                            \
-        static void(*cached) params;                                              \
-        void(*f) params = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);             \
-        if (!f) {                                                                 \
-            f = (void(*) params)symbol(#name);                                    \
-            __atomic_store_n(&cached, f, __ATOMIC_RELEASE);                       \
-        }                                                                         \
-        f args;                                                                   \
-    }
+#define FORWARD(ret, name, params, args) ret name params { RESOLVE(name) return f args; }
+#define FORWARD_VOID(name, params, args) void name params { RESOLVE(name) f args; }
 
 GEOSContextHandle_t GEOS_init_r(void) {
     if (gk_geos_load_error()) return NULL;
-    GEOSContextHandle_t (*f)(void) = (GEOSContextHandle_t(*)(void))symbol("GEOS_init_r");
+    RESOLVE(GEOS_init_r)
     return f();
 }
 
