@@ -52,7 +52,7 @@ final class GEOSContext {
         if let raw = pthread_getspecific(threadKey) {
             return Unmanaged<GEOSContext>.fromOpaque(raw).takeUnretainedValue()
         }
-        if let why = gk_geos_load_error() { throw GEOSError(description: String(cString: why)) }
+        if let why = GEOSLibrary.load() { throw GEOSError(description: why) }
         let context = GEOSContext()
         pthread_setspecific(threadKey, Unmanaged.passRetained(context).toOpaque())
         return context
