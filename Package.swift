@@ -31,8 +31,10 @@ let package = Package(
         // The proof that the native kernel equals GEOS: shared by the tests and the verify-kernel tool.
         .target(name: "KernelVerification", dependencies: ["Spatial"]),
         .executableTarget(name: "verify-kernel", dependencies: ["KernelVerification"]),
-        .testTarget(name: "SpatialTests", dependencies: ["Spatial", "KernelVerification"]),
-        .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial"]),
-        .testTarget(name: "CLITests", dependencies: ["gridkeeper", "Spatial"]),
+        // What the test targets share: finding the external programs a test drives.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SpatialTests", dependencies: ["Spatial", "KernelVerification", "TestSupport"]),
+        .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["gridkeeper", "Spatial", "TestSupport"]),
     ]
 )

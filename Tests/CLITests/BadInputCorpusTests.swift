@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The bad-input corpus (Tests/Fixtures/bad, 149 cases with the error each must produce):
@@ -7,9 +8,7 @@ import XCTest
 /// and writes no output. `run_cases.py` is the runner; this test runs it on the built binary.
 final class BadInputCorpusTests: XCTestCase {
     func testEveryCaseFailsCleanly() throws {
-        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("python3 is not installed: the bad-input corpus runner is skipped")
-        }
+        let python = try ExternalTool.path("python3", package: "python3")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)

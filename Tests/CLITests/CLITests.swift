@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 final class CLITests: XCTestCase {
@@ -141,9 +142,7 @@ final class CLITests: XCTestCase {
 
     /// The workspace a user builds with the CLI is a GeoPackage GDAL opens.
     func testWorkspaceOpensInOgrinfo() throws {
-        guard let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("gdal-bin is not installed: ogrinfo interop test skipped")
-        }
+        let ogrinfo = try ExternalTool.path("ogrinfo", package: "gdal-bin")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ogrinfo)
         p.arguments = ["-al", "-so", cli.workspace]

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import Spatial
 @testable import GridKeeper
@@ -147,9 +148,7 @@ final class AuditTests: XCTestCase {
 /// errors and draws the map. Skipped (and says so) where Chromium is not installed.
 final class AuditReportBrowserTests: XCTestCase {
     func testChromiumRendersTheReport() throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("Chromium is not installed (apt-get install chromium): the browser check of the HTML report is skipped")
-        }
+        let chromium = try ExternalTool.path("chromium", "chromium-browser", "google-chrome", package: "chromium")
         let scratch = try Scratch()
         try scratch.importLayer("duty", kind: .duty, geojson: collection([
             feature(#"{"owner":"P"}"#, rings: [rect(0, 0, 120, 100)]), feature(#"{"owner":"Q"}"#, rings: [rect(100, 0, 200, 100)]),

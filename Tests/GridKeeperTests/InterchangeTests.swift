@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import Spatial
 @testable import GridKeeper
@@ -17,9 +18,7 @@ final class InterchangeTests: XCTestCase {
 
     /// GK zone ↔ lon/lat against PROJ's own command-line tool, where installed.
     func testTransformsAgreeWithCs2csWithinOneMillimetre() throws {
-        guard let cs2cs = ["/usr/bin/cs2cs", "/usr/local/bin/cs2cs"].first(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("cs2cs (proj-bin) is not installed: the comparison with PROJ's command-line tool is skipped")
-        }
+        let cs2cs = try ExternalTool.path("cs2cs", package: "proj-bin")
         var random = SystemRandomNumberGenerator()
         let points = (0..<200).map { _ in Coordinate(Double.random(in: 118.6...121.4, using: &random), Double.random(in: 24...40, using: &random)) }
         for code in [4549, 4528] {
@@ -48,9 +47,7 @@ final class InterchangeTests: XCTestCase {
 
     /// A Shapefile with GBK attributes and no .cpg, through ogr2ogr, with --encoding gbk.
     func testShapefileThroughGDALWithGBK() throws {
-        guard let ogr2ogr = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("gdal-bin is not installed: the Shapefile import test is skipped")
-        }
+        let ogr2ogr = try ExternalTool.path("ogr2ogr", package: "gdal-bin")
         let scratch = try Scratch()
         let source = try scratch.write("duty.geojson", #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["# + feature(#"{"owner":"市政工程管理处"}"#, rings: [rect(0, 0, 100, 100)]) + "]}")
         let shp = scratch.directory + "/duty.shp"

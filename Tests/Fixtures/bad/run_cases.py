@@ -17,8 +17,9 @@ Checked per case:
   * if `exit` != 0: no output file left behind (assign/export write nothing on error), stderr names the file (its base name; not checked for exit 2, where the
     message names the bad argument), and the workspace ({ws}, or the
     copied `--ws {file}` fixture) is byte-identical afterwards (sha256)
-  * every case: the fixture itself is unchanged, wall time <= 10 s, max RSS <= 2 GiB,
-    stderr <= 64 KiB (a message must not echo megabytes of input)
+  * every case: the fixture itself is unchanged, max RSS <= 2 GiB, stderr <= 64 KiB (a message
+    must not echo megabytes of input). No case is timed: a first run on a new machine is slow, and
+    speed belongs to tools/bench. A case still running after HARD_TIMEOUT is killed as a hang.
 Prints one line per case and a summary; exit status 1 when any case fails.
 """
 import argparse
@@ -36,10 +37,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 GEODATA = os.path.join(ROOT, "geodata")
-TIME_LIMIT = 10.0
 RSS_LIMIT_KB = 2 * 1024 * 1024
 STDERR_LIMIT = 64 * 1024  # a message longer than this floods the terminal (it echoes the input)
-HARD_TIMEOUT = 120.0
+HARD_TIMEOUT = 300.0  # a hang guard, not a speed check
 CRASH_MARKERS = ["Fatal error", "Stack dump", "stack trace", "Backtrace", "Segmentation fault",
                  "Illegal instruction", "Current stack", "SIGSEGV", "SIGILL", "SIGABRT", "SIGTRAP"]
 
@@ -167,8 +167,6 @@ def main():
                 problems.append("left files behind: " + ", ".join(left))
         if fixture and sha256(fixture) != fixture_before:
             problems.append("the fixture itself changed")
-        if seconds > TIME_LIMIT:
-            problems.append("took %.1f s" % seconds)
         if stderr_bytes > STDERR_LIMIT:
             problems.append("stderr is %d bytes (echoes the input?)" % stderr_bytes)
         if rss > RSS_LIMIT_KB:
