@@ -21,10 +21,10 @@ public enum Assign {
         let allLayers = try ws.layers()
         let pointLayer = allLayers.first { $0.name == o.points }
         if let pointLayer, pointLayer.kind.geometryFamily != .point {
-            throw GridKeeperError.usage("layer '\(pointLayer.name)' is a \(pointLayer.kind.rawValue) layer; --points takes a point layer or a file")
+            throw GridKeeperError.usage("layer '\(pointLayer.name)' is a \(pointLayer.kind.rawValue) layer; \(o.pointsOption) takes a point layer or a file")
         }
         if pointLayer == nil && o.points != "-" && !FileManager.default.fileExists(atPath: o.points) {
-            throw GridKeeperError.usage("--points '\(o.points)' is neither a layer of \(ws.path) nor a file")
+            throw GridKeeperError.usage("\(o.pointsOption) '\(o.points)': no such file, and no layer of that name in \(ws.path); give a CSV, GeoJSON or GeoJSONSeq file of points, or a point layer")
         }
         if o.apply && pointLayer == nil {
             throw GridKeeperError.usage("--apply writes into a workspace point layer: --points must name one (import the file first)")

@@ -84,6 +84,7 @@ struct LookupCommand: ParsableCommand {
     /// Batch lookup is bulk assignment without a diff: the native kernel on every core.
     private func runBatch(_ ws: Workspace, input: String) throws {
         var options = AssignOptions(points: input, out: output ?? "-")
+        options.pointsOption = "--input"
         options.crs = crs
         options.layers = layerList
         options.tolerance = tolerance
