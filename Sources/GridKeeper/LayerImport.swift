@@ -70,7 +70,8 @@ public enum LayerImport {
         let fieldNames = orderedFieldNames(features)
         let fields = try chooseFields(options, available: fieldNames)
         var check = CoordinateCheck(workspace: wsInfo)
-        var repaired: [(feature: String, reason: String)] = []
+        // Each repair with the row it belongs to, for the repair register.
+        var repaired: [(row: Int, feature: String, problem: ValidityProblem)] = []
         var rows: [(geometry: Geometry, properties: [(String, JSONValue)])] = []
         var geosParts: [GeosGeometry] = []
         rows.reserveCapacity(features.count)
@@ -117,7 +118,7 @@ public enum LayerImport {
                         throw GridKeeperError.badInput("\(label), field geometry: invalid (\(problem.reason)) and nothing polygonal is left after make-valid")
                     }
                     projected = g.family == .polygon ? .multiPolygon(parts) : try valid.geometry()
-                    repaired.append((f.label, problem.description))
+                    repaired.append((rows.count, f.label, problem))
                 }
                 if g.family == .polygon { geosParts.append(valid) }
             }
@@ -140,14 +141,21 @@ public enum LayerImport {
                                            fields: definitions.map(\.field), description: "GridKeeper \(options.kind.rawValue) layer")
             let columns = [GeoPackage.geometryColumn] + definitions.map(\.field.name)
             let insert = try ws.database.prepare("INSERT INTO \(quoteIdentifier(options.layer)) (\(columns.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
-            for row in rows {
+            var repairs: [RepairRegister.Repair] = []
+            for (n, row) in rows.enumerated() {
                 var values: [SQLValue] = [.blob(GeoPackageBlob.encode(row.geometry, srsID: Int32(wsCode)))]
                 for d in definitions {
                     values.append(sqlValue(row.properties.first { $0.0 == d.source }?.1 ?? .null, as: d.field.type))
                 }
                 try insert.bind(values)
                 _ = try insert.step()
+                if repairs.count < repaired.count, repaired[repairs.count].row == n {
+                    let r = repaired[repairs.count]
+                    repairs.append(.init(layer: options.layer, fid: ws.database.lastInsertRowID, key: info.keyField.flatMap { features[n][$0]?.keyText },
+                                         feature: r.feature, reason: r.problem.reason, location: r.problem.location, repairedAt: now))
+                }
             }
+            try RepairRegister.replace(layer: options.layer, with: repairs, workspace: ws)
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
             if let coverage { try ws.saveCoverage(layer: options.layer, method: coverage.method, geometry: coverage.geometry) }
@@ -156,7 +164,7 @@ public enum LayerImport {
             ])
         }
         return ImportReport(layer: options.layer, kind: options.kind, featureCount: rows.count, sourceCRS: sourceCRS,
-                            workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired,
+                            workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired.map { ($0.feature, $0.problem.description) },
                             warnings: [check.warning, swap ? "input coordinates are northing,easting (X = northing, as survey tables write them); swapped to easting,northing" : nil].compactMap { $0 },
                             keyField: info.keyField, coverageMethod: coverage?.method, detectedCRS: detected)
     }

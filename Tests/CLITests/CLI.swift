@@ -24,6 +24,18 @@ struct CLI {
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 
+    /// A scratch directory with a workspace made by `init --crs EPSG:4549`; nil (and a failure)
+    /// when the CLI is not built.
+    static func initialised(file: StaticString = #filePath, line: UInt = #line) throws -> CLI? {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            XCTFail("build the CLI first (swift build): \(binary) is missing", file: file, line: line)
+            return nil
+        }
+        let cli = try CLI()
+        XCTAssertEqual(try cli.run(["init", "--crs", "EPSG:4549"]).status, 0, file: file, line: line)
+        return cli
+    }
+
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
         let path = directory + "/" + name

@@ -6,11 +6,8 @@ final class CLITests: XCTestCase {
     var cli: CLI!
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
-            return XCTFail("build the CLI first (swift build): \(CLI.binary) is missing")
-        }
-        cli = try CLI()
-        XCTAssertEqual(try cli.run(["init", "--crs", "EPSG:4549"]).status, 0)
+        guard let cli = try CLI.initialised() else { return }
+        self.cli = cli
         try cli.write("grids.geojson", featureCollection([
             squareFeature(#"{"code":"320214001001001"}"#, 0, 0, 100),
             squareFeature(#"{"code":"320214001001002"}"#, 100, 0, 100),

@@ -158,6 +158,10 @@ final class RoadDutyTests: XCTestCase {
         XCTAssertEqual(ruled.status, .ruled)
         XCTAssertEqual(ruled.primary?.owner, "区城管局")
         XCTAssertEqual(ruled.candidates.map(\.key), ["交通运输局", "区城管局"])
+        // The ledger gives the ruled stretch (K1+200–K1+250) to 区城管局 only: 交通运输局 keeps K1+250–K1+280.
+        let km = try Ledger.compute(workspace: try scratch.workspace(), layer: "stakes")
+        XCTAssertEqual(km.first { $0.owner == "交通运输局" }?.roadKm ?? 0, 0.03, accuracy: 1e-9)
+        XCTAssertEqual(km.first { $0.owner == "区城管局" }?.roadKm ?? 0, 0.1, accuracy: 1e-9)
         XCTAssertEqual(try after.answer(Coordinate(originX + 265, originY + 1)).layers[0].primary?.owner, "交通运输局", "outside the overlap the ruling does not apply")
 
         // A second audit finds the same dispute (stable id) and keeps its ruling.
