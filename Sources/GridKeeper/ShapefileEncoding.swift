@@ -50,7 +50,9 @@ struct ShapefileEncoding {
             }
             failures.append(Location(encoding: encoding, place: bad))
         }
-        let places = failures.map { "\(describe($0.place, in: table)) is not \($0.encoding.label) (bytes \(hex($0.place.bytes)))" }
+        let places = failures.allSatisfy({ $0.place == failures[0].place })
+            ? ["\(describe(failures[0].place, in: table)) is neither (bytes \(hex(failures[0].place.bytes)))"]
+            : failures.map { "\(describe($0.place, in: table)) is not \($0.encoding.label) (bytes \(hex($0.place.bytes)))" }
         throw GridKeeperError.badInput("\(shp): no .cpg says how its text is encoded, and it is neither UTF-8 nor GB18030/GBK: "
             + places.joined(separator: "; ") + ". Give the encoding with --encoding utf8|gbk, or write its code page into a .cpg file beside the .shp (e.g. 1252)")
     }

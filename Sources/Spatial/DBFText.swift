@@ -7,7 +7,7 @@ import Foundation
 /// Header layout (dBASE III+/IV, as Shapefiles use it): byte 29 the language driver ID, bytes
 /// 4–7 the record count, 8–9 the header length, 10–11 the record length (little-endian); 32-byte
 /// field descriptors from byte 32 up to a 0x0D byte (name in bytes 0–10, NUL-padded; type in
-/// byte 11; width in byte 16). Each record starts with its deletion flag byte.
+/// byte 11; width in byte 16). Each record starts with its deletion flag byte ('*' = deleted).
 public final class DBFText {
     /// A text that is not valid in an encoding.
     public struct Location: Sendable, Equatable {
@@ -68,6 +68,8 @@ public final class DBFText {
         let records = min(recordCount, recordLength > 0 ? max(0, b.count - headerLength) / recordLength : 0)
         for r in 0..<records {
             let start = headerLength + r * recordLength
+            // A deleted record ('*') is not read by GDAL either.
+            if b[start] == UInt8(ascii: "*") { continue }
             for f in textFields {
                 var end = start + f.offset + f.width
                 let first = start + f.offset

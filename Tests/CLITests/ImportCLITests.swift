@@ -43,7 +43,7 @@ final class ImportCLITests: XCTestCase {
         }
         let latin1 = try cli.run(["import", try shapefileWithoutCPG("latin1", owner: "Café über", encoding: "ISO-8859-1"), "--layer", "latin1", "--kind", "duty"])
         XCTAssertEqual(latin1.status, 3, latin1.stderr)
-        XCTAssertTrue(latin1.stderr.contains("record 1, field owner is not UTF-8"), latin1.stderr)
+        XCTAssertTrue(latin1.stderr.contains("record 1, field owner is neither (bytes 43 61 66 E9"), latin1.stderr)
         XCTAssertTrue(latin1.stderr.contains("--encoding"), latin1.stderr)
     }
 
