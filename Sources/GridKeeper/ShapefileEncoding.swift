@@ -33,7 +33,7 @@ struct ShapefileEncoding {
             return ShapefileEncoding(gdalName: nil, note: nil)
         }
         let ldid = table.languageDriver
-        let driver = "language driver ID 0x" + String(ldid, radix: 16, uppercase: true).leftPadded(to: 2)
+        let driver = String(format: "language driver ID 0x%02X", ldid)
         let candidates: [TextEncoding]
         switch ldid {
         case 0x4D, 0x7A: candidates = [.gb18030, .utf8]
@@ -66,7 +66,7 @@ struct ShapefileEncoding {
     }
 
     private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.prefix(16).map { String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined(separator: " ") + (bytes.count > 16 ? " …" : "")
+        bytes.prefix(16).map { String(format: "%02X", $0) }.joined(separator: " ") + (bytes.count > 16 ? " …" : "")
     }
 }
 
@@ -75,8 +75,4 @@ extension TextEncoding {
     var label: String { self == .utf8 ? "UTF-8" : "GB18030/GBK" }
     /// The name GDAL (iconv) knows it by; GB18030 is GBK's superset.
     var gdalName: String { self == .utf8 ? "UTF-8" : "GB18030" }
-}
-
-private extension String {
-    func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }
