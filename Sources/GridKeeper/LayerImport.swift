@@ -9,6 +9,9 @@ public enum LayerImport {
     /// holds its layer in memory to check it before the one transaction that writes it.
     public static let maxFeatures = 5_000_000
     public static let maxVerticesPerFeature = 2_000_000
+    /// How far (workspace metres) an imported edge may stray from the transformed source edge:
+    /// vertices are added until it does not (see `EdgeDensifier`).
+    public static let edgeTolerance = 0.01
 
     public static func run(_ options: ImportOptions, into ws: Workspace) throws -> ImportReport {
         try LayerName.validate(options.layer)
@@ -74,6 +77,7 @@ public enum LayerImport {
         var repaired: [(row: Int, feature: String, problem: ValidityProblem)] = []
         var rows: [(geometry: Geometry, properties: [(String, JSONValue)])] = []
         var geosParts: [GeosGeometry] = []
+        var densified = 0
         rows.reserveCapacity(features.count)
 
         let directionField = options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: fieldNames) : nil
@@ -104,7 +108,11 @@ public enum LayerImport {
                 throw GridKeeperError.badInput("\(label), field geometry: the polygon has no area (its points are on one line or repeated)")
             }
             var projected: Geometry
-            do { projected = try toWorkspace.transform(g) } catch {
+            do {
+                let t = try toWorkspace.transformDensified(g, tolerance: edgeTolerance)
+                projected = t.geometry
+                densified += t.added
+            } catch {
                 throw GridKeeperError.badInput("\(label), field geometry: \(error)")
             }
             if g.family != .point {
@@ -161,12 +169,16 @@ public enum LayerImport {
             if let coverage { try ws.saveCoverage(layer: options.layer, method: coverage.method, geometry: coverage.geometry) }
             try ws.log(command: options.commandLine, layer: options.layer, counts: [
                 "features": String(rows.count), "repaired": String(repaired.count), "kind": options.kind.rawValue,
+                "densified_vertices": String(densified),
             ])
         }
-        return ImportReport(layer: options.layer, kind: options.kind, featureCount: rows.count, sourceCRS: sourceCRS,
-                            workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired.map { ($0.feature, $0.problem.description) },
-                            warnings: [check.warning, swap ? "input coordinates are northing,easting (X = northing, as survey tables write them); swapped to easting,northing" : nil].compactMap { $0 },
-                            keyField: info.keyField, coverageMethod: coverage?.method, detectedCRS: detected)
+        var report = ImportReport(layer: options.layer, kind: options.kind, featureCount: rows.count, sourceCRS: sourceCRS,
+                                  workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired.map { ($0.feature, $0.problem.description) },
+                                  warnings: [check.warning, swap ? "input coordinates are northing,easting (X = northing, as survey tables write them); swapped to easting,northing" : nil].compactMap { $0 },
+                                  keyField: info.keyField, coverageMethod: coverage?.method, detectedCRS: detected)
+        report.encodingNote = (source as? OGRConvertedSource)?.encodingNote
+        report.densifiedVertices = densified
+        return report
     }
 
     private static func readAll(_ source: FeatureSource, file: String) throws -> [Feature] {

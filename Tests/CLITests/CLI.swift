@@ -63,9 +63,17 @@ struct CLI {
         p.standardError = err
         p.standardInput = input
         try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
+        // Fed from another thread: a long input and its answers would otherwise fill both pipes
+        // and each side would wait for the other.
+        let writer = input.fileHandleForWriting
+        let fed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if let stdin { writer.write(Data(stdin.utf8)) }
+            try? writer.close()
+            fed.signal()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
+        fed.wait()
         p.waitUntilExit()
         try err.close()
         let errData = try Data(contentsOf: URL(fileURLWithPath: errPath))
