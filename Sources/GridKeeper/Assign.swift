@@ -297,7 +297,7 @@ public enum Assign {
             case .polygon(let l):
                 let a = buffers.answer(l, i), d = data[l]
                 let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
-                row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
+                row += [p.map(BatchColumns.partyField) ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
             case .road(let r):
                 row += buffers.roadAnswers[r][i].map(BatchColumns.fields) ?? []
             }

@@ -18,6 +18,8 @@ struct CLI {
     var workspace: String { directory + "/ws.gpkg" }
 
     init() throws {
+        // A program that stops reading its input early must fail its test, not kill the test run.
+        signal(SIGPIPE, SIG_IGN)
         directory = NSTemporaryDirectory() + "gk-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -68,7 +70,7 @@ struct CLI {
         let writer = input.fileHandleForWriting
         let fed = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            if let stdin { writer.write(Data(stdin.utf8)) }
+            if let stdin { try? writer.write(contentsOf: Data(stdin.utf8)) }
             try? writer.close()
             fed.signal()
         }

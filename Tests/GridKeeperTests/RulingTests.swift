@@ -120,7 +120,7 @@ final class RulingTests: XCTestCase {
         _ = try rule(id, "Q", replace: true)
         history = try DisputeRegister.history(id: id, workspace: try scratch.workspace())
         XCTAssertEqual(history.map(\.owner), ["Q", "P"], "oldest first")
-        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
         XCTAssertEqual(try lookup.answer(Coordinate(originX + 110, originY + 50)).layers[0].primary?.owner, "Q", "the latest ruling answers")
     }
 }
