@@ -15,38 +15,32 @@ import Spatial
 /// Not Sendable: the resolvers and transforms it answers single points with belong to the
 /// thread that made it. Bulk work gives each worker its own resolvers over `polygons`, which
 /// are immutable and shared.
-public final class AnswerEngine {
-    public let workspaceCRS: CRS
-    public let inputCRS: CRS
+/// The layers of one workspace snapshot, loaded for answering: the polygon layers for the
+/// native kernel (`LayerData`: polygons, parties, rulings, jurisdiction), the road-duty layers'
+/// stakes (`RoadResolver`) and the territorial fallback layer. Immutable once loaded; the
+/// single-point `AnswerEngine` and every bulk worker answer over the same one.
+final class AnswerLayers: @unchecked Sendable {
+    let workspaceCRS: CRS
     /// The layers answered, in the order asked for (polygon and road-duty layers).
-    public let layers: [LayerInfo]
-    /// How far from a centreline a point still belongs to a road (road-duty layers), metres.
-    public var roadTolerance = 30.0
+    let layers: [LayerInfo]
     /// The polygon layers among `layers`, in their order, and the road-duty layers.
     let polygons: [LayerData]
     let roads: [RoadResolver]
     /// Where each of `layers` is answered: a polygon layer's or a road-duty layer's index.
     let plan: [AssignColumns]
-    /// The jurisdiction shared by every layer, when a layer defines it (see `Workspace.jurisdictionLayer`).
-    let jurisdiction: Geometry?
     /// 属地兜底: the finest area layer (most features), else the grid layer; named for gaps.
-    private let fallback: LayerData?
+    let fallback: LayerData?
     /// The workspace-CRS window the layers were loaded for; nil when whole layers are.
-    private let window: Envelope?
-    private var resolvers: [NativeResolver] = []
-    private var fallbackResolver: NativeResolver?
-    /// Made on first use (a PROJ transform takes milliseconds to create).
-    private var toWorkspace: CoordinateTransform?, toLonLat: CoordinateTransform?
+    let window: Envelope?
 
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
     /// `indexTolerance`: build each polygon layer's cell index for answering many points at
     /// that tolerance (bulk runs). `window`: load only what reaches it (one-shot lookups).
-    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, indexTolerance: Double? = nil, window: Envelope? = nil) throws {
+    init(workspace: Workspace, layerNames: [String]?, indexTolerance: Double? = nil, window: Envelope? = nil) throws {
         guard let crs = try workspace.crs() else {
             throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
         }
         workspaceCRS = crs
-        self.inputCRS = inputCRS
         self.window = window
         let all = try workspace.layers()
         let chosen = try layerNames.map { names in
@@ -64,9 +58,8 @@ public final class AnswerEngine {
         plan = chosen.map { info in
             info.kind == .roadduty ? .road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
         }
-        let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(layer: $0.name) }
-        jurisdiction = shared
         (polygons, roads, fallback) = try workspace.read {
+            let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(layer: $0.name) }
             let polygons = try polygonInfos.map {
                 try LayerData(workspace: workspace, layer: $0, jurisdiction: shared ?? workspace.coverage(layer: $0.name),
                               indexTolerance: indexTolerance, window: window)
@@ -82,10 +75,43 @@ public final class AnswerEngine {
         // beside the rest of its start rather than in a worker, mid-chunk, while the other waits.
         if indexTolerance != nil && polygons.contains(where: \.hasRepeatedKeys) { _ = BackgroundValue { GEOSLibrary.load() } }
     }
+}
+
+/// The one answer engine (ARCHITECTURE.md, "One answer engine"): single `lookup`, the pipe,
+/// batch `lookup` and `assign` all answer through it, so a point gets the same answer from
+/// every entry. It answers single points over one snapshot's `AnswerLayers` with the native
+/// kernel; a point on an edge between polygons of one key goes to GEOS (see
+/// `NativeResolver`), with the same rulings. Bulk runs answer over the same `AnswerLayers`
+/// with their workers' own resolvers (`AssignWorker`), and every CSV row is `BatchColumns`'.
+///
+/// A one-shot lookup (`around:`) loads only the features that can reach its point, through
+/// the GeoPackage R-tree; the pipe loads whole layers. The rules on top are the same code
+/// either way.
+///
+/// Not Sendable: its resolvers and transforms belong to the thread that made it.
+public final class AnswerEngine {
+    public var workspaceCRS: CRS { snapshot.workspaceCRS }
+    public let inputCRS: CRS
+    /// The layers answered, in the order asked for (polygon and road-duty layers).
+    public var layers: [LayerInfo] { snapshot.layers }
+    /// How far from a centreline a point still belongs to a road (road-duty layers), metres.
+    public var roadTolerance = 30.0
+    let snapshot: AnswerLayers
+    private var resolvers: [NativeResolver] = []
+    private var fallbackResolver: NativeResolver?
+    /// Made on first use (a PROJ transform takes milliseconds to create).
+    private var toWorkspace: CoordinateTransform?, toLonLat: CoordinateTransform?
+
+    /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
+    /// `indexTolerance`: index the layers for answering many points at that tolerance.
+    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, indexTolerance: Double? = nil) throws {
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, indexTolerance: indexTolerance)
+        self.inputCRS = inputCRS
+    }
 
     /// An engine for answering the one point `input` (in `inputCRS`) at `tolerance`: it loads
     /// only the features within reach of it, so a one-shot lookup stays cheap on a big city.
-    public convenience init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, around input: Coordinate, tolerance: Double) throws {
+    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, around input: Coordinate, tolerance: Double) throws {
         guard let crs = try workspace.crs() else {
             throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
         }
@@ -93,8 +119,8 @@ public final class AnswerEngine {
         let position = try Self.transform(try Self.checked(input, in: inputCRS), toWorkspace)
         // A margin beyond the tolerance: the window must hold every feature the answer can touch.
         let reach = Swift.max(tolerance, 0) * 2 + 1
-        try self.init(workspace: workspace, layerNames: layerNames, inputCRS: inputCRS,
-                      window: Envelope(covering: [position]).expanded(by: reach))
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, window: Envelope(covering: [position]).expanded(by: reach))
+        self.inputCRS = inputCRS
         self.toWorkspace = toWorkspace
     }
 
@@ -106,16 +132,16 @@ public final class AnswerEngine {
         if toWorkspace == nil { toWorkspace = try LayerImport.transform(from: inputCRS, to: workspaceCRS) }
         if toLonLat == nil { toLonLat = try LayerImport.transform(from: inputCRS, to: .wgs84) }
         let position = try Self.transform(c, toWorkspace!), lonLat = try Self.transform(c, toLonLat!)
-        if let window, !(window.contains(Coordinate(position.x - tolerance, position.y - tolerance)) && window.contains(Coordinate(position.x + tolerance, position.y + tolerance))) {
+        if let window = snapshot.window, !(window.contains(Coordinate(position.x - tolerance, position.y - tolerance)) && window.contains(Coordinate(position.x + tolerance, position.y + tolerance))) {
             throw GridKeeperError.usage("this engine was loaded for another point; build one for (\(input.x), \(input.y))")
         }
-        if resolvers.isEmpty && !polygons.isEmpty { resolvers = polygons.map { NativeResolver($0, index: $0.index) } }
-        if fallbackResolver == nil, let fallback { fallbackResolver = NativeResolver(fallback) }
+        if resolvers.isEmpty && !snapshot.polygons.isEmpty { resolvers = snapshot.polygons.map { NativeResolver($0, index: $0.index) } }
+        if fallbackResolver == nil, let fallback = snapshot.fallback { fallbackResolver = NativeResolver(fallback) }
         var answers: [LayerAnswer] = []
-        for column in plan {
+        for column in snapshot.plan {
             switch column {
             case .road(let r):
-                answers.append(roads[r].answer(at: position, tolerance: tolerance, roadTolerance: roadTolerance))
+                answers.append(snapshot.roads[r].answer(at: position, tolerance: tolerance, roadTolerance: roadTolerance))
             case .polygon(let l):
                 var a = try Self.layerAnswer(resolvers[l], at: position, tolerance: tolerance)
                 if a.status == .gap, let fallbackResolver, let party = try Self.layerAnswer(fallbackResolver, at: position, tolerance: 0).primary {
