@@ -1,6 +1,6 @@
 import Spatial
 
-/// The `lookup --json` shape of DESIGN ("Output shapes"), one object per point. Machines read
+/// The `lookup --json` shape of ARCHITECTURE.md ("Output shapes"), one object per point. Machines read
 /// it: keep it stable.
 public enum AnswerJSON {
     public static func encode(_ a: PointAnswer) -> JSONValue {

@@ -42,7 +42,7 @@ struct CoordinateCheck {
     }
 }
 
-/// Decides the axis order of projected input by magnitude (DESIGN: Chinese survey tables call
+/// Decides the axis order of projected input by magnitude (README "Import checks": Chinese survey tables call
 /// the northing X). Returns true when x and y must be swapped.
 enum ProjectedAxisOrder {
     static func isNorthing(_ v: Double) -> Bool { v >= 2.0e6 && v <= 5.9e6 }

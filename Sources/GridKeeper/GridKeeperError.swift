@@ -1,4 +1,4 @@
-/// Errors the domain reports, each with the exit code the CLI gives it (DESIGN: CLI contract).
+/// Errors the domain reports, each with the exit code the CLI gives it (README: exit codes).
 public struct GridKeeperError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Int32, Sendable {
         /// Wrong or conflicting arguments: exit 2.

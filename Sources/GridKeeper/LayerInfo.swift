@@ -18,7 +18,7 @@ public struct LayerInfo: Sendable, Equatable {
     public var featureCount: Int
     public var importedAt: String
 
-    /// The field whose value decides who answers (DESIGN: grid → code, duty → owner, area → code or name).
+    /// The field whose value decides who answers (ARCHITECTURE.md: grid → code, duty → owner, area → code or name).
     public var keyField: String? {
         switch kind {
         case .grid: codeField

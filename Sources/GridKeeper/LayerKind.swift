@@ -37,7 +37,7 @@ public enum LayerKind: String, Sendable, CaseIterable, Codable {
     public var isAnswering: Bool { geometryFamily == .polygon }
 }
 
-/// The per-point status of one layer's answer (see DESIGN: "The answer for one point").
+/// The per-point status of one layer's answer (ARCHITECTURE.md: "Keys, statuses, precedence").
 public enum Status: String, Sendable, Codable {
     case inside, boundary, disputed, ruled, gap, none, outside
 }

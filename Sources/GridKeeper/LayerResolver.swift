@@ -1,6 +1,6 @@
 import Spatial
 
-/// Answers "who is responsible here" for one polygon layer, with the statuses of DESIGN.
+/// Answers "who is responsible here" for one polygon layer, with the statuses of ARCHITECTURE.md ("Keys, statuses, precedence").
 ///
 /// Candidates come from a `FeatureProvider`; predicates are GEOS prepared geometries, cached
 /// per feature. Not Sendable: one per thread. This is the reference path: the native bulk

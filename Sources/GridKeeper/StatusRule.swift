@@ -1,5 +1,5 @@
-/// The one rule that turns what a point touches into a status (DESIGN: "The answer for one
-/// point, per layer"). Both the GEOS path and the native kernel decide through it.
+/// The one rule that turns what a point touches into a status (ARCHITECTURE.md: "Keys,
+/// statuses, precedence"). Both the GEOS path and the native kernel decide through it.
 enum StatusRule {
     /// - interiorKeys: how many different keys have the point in their region's interior;
     /// - nearEdge: whether the point is on (or within tolerance of) the edge of some key's region;

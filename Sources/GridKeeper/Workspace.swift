@@ -205,7 +205,7 @@ public final class Workspace {
         return code
     }
 
-    /// The layer whose union is the jurisdiction (DESIGN): the area layer imported with
+    /// The layer whose union is the jurisdiction (ARCHITECTURE.md, "Keys, statuses, precedence"): the area layer imported with
     /// --jurisdiction, else the grid layer, else nil (each layer is then its own jurisdiction).
     public func jurisdictionLayer() throws -> LayerInfo? {
         let all = try layers()

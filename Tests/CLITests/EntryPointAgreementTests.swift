@@ -180,7 +180,7 @@ final class EntryPointAgreementTests: XCTestCase {
         }
     }
 
-    /// One layer of a `lookup --json` answer as the batch's columns (DESIGN's output shapes).
+    /// One layer of a `lookup --json` answer as the batch's columns (ARCHITECTURE.md, "Output shapes").
     private static func batchFields(_ layer: [String: Any]) -> [String] {
         let status = layer["status"] as? String ?? ""
         let kind = layer["kind"] as? String ?? ""

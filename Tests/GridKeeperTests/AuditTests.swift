@@ -105,7 +105,7 @@ final class AuditTests: XCTestCase {
         XCTAssertTrue(csv.contains("duty,,(total),4,\(String(format: "%.2f", total)),,"), csv)
     }
 
-    /// DESIGN: duty polygons carry an owner and a service. A layer whose polygons have their
+    /// Duty polygons carry an owner and a service. A layer whose polygons have their
     /// own service field gets one ledger row per owner and service; a dispute counts for the
     /// rows of the polygons involved.
     func testLedgerSplitsOwnersByEachPolygonsService() throws {
