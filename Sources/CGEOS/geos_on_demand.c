@@ -1,8 +1,8 @@
 // GEOS, loaded when first needed rather than when the program starts.
 //
-// Linking libgeos_c (and through it the C++ libgeos and libstdc++) cost every start of the
-// program ~2 ms of relocations, though most runs of the bulk commands never call GEOS (the
-// native kernel answers). So the executable does not link it: each GEOS function the Swift
+// Linking libgeos_c (and through it the C++ libgeos and libstdc++) costs every start of the
+// program its relocations (tools/bench/README.md has the figure), though most runs of the bulk
+// commands never call GEOS (the native kernel answers). So the executable does not link it: each GEOS function the Swift
 // code calls is defined here (same name, the header's prototype, hidden: see CGEOS.h) and
 // forwards to the real one, found with dlopen/dlsym on its first call. Every GEOS object
 // comes from a context, and GEOSContext asks gk_geos_load_error() before making one, so the

@@ -1,8 +1,8 @@
 // PROJ, loaded when first called rather than when the program starts.
 //
-// Linking libproj costs every start of the program ~11 ms (its C++ initialisers and those of
-// the ~35 libraries it pulls in: curl, TLS, TIFF, ...), which is most of a one-point lookup and
-// buys nothing when no coordinate needs transforming. So the executable does not link it: each
+// Linking libproj costs every start of the program the C++ initialisers of PROJ and of the
+// libraries it pulls in (curl, TLS, TIFF, ...: tools/bench/README.md has the figure), which is
+// most of a one-point lookup and buys nothing when no coordinate needs transforming. So the executable does not link it: each
 // PROJ function the Swift code calls is defined here (same name, same prototype, hidden from
 // other libraries: see CPROJ.h) and forwards to the real one, found with dlopen/dlsym on the
 // first call. If libproj cannot be loaded, the functions fail the way PROJ reports failure

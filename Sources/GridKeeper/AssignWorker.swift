@@ -34,8 +34,8 @@ final class ChunkBuffers: @unchecked Sendable {
     /// workers then gather their parts of the curve from it (see `AssignWorker.gather`).
     let order: UnsafeMutableBufferPointer<UInt64>
     /// Per layer, point i's answer in 4 bytes: the workers write them in curve order, i.e. to
-    /// scattered places, and 24-byte answers made those stores miss the cache (4-byte words
-    /// cut the join by ~7 %). `AnswerWord` says how to read one; `answer(l, i)` does.
+    /// scattered places, and 24-byte answers made those stores miss the cache more often.
+    /// `AnswerWord` says how to read one; `answer(l, i)` does.
     let answers: [UnsafeMutableBufferPointer<UInt32>]
     /// Which worker answered point i (its candidates and full answers are in that worker's pool).
     let answeredBy: UnsafeMutableBufferPointer<UInt8>

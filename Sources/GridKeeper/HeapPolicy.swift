@@ -4,8 +4,8 @@ import Foundation
 public enum HeapPolicy {
     /// Keeps freed big blocks in the heap for reuse. Bulk work grows big buffers by doubling;
     /// by default glibc maps each block above 128 KiB fresh from the OS and unmaps it when
-    /// freed, so every growth faults in new pages (about 2,000 of the 13,000 page faults of a
-    /// million-point assign, 2–3 ms of its layer load). Peak memory is unchanged: streaming
+    /// freed, so every growth faults in new pages (a good part of a bulk run's page faults:
+    /// tools/bench/README.md has the figures). Peak memory is unchanged: streaming
     /// work frees and reuses the same blocks. A no-op where the C library has no `mallopt`.
     public static func keepFreedBlocks() {
         // mallopt is glibc's, not in the module Swift imports; M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
