@@ -91,6 +91,7 @@ public enum Assign {
         let stem = ext.isEmpty ? o.out : String(o.out.dropLast(ext.count + 1))
         var reconciliation: Reconciliation?
         var rejects: CSVWriter?
+        var rejectsFile: OutputFile?
         var summary = AssignSummary()
         summary.timing.load = loadTime
         summary.layers = names
@@ -101,7 +102,8 @@ public enum Assign {
                                                     spoolPath: o.apply ? stem + ".apply-\(getpid()).tmp" : nil)
             }
             if o.skipBad {
-                rejects = try CSVWriter(path: stem + ".rejects.csv")
+                rejectsFile = try OutputFile(stem + ".rejects.csv")
+                rejects = try CSVWriter(descriptor: try rejectsFile!.openDescriptor(), name: stem + ".rejects.csv")
                 try rejects!.write(["line", "reason"])
             }
             let pool = WorkerPool(threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -245,6 +247,7 @@ public enum Assign {
             try output.finish()
             summary.outputs.append(o.out)
             try rejects?.close()
+            try rejectsFile?.commit()
             if rejects != nil { summary.outputs.append(stem + ".rejects.csv") }
             if let reconciliation {
                 try reconciliation.finish(transfersPath: stem + ".transfers.csv")
@@ -266,6 +269,7 @@ public enum Assign {
             output.discard()
             reconciliation?.discard()
             try? rejects?.close()
+            rejectsFile?.discard()
             throw error
         }
         summary.timing.total = clock.elapsed
