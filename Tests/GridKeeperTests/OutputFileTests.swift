@@ -47,13 +47,20 @@ final class OutputFileTests: XCTestCase {
                               ("audit", { (p: String) in try OutputFile.write(try String(contentsOfFile: regular, encoding: .utf8), to: p) })] {
             let fifo = scratch.directory + "/\(name).fifo", copy = scratch.directory + "/\(name).copy"
             XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+            XCTAssertTrue(FileManager.default.createFile(atPath: copy, contents: nil))
             let reader = Process()
-            reader.executableURL = URL(fileURLWithPath: "/bin/sh")
-            reader.arguments = ["-c", "cat \"$0\" > \"$1\"", fifo, copy]
+            reader.executableURL = URL(fileURLWithPath: "/bin/cat")
+            reader.arguments = [fifo]
+            reader.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: copy))
+            reader.standardError = FileHandle.nullDevice
             try reader.run()
             try write(fifo)
+            // A FIFO replaced by a file would leave the reader waiting for a writer forever.
+            guard try fileType(fifo) != .typeRegular else {
+                reader.terminate()
+                return XCTFail("\(name): the FIFO was replaced by a file")
+            }
             reader.waitUntilExit()
-            XCTAssertNotEqual(try fileType(fifo), .typeRegular, "\(name): the FIFO stays a FIFO")
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: copy)), try Data(contentsOf: URL(fileURLWithPath: regular)), name)
         }
     }
