@@ -84,8 +84,9 @@ public enum Assign {
         let header = columns.header + o.against.flatMap { [$0.field, "\($0.field)_change"] }
         let output = try AssignOutput(path: o.out, header: header, bom: o.bom, encoding: .utf8)
         let csvRows = output.isCSV ? CSVRows(against: o.against.map { ($0.field, layerIndex[$0.layer]!) }) : nil
-        if o.out == "-" && (o.skipBad || !o.against.isEmpty) {
-            throw GridKeeperError.usage("--skip-bad and --against write files beside --out: give --out FILE")
+        if !output.isFile && (o.skipBad || !o.against.isEmpty) {
+            output.discard()
+            throw GridKeeperError.usage("--skip-bad and --against write files beside --out: give --out FILE (not standard output, a FIFO or a device)")
         }
         let ext = (o.out as NSString).pathExtension
         let stem = ext.isEmpty ? o.out : String(o.out.dropLast(ext.count + 1))

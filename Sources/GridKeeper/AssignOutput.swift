@@ -40,6 +40,9 @@ final class AssignOutput: @unchecked Sendable {
 
     var isCSV: Bool { csv != nil }
 
+    /// False for standard output, a FIFO or a device (nothing can be written beside them).
+    var isFile: Bool { output.isFile }
+
     /// Whether rows need the point's WGS84 position (the spatial formats).
     var needsLonLat: Bool { sink != nil }
 

@@ -79,6 +79,10 @@ final class OutputFileTests: XCTestCase {
         var o = AssignOptions(points: try scratch.write("p.csv", "id,x,y\np1,\(originX + 50),\(originY + 50)\n"), out: null)
         o.crs = .epsg(4549)
         _ = try Assign.run(o, workspace: try scratch.workspace())
+        // Side files have no place beside a device.
+        o.skipBad = true
+        XCTAssertThrowsError(try Assign.run(o, workspace: try scratch.workspace())) { XCTAssertEqual(($0 as? GridKeeperError)?.kind, .usage, "\($0)") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: null + ".rejects.csv"))
         XCTAssertEqual(try fileType(null), .typeCharacterSpecial)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).filter { $0.hasPrefix(".") }, [], "no temporary left")
     }
