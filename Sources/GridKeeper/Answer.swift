@@ -9,6 +9,17 @@ public struct Party: Sendable, Equatable {
     public var code: String?
     public var owner: String?
     public var name: String?
+
+    /// How people name it: the code with the name beside it ("320214002003 长江社区"), or
+    /// whichever of the two it has, else the key.
+    public var label: String {
+        switch (code, name) {
+        case let (code?, name?) where code != name: return code + " " + name
+        case let (code?, _): return code
+        case let (nil, name?): return name
+        case (nil, nil): return key
+        }
+    }
 }
 
 /// The territorial fallback (属地兜底) named for a point in a gap, so dispatch never answers "nobody".

@@ -21,10 +21,10 @@ public enum Assign {
         let allLayers = try ws.layers()
         let pointLayer = allLayers.first { $0.name == o.points }
         if let pointLayer, pointLayer.kind.geometryFamily != .point {
-            throw GridKeeperError.usage("layer '\(pointLayer.name)' is a \(pointLayer.kind.rawValue) layer; --points takes a point layer or a file")
+            throw GridKeeperError.usage("layer '\(pointLayer.name)' is a \(pointLayer.kind.rawValue) layer; \(o.pointsOption) takes a point layer or a file")
         }
         if pointLayer == nil && o.points != "-" && !FileManager.default.fileExists(atPath: o.points) {
-            throw GridKeeperError.usage("--points '\(o.points)' is neither a layer of \(ws.path) nor a file")
+            throw GridKeeperError.usage("\(o.pointsOption) '\(o.points)': no such file, and no layer of that name in \(ws.path); give a CSV, GeoJSON or GeoJSONSeq file of points, or a point layer")
         }
         if o.apply && pointLayer == nil {
             throw GridKeeperError.usage("--apply writes into a workspace point layer: --points must name one (import the file first)")
@@ -34,23 +34,16 @@ public enum Assign {
         }
 
         guard o.roadTolerance >= 0, o.roadTolerance.isFinite else { throw GridKeeperError.usage("--road-tolerance must be ≥ 0 metres") }
-        var names = o.layers ?? allLayers.filter { $0.kind.isAnswering || $0.kind == .roadduty }.map(\.name)
-        for pair in o.against where !names.contains(pair.layer) { names.append(pair.layer) }
-        let infos = try names.map { name -> LayerInfo in
-            let l = try ws.layer(named: name)
-            guard l.kind.isAnswering || l.kind == .roadduty else {
-                throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; assign answers for grid, duty, area and road-duty layers")
-            }
-            return l
+        // The layers asked for (default: every answering layer), and those --against compares with.
+        var names = o.layers
+        if !o.against.isEmpty {
+            var list = o.layers ?? allLayers.filter { $0.kind.isAnswering || $0.kind == .roadduty }.map(\.name)
+            for pair in o.against where !list.contains(pair.layer) { list.append(pair.layer) }
+            names = list
         }
-        guard !infos.isEmpty else { throw GridKeeperError.usage("the workspace has no grid, duty, area or road-duty layer to assign to") }
-        for pair in o.against where infos.first(where: { $0.name == pair.layer })?.kind == .roadduty {
+        for pair in o.against where allLayers.first(where: { $0.name == pair.layer })?.kind == .roadduty {
             throw GridKeeperError.usage("--against \(pair.field)=\(pair.layer): recorded values are compared with polygon layers; '\(pair.layer)' is a road-duty layer")
         }
-        let shared = try ws.jurisdictionLayer().flatMap { try ws.coverage(layer: $0.name) }
-        // Polygon layers go to the native kernel, road-duty layers to their (shared) resolvers;
-        // `plan` keeps the columns in the order the layers were asked for.
-        let polygonInfos = infos.filter { $0.kind != .roadduty }, roadInfos = infos.filter { $0.kind == .roadduty }
         // Quote-free UTF-8 CSV files take the fast path: the workers parse the lines themselves.
         // Whether a file qualifies takes a pass over all of it, done beside the layer load.
         let isCSV = pointLayer == nil && (try? SourceFormat(path: o.points)) == .csv
@@ -58,19 +51,10 @@ public enum Assign {
         let linesScan = isCSV && o.against.isEmpty && o.encoding != .gb18030 ? BackgroundValue { CSVPointLines(path: points) } : nil
         let loadClock = Stopwatch()
         // Each layer's cell index is built beside the rest of its load (see `LayerData`).
-        let data = try ws.read {
-            try polygonInfos.map { try LayerData(workspace: ws, layer: $0, jurisdiction: shared ?? ws.coverage(layer: $0.name), indexTolerance: o.tolerance) }
-        }
-        // Points on an edge between two polygons of one key go to GEOS (see NativeResolver):
-        // load it beside the rest of the start rather than in a worker, mid-chunk, while the
-        // other waits for it.
-        if data.contains(where: \.hasRepeatedKeys) { _ = BackgroundValue { GEOSLibrary.load() } }
-        let roads = try ws.read { try roadInfos.map { try RoadResolver(workspace: ws, layer: $0, jurisdiction: shared) } }
+        let snapshot = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: o.tolerance)
+        let infos = snapshot.layers, data = snapshot.polygons, roads = snapshot.roads, plan = snapshot.plan
         let loadTime = loadClock.elapsed
-        let plan = infos.map { info in
-            info.kind == .roadduty ? AssignColumns.road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
-        }
-        let layerIndex = Dictionary(uniqueKeysWithValues: polygonInfos.enumerated().map { ($1.name, $0) })
+        let layerIndex = Dictionary(uniqueKeysWithValues: data.enumerated().map { ($1.layer.name, $0) })
         let extent = data.first?.extent ?? roads.reduce(Envelope.empty) { $0.union($1.extent) }
 
         let fastLines = linesScan?.value
@@ -95,7 +79,7 @@ public enum Assign {
         var rejectsFile: OutputFile?
         var summary = AssignSummary()
         summary.timing.load = loadTime
-        summary.layers = names
+        summary.layers = infos.map(\.name)
         let writer = BackgroundWriter()
         do {
             if !o.against.isEmpty {
@@ -139,7 +123,7 @@ public enum Assign {
             var swapAxes: Bool?
             var chunkNumber = 0
             // Workers count polygon layers first, then road-duty layers.
-            let countedNames = polygonInfos.map(\.name) + roadInfos.map(\.name)
+            let countedNames = data.map(\.layer.name) + roads.map(\.layer.name)
             let reject: ((Rejection) throws -> Void)? = rejects.map { w in { r in
                 summary.rejected += 1
                 try w.write([String(r.line), r.reason])
@@ -302,7 +286,7 @@ public enum Assign {
             case .polygon(let l):
                 let a = buffers.answer(l, i), d = data[l]
                 let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
-                row += [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
+                row += [p.map(BatchColumns.partyField) ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
             case .road(let r):
                 row += buffers.roadAnswers[r][i].map(BatchColumns.fields) ?? []
             }

@@ -4,6 +4,9 @@ import Spatial
 public struct AssignOptions: Sendable {
     /// A workspace layer name, or a CSV / GeoJSON / GeoJSONSeq / GeoPackage file.
     public var points: String
+    /// The option that named `points`, as the user typed it: messages name it (batch
+    /// `lookup` takes its points from `--input`).
+    public var pointsOption = "--points"
     /// Per-point answers: .csv, .geojsonl (GeoJSONSeq) or .gpkg.
     public var out: String
     public var crs: CRS?

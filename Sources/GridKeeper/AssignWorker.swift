@@ -86,7 +86,7 @@ final class ChunkBuffers: @unchecked Sendable {
 
     /// The `|`-joined candidate keys of point i in layer l (empty when it has none).
     func candidateKeys(_ l: Int, _ i: Int, _ data: LayerData) -> String {
-        candidates(l, i).map { data.parties[Int($0)].key }.joined(separator: "|")
+        BatchColumns.candidatesField(candidates(l, i).map { data.parties[Int($0)].key })
     }
 
     func release() {
@@ -445,7 +445,7 @@ final class AssignWorker: @unchecked Sendable {
         let b = job.buffers
         let problems = b.problems, idRange = b.idRange
         let statusNames = Self.statusNames.view
-        let layers = data.map { (party: $0.csvParty.view, key: $0.csvKey.view, inside: $0.csvInside.view) }
+        let layers = data.map { (party: $0.csvParty.view, inside: $0.csvInside.view) }
         let answers = b.answers
         let pools = b.pools.map(\.values), fullAnswers = b.pools.map(\.answers), answeredBy = b.answeredBy, roadAnswers = b.roadAnswers
         var idBytes: UnsafeBufferPointer<UInt8>?, firstRow = 0, chunk: PointChunk?
@@ -514,11 +514,10 @@ final class AssignWorker: @unchecked Sendable {
                     out.append(statusNames[a.status.index])
                     out.append(0x2C)
                     if a.hasCandidates {
+                        // Rare (boundary, disputed, ruled): encoded as one field, as `BatchColumns` has it.
                         let pool = pools[Int(answeredBy[i])], start = Int(a.candidateStart)
-                        for k in start..<(start + Int(a.candidateCount)) {
-                            if k > start { out.append(UInt8(ascii: "|")) }
-                            out.append(text.key[Int(pool[k])])
-                        }
+                        let keys = (start..<(start + Int(a.candidateCount))).map { data[l].parties[Int(pool[$0])].key }
+                        out.append(CSVWriter.encodedField(BatchColumns.candidatesField(keys)))
                     }
                 }
             }

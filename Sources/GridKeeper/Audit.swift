@@ -32,6 +32,9 @@ public enum Audit {
         public var workspaceCRS: CRS = .wgs84
         /// The register after this run: new, still open, gone.
         public var registered = DisputeRegister.SyncResult()
+        /// The register's entry of each dispute found, by id (its state and ruling), after this
+        /// run's update; empty for disputes a run without `register` finds for the first time.
+        public var register: [String: DisputeRegister.Entry] = [:]
         /// Findings that are not notices.
         public var findingCount: Int { defects.filter { !$0.kind.isNotice }.count }
     }
@@ -92,10 +95,15 @@ public enum Audit {
                 }
                 report.defects += distinct(audit.defects)
             }
+            for info in infos {
+                report.defects += try RepairRegister.defects(layer: info.name, workspace: ws, toLonLat: toLonLat)
+            }
         }
         if o.register {
             report.registered = try DisputeRegister.sync(report.defects.filter { $0.kind == .dispute }, layers: infos.map(\.name), workspace: ws, commandLine: o.commandLine)
         }
+        let found = Set(report.defects.filter { $0.kind == .dispute }.map(\.id))
+        for e in try DisputeRegister.list(workspace: ws) where found.contains(e.id) { report.register[e.id] = e }
         return report
     }
 }

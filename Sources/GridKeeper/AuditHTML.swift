@@ -23,9 +23,11 @@ extension AuditOutput {
         """
         out += "<p>Layers: \(escape(r.layers.map(\.name).joined(separator: ", "))) · CRS \(escape(r.workspaceCRS.description)) · "
         out += "\(r.findingCount) finding(s), \(r.defects.count - r.findingCount) notice(s) · register: \(r.registered.added) new, "
-        out += "\(r.registered.stillOpen) still open, \(r.registered.resolved) resolved, \(r.registered.toReview) ruling(s) to review</p>\n"
+        out += "\(r.registered.stillOpen) still open, \(r.registered.ruled) ruled, \(r.registered.resolved) resolved, \(r.registered.toReview) ruling(s) to review</p>\n"
         let numbers = Dictionary(uniqueKeysWithValues: r.defects.enumerated().map { ($1.id + $1.layer + $1.kind.rawValue, $0 + 1) })
         func number(_ d: Defect) -> Int { numbers[d.id + d.layer + d.kind.rawValue] ?? 0 }
+        /// A dispute's state in the register (open, ruled, review, resolved).
+        func state(_ d: Defect) -> String { r.register[d.id]?.status ?? "not registered" }
 
         for layer in r.layers {
             let shapes = try ws.read { try Self.shapes(of: layer, workspace: ws) }
@@ -71,17 +73,23 @@ extension AuditOutput {
             for kind in Defect.Kind.allCases {
                 let rows = defects.filter { $0.kind == kind }
                 guard !rows.isEmpty else { continue }
-                out += "<h3 class=\"\(kind.isNotice ? "notice" : "")\">\(escape(kind.rawValue)) (\(rows.count))</h3>\n"
-                out += "<table><tr><th>#</th><th>id</th><th>parties</th><th>fids</th><th>\(isLine ? "road m" : "area m²")</th><th>lon, lat</th><th>detail</th><th></th></tr>\n"
+                // Disputes show their register state and ruling (the dispute register's view).
+                let isDispute = kind == .dispute
+                var states: [String: Int] = [:]
+                if isDispute { for d in rows { states[state(d), default: 0] += 1 } }
+                let byState = states.isEmpty ? "" : ": " + states.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                out += "<h3 class=\"\(kind.isNotice ? "notice" : "")\">\(escape(kind.rawValue)) (\(rows.count)\(escape(byState)))</h3>\n"
+                out += "<table><tr><th>#</th><th>id</th>\(isDispute ? "<th>state</th><th>ruled owner</th>" : "")<th>parties</th><th>fids</th><th>\(isLine ? "road m" : "area m²")</th><th>lon, lat</th><th>detail</th><th></th></tr>\n"
                 for d in rows.prefix(500) {
                     let zoom = d.geometry.map { g -> String in
                         let e = g.envelope.expanded(by: max(g.envelope.width, g.envelope.height, 20) * 1.5)
                         return "<a href=\"#\(svgID)\" onclick=\"return zoom('\(svgID)',\(f(e.minX - view.minX)),\(f(view.maxY - e.maxY)),\(f(e.width)),\(f(e.height)))\">show on map</a>"
                     } ?? ""
                     let at = d.location.map { String(format: "%.6f, %.6f", $0.x, $0.y) } ?? ""
-                    out += "<tr><td>\(number(d))</td><td><code>\(escape(d.id))</code></td><td>\(escape(d.keys.joined(separator: ", ")))</td><td>\(d.fids.map(String.init).joined(separator: ", "))</td><td>\(f(isLine ? d.length : d.area))</td><td>\(at)</td><td>\(escape(d.detail))</td><td>\(zoom)</td></tr>\n"
+                    let ruling = isDispute ? "<td>\(escape(state(d)))</td><td>\(escape(r.register[d.id]?.ruledOwner ?? ""))</td>" : ""
+                    out += "<tr><td>\(number(d))</td><td><code>\(escape(d.id))</code></td>\(ruling)<td>\(escape(d.keys.joined(separator: ", ")))</td><td>\(d.fids.map(String.init).joined(separator: ", "))</td><td>\(f(isLine ? d.length : d.area))</td><td>\(at)</td><td>\(escape(d.detail))</td><td>\(zoom)</td></tr>\n"
                 }
-                if rows.count > 500 { out += "<tr><td colspan=\"8\">… \(rows.count - 500) more in the JSON report</td></tr>\n" }
+                if rows.count > 500 { out += "<tr><td colspan=\"\(isDispute ? 10 : 8)\">… \(rows.count - 500) more in the JSON report</td></tr>\n" }
                 out += "</table>\n"
             }
         }

@@ -4,7 +4,9 @@ import Spatial
 /// The audit's outputs: JSON for machines, RFC 7946 GeoJSON of the defects, and one
 /// self-contained HTML page (inline SVG map, no network) for people.
 public enum AuditOutput {
-    static func defectJSON(_ d: Defect) -> JSONValue {
+    /// One defect; a dispute also carries its register state (open, ruled, review, resolved)
+    /// and ruled owner, null for other kinds and for a dispute not registered yet.
+    static func defectJSON(_ d: Defect, _ entry: DisputeRegister.Entry?) -> JSONValue {
         .object([
             ("id", .string(d.id)), ("kind", .string(d.kind.rawValue)), ("layer", .string(d.layer)),
             ("parties", .array(d.keys.map { .string($0) })), ("fids", .array(d.fids.map { .integer($0) })),
@@ -12,6 +14,7 @@ public enum AuditOutput {
             ("lon", d.location.map { .number(($0.x * 1e8).rounded() / 1e8) } ?? .null),
             ("lat", d.location.map { .number(($0.y * 1e8).rounded() / 1e8) } ?? .null),
             ("notice", .bool(d.kind.isNotice)), ("detail", .string(d.detail)),
+            ("state", entry.map { .string($0.status) } ?? .null), ("ruled_owner", entry?.ruledOwner.map { .string($0) } ?? .null),
         ])
     }
 
@@ -24,8 +27,9 @@ public enum AuditOutput {
             ("findings", .integer(Int64(r.findingCount))),
             ("counts", .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) })),
             ("register", .object([("new", .integer(Int64(r.registered.added))), ("open", .integer(Int64(r.registered.stillOpen))),
+                                  ("ruled", .integer(Int64(r.registered.ruled))),
                                   ("resolved", .integer(Int64(r.registered.resolved))), ("to_review", .integer(Int64(r.registered.toReview)))])),
-            ("defects", .array(r.defects.map(defectJSON))),
+            ("defects", .array(r.defects.map { defectJSON($0, r.register[$0.id]) })),
         ]).text + "\n"
     }
 
@@ -39,7 +43,7 @@ public enum AuditOutput {
             guard let geometry else { continue }
             if !first { out += ",\n" }
             first = false
-            out += "{\"type\":\"Feature\",\"id\":\(JSONValue.string(d.id).text),\"properties\":\(defectJSON(d).text),\"geometry\":"
+            out += "{\"type\":\"Feature\",\"id\":\(JSONValue.string(d.id).text),\"properties\":\(defectJSON(d, r.register[d.id]).text),\"geometry\":"
             GeoJSONGeometry.write(geometry, precision: 7, into: &out)
             out += "}"
         }

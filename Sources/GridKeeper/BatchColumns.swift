@@ -1,8 +1,12 @@
 import Spatial
 
-/// The batch output columns of DESIGN: the input's id first, then per layer `<layer>`,
-/// `<layer>_owner`, `<layer>_status`, `<layer>_candidates` (`|`-separated keys, only for
-/// boundary and disputed).
+/// The batch output row (ARCHITECTURE.md, "Output shapes"): the input's id first, then per
+/// layer `<layer>` (the primary's code, else its name), `<layer>_owner`, `<layer>_status`,
+/// `<layer>_candidates` (`|`-separated keys, for boundary, disputed and ruled), and for
+/// road-duty layers `<layer>_stake` and `<layer>_distance_m`.
+///
+/// The one definition of a row's fields: the pipe builds its rows here, and the bulk
+/// formatter (`AssignWorker`) writes the same bytes from texts made here once per feature.
 struct BatchColumns {
     let idName: String
     let layers: [LayerInfo]
@@ -17,15 +21,38 @@ struct BatchColumns {
         [id] + answer.layers.flatMap(Self.fields)
     }
 
+    /// The row of a point that could not be answered: every layer's status is `error`.
+    func errorValues(id: String) -> [String] {
+        [id] + layers.flatMap { l in ["", "", "error", ""] + (l.kind == .roadduty ? ["", ""] : []) }
+    }
+
+    /// One CSV line of `fields`, each encoded as every CSV output encodes it (quoted where
+    /// needed, formulas neutralised).
+    func csvLine(_ fields: [String]) -> String {
+        var out: [UInt8] = []
+        for (k, field) in fields.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            CSVWriter.appendEncodedField(field, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// One layer's columns of a row.
     static func fields(_ a: LayerAnswer) -> [String] {
         let p = a.primary
-        var row = [p.map { $0.code ?? $0.name ?? "" } ?? "", p?.owner ?? "", a.status.rawValue,
-                   a.status == .boundary || a.status == .disputed || a.status == .ruled ? a.candidates.map(\.key).joined(separator: "|") : ""]
+        var row = [p.map(partyField) ?? "", p?.owner ?? "", a.status.rawValue, listsCandidates(a.status) ? candidatesField(a.candidates.map(\.key)) : ""]
         if a.kind == .roadduty {
             row.append(a.road?.stake ?? "")
             row.append(a.road.map { String(format: "%.1f", $0.distance) } ?? "")
         }
         return row
     }
+
+    /// `<layer>`: what names the primary in a row.
+    static func partyField(_ p: Party) -> String { p.code ?? p.name ?? "" }
+
+    /// Whether `<layer>_candidates` lists the parties.
+    static func listsCandidates(_ status: Status) -> Bool { status == .boundary || status == .disputed || status == .ruled }
+
+    static func candidatesField(_ keys: [String]) -> String { keys.joined(separator: "|") }
 }

@@ -13,6 +13,9 @@ public struct Defect: Sendable {
         case sliverOverlap = "sliver_overlap"
         case sliverGap = "sliver_gap"
         case invalidGeometry = "invalid_geometry"
+        /// A geometry the import found invalid and repaired with make-valid (GEOS's reason and
+        /// location before the repair): listed until the layer is imported again without it.
+        case repairedGeometry = "repaired_geometry"
         case duplicateFeature = "duplicate_feature"
         case multipart
         /// A grid that lies in more than one community (or street) of the area layer.

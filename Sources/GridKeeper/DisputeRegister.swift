@@ -7,6 +7,7 @@ import Spatial
 /// Statuses: `open` (found, no ruling), `ruled` (lookup answers the ruled owner inside it),
 /// `resolved` (no longer found, never ruled), `review` (ruled, but the overlap under the ruling
 /// is no longer found — a re-import changed it, so the ruling is not applied to a new area).
+/// A ruling replaced by a later one (`rule … replace`) is kept in `gk_ruling_history`.
 public enum DisputeRegister {
     static let table = "gk_disputes"
 
@@ -30,25 +31,22 @@ public enum DisputeRegister {
         public let geometry: Geometry?
     }
 
+    /// What one audit did to the register. `added` are new (open); of the disputes seen
+    /// again, `stillOpen` have no ruling and `ruled` keep theirs.
     public struct SyncResult: Sendable {
-        public var added = 0, stillOpen = 0, resolved = 0, toReview = 0
+        public var added = 0, stillOpen = 0, ruled = 0, resolved = 0, toReview = 0
     }
 
     static func ensureTable(_ ws: Workspace) throws {
-        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(0) else {
-            // Registers written before road-duty audits have no length column.
-            if try ws.database.scalar("SELECT count(*) FROM pragma_table_info('\(table)') WHERE name = 'length_m'") == .integer(0) {
-                try ws.database.execute("ALTER TABLE \(table) ADD COLUMN length_m REAL")
-            }
-            return
-        }
-        try ws.database.execute("""
-        CREATE TABLE \(table) (id TEXT PRIMARY KEY, layer TEXT NOT NULL, owners TEXT NOT NULL, fids TEXT, area_m2 REAL,
+        let created = try ws.ensureTable(table, columns: """
+        id TEXT PRIMARY KEY, layer TEXT NOT NULL, owners TEXT NOT NULL, fids TEXT, area_m2 REAL,
           lon REAL, lat REAL, geom BLOB, status TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-          ruled_owner TEXT, note TEXT, ruled_by TEXT, ruled_at TEXT, length_m REAL);
-        """)
-        try ws.database.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, 'GridKeeper dispute register')",
-                            [.text(table), .text(table)])
+          ruled_owner TEXT, note TEXT, ruled_by TEXT, ruled_at TEXT, length_m REAL
+        """, description: "GridKeeper dispute register")
+        // Registers written before road-duty audits have no length column.
+        if !created, try ws.database.scalar("SELECT count(*) FROM pragma_table_info('\(table)') WHERE name = 'length_m'") == .integer(0) {
+            try ws.database.execute("ALTER TABLE \(table) ADD COLUMN length_m REAL")
+        }
     }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
@@ -68,7 +66,7 @@ public enum DisputeRegister {
                 if let existing {
                     let status = existing == "resolved" ? "open" : (existing == "review" ? "ruled" : existing)
                     try ws.database.run("UPDATE \(table) SET last_seen = ?, status = ?, length_m = ? WHERE id = ?", [.text(stamp), .text(status), .real(d.length), .text(d.id)])
-                    result.stillOpen += 1
+                    if status == "ruled" { result.ruled += 1 } else { result.stillOpen += 1 }
                 } else {
                     try ws.database.run("INSERT INTO \(table) (id, layer, owners, fids, area_m2, length_m, lon, lat, geom, status, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?, 'open', ?, ?)", [
                         .text(d.id), .text(d.layer), .text(JSONValue.array(d.keys.map { .string($0) }).text),
@@ -88,7 +86,7 @@ public enum DisputeRegister {
                 }
             }
             try ws.log(command: commandLine, layer: layers.joined(separator: ","), counts: [
-                "disputes_new": String(result.added), "disputes_open": String(result.stillOpen),
+                "disputes_new": String(result.added), "disputes_open": String(result.stillOpen), "disputes_ruled": String(result.ruled),
                 "disputes_resolved": String(result.resolved), "rulings_to_review": String(result.toReview),
             ])
             return result
@@ -96,7 +94,7 @@ public enum DisputeRegister {
     }
 
     public static func list(workspace ws: Workspace) throws -> [Entry] {
-        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
+        guard try ws.hasTable(table) else { return [] }
         let hasLength = try ws.database.scalar("SELECT count(*) FROM pragma_table_info('\(table)') WHERE name = 'length_m'") == .integer(1)
         return try ws.database.query("SELECT id, layer, owners, fids, area_m2, lon, lat, status, first_seen, last_seen, ruled_owner, note, ruled_by, ruled_at, geom, \(hasLength ? "length_m" : "NULL") FROM \(table) ORDER BY layer, area_m2 DESC, \(hasLength ? "length_m" : "NULL") DESC").map(entry)
     }
@@ -123,8 +121,23 @@ public enum DisputeRegister {
                      ruledOwner: r[10].text, note: r[11].text, ruledBy: r[12].text, ruledAt: r[13].text, geometry: geometry)
     }
 
-    /// Records the expert group's ruling: inside the disputed area, `owner` answers.
-    public static func rule(id: String, owner: String, note: String?, by: String?, workspace ws: Workspace, commandLine: String) throws -> Entry {
+    /// A ruling a later one replaced, as `gk_ruling_history` keeps it.
+    public struct Ruling: Sendable, Equatable {
+        public let owner: String
+        public let note: String?
+        public let by: String?
+        public let at: String?
+        /// When the next ruling replaced it.
+        public let replacedAt: String
+    }
+
+    static let historyTable = "gk_ruling_history"
+
+    /// Records the expert group's ruling: inside the disputed area, `owner` answers. A dispute
+    /// already ruled is ruled again only with `replace`; the earlier ruling then goes to the
+    /// dispute's history in the same transaction.
+    public static func rule(id: String, owner: String, note: String?, by: String?, replace: Bool = false,
+                            workspace ws: Workspace, commandLine: String) throws -> Entry {
         let e = try entry(id: id, workspace: ws)
         guard e.status == "open" || e.status == "ruled" else {
             throw GridKeeperError.usage("dispute \(e.id) is \(e.status): \(e.status == "review" ? "the overlap under its ruling changed; audit again and rule the new dispute" : "it is no longer found by audit")")
@@ -133,11 +146,33 @@ public enum DisputeRegister {
             throw GridKeeperError.usage("'\(owner)' is not a party to dispute \(e.id); parties: \(e.owners.joined(separator: ", "))")
         }
         try ws.write {
+            // Read again inside the transaction: another process may have ruled it meanwhile.
+            let current = try ws.database.query("SELECT status, ruled_owner, note, ruled_by, ruled_at FROM \(table) WHERE id = ?", [.text(e.id)]).first
+            if let current, current[0].text == "ruled", let earlier = current[1].text {
+                guard replace else {
+                    throw GridKeeperError.usage("dispute \(e.id) is already ruled: \(earlier) answers" + (current[4].text.map { " (ruled \($0))" } ?? "")
+                                                + "; pass --replace to replace that ruling (the earlier one is kept in the dispute's history)")
+                }
+                try ws.ensureTable(historyTable, columns: """
+                dispute_id TEXT NOT NULL, ruled_owner TEXT NOT NULL, note TEXT, ruled_by TEXT, ruled_at TEXT, replaced_at TEXT NOT NULL
+                """, description: "GridKeeper rulings replaced by a later ruling")
+                try ws.database.run("INSERT INTO \(historyTable) (dispute_id, ruled_owner, note, ruled_by, ruled_at, replaced_at) VALUES (?,?,?,?,?,?)",
+                                    [.text(e.id), .text(earlier), current[2], current[3], current[4], .text(now())])
+            }
             try ws.database.run("UPDATE \(table) SET status = 'ruled', ruled_owner = ?, note = ?, ruled_by = ?, ruled_at = ? WHERE id = ?",
                                 [.text(owner), note.map { .text($0) } ?? .null, by.map { .text($0) } ?? .null, .text(now()), .text(e.id)])
             try ws.log(command: commandLine, layer: e.layer, counts: ["ruled": e.id, "owner": owner])
         }
         return try entry(id: e.id, workspace: ws)
+    }
+
+    /// The earlier rulings of a dispute, oldest first; empty when it was never ruled again.
+    public static func history(id: String, workspace ws: Workspace) throws -> [Ruling] {
+        guard try ws.hasTable(historyTable) else { return [] }
+        return try ws.database.query("SELECT ruled_owner, note, ruled_by, ruled_at, replaced_at FROM \(historyTable) WHERE dispute_id = ? ORDER BY rowid",
+                                     [.text(id)]).map { r in
+            Ruling(owner: r[0].text ?? "", note: r[1].text, by: r[2].text, at: r[3].text, replacedAt: r[4].text ?? "")
+        }
     }
 
     /// The `fids` column: a JSON array of integers (empty when unreadable).
@@ -149,7 +184,7 @@ public enum DisputeRegister {
     /// The rulings in force for a layer with the features whose overlap was ruled (road duty:
     /// the overlapping stake ranges).
     static func rulingParties(layer: String, workspace ws: Workspace) throws -> [(owner: String, fids: [Int64])] {
-        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
+        guard try ws.hasTable(table) else { return [] }
         return try ws.database.query("SELECT ruled_owner, fids FROM \(table) WHERE layer = ? AND status = 'ruled'", [.text(layer)]).compactMap { r in
             guard let owner = r[0].text else { return nil }
             return (owner, fids(r[1]))
@@ -158,7 +193,7 @@ public enum DisputeRegister {
 
     /// The rulings in force for a layer: the disputed area and the owner who answers there.
     static func rulings(layer: String, workspace ws: Workspace) throws -> [(owner: String, geometry: Geometry)] {
-        guard try ws.database.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(table)]) == .integer(1) else { return [] }
+        guard try ws.hasTable(table) else { return [] }
         return try ws.database.query("SELECT ruled_owner, geom FROM \(table) WHERE layer = ? AND status = 'ruled'", [.text(layer)]).compactMap { r in
             guard let owner = r[0].text, case .blob(let b) = r[1], let g = try? GeoPackageBlob.decode(b) else { return nil }
             return (owner, g)

@@ -18,7 +18,7 @@ public struct ImportOptions: Sendable {
     public var replace = false
     /// A table of a GeoPackage input (needed when it has more than one).
     public var sourceLayer: String?
-    /// nil = detect (CSV input only).
+    /// nil = detect (CSV, and Shapefiles without a .cpg).
     public var encoding: TextEncoding?
     /// The command line, for gk_log.
     public var commandLine = ""
@@ -46,4 +46,8 @@ public struct ImportReport: Sendable {
     public var coverageMethod: String?
     /// What `--crs auto` decided, and why.
     public var detectedCRS: String?
+    /// How a Shapefile's text encoding was detected, when it had to be.
+    public var encodingNote: String?
+    /// Vertices added along lines and rings so that edges follow the transform (see `EdgeDensifier`).
+    public var densifiedVertices = 0
 }

@@ -18,10 +18,10 @@ final class LayerData: @unchecked Sendable {
     var hasRepeatedKeys: Bool { Set(keyRank).count < keyRank.count }
     let polygons: PolygonSet
     let tree: PackedRTree
-    /// Each member's batch-output fields, CSV-encoded once: `<layer>,<layer>_owner` (code, else
-    /// name; owner), its key (for `<layer>_candidates`), and its whole answer when the point is
-    /// inside it (`,<layer>,<layer>_owner,inside,`: most rows are that, one copy instead of seven).
-    let csvParty: ByteStrings, csvKey: ByteStrings, csvInside: ByteStrings
+    /// Each member's batch-output fields (`BatchColumns`), CSV-encoded once: `<layer>,<layer>_owner`,
+    /// and its whole answer when the point is inside it (`,<layer>,<layer>_owner,inside,`: most
+    /// rows are that, one copy instead of seven).
+    let csvParty: ByteStrings, csvInside: ByteStrings
     /// Rulings in force (see `DisputeRegister`): areas and the key rank of the owner who answers there.
     let rulings: [(owner: String, geometry: Geometry)]
     let rulingAreas: PolygonSet
@@ -33,10 +33,18 @@ final class LayerData: @unchecked Sendable {
 
     /// `indexTolerance`: also build the layer's `LayerIndex` for that tolerance, on another
     /// thread while the rest of the layer (key ranks, tree, CSV texts) is made.
-    init(workspace: Workspace, layer: LayerInfo, jurisdiction: Geometry?, indexTolerance: Double? = nil) throws {
+    /// `window`: load only the features whose envelope meets it (through the GeoPackage
+    /// R-tree), for answering points inside it: a one-shot lookup needs a handful, not the city.
+    init(workspace: Workspace, layer: LayerInfo, jurisdiction: Geometry?, indexTolerance: Double? = nil, window: Envelope? = nil) throws {
         self.layer = layer
         let columns = [layer.keyField, layer.codeField, layer.ownerField, layer.nameField].map { $0.map(quoteIdentifier) ?? "NULL" }
-        let rows = try workspace.database.prepare("SELECT fid, \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.name)) ORDER BY fid")
+        var filter = ""
+        if let window {
+            let rtree = quoteIdentifier("rtree_\(layer.name)_\(GeoPackage.geometryColumn)")
+            filter = " WHERE fid IN (SELECT id FROM \(rtree) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
+        }
+        let rows = try workspace.database.prepare("SELECT fid, \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.name))\(filter) ORDER BY fid")
+        if let window { try rows.bind([.real(window.maxX), .real(window.minX), .real(window.maxY), .real(window.minY)]) }
         var parties: [Party] = [], builder = PolygonSet.Builder()
         var blobs: [UInt8] = [], blobStart = [0]
         while try rows.step() {
@@ -60,12 +68,11 @@ final class LayerData: @unchecked Sendable {
         keyRank = Self.ranks(of: parties.map(\.key))
         tree = PackedRTree((0..<set.count).map { set.envelope($0) })
         func party(_ m: Int, _ out: inout [UInt8]) {
-            CSVWriter.appendEncodedField(parties[m].code ?? parties[m].name ?? "", to: &out)
+            CSVWriter.appendEncodedField(BatchColumns.partyField(parties[m]), to: &out)
             out.append(UInt8(ascii: ","))
             CSVWriter.appendEncodedField(parties[m].owner ?? "", to: &out)
         }
         csvParty = ByteStrings(count: parties.count, party)
-        csvKey = ByteStrings(count: parties.count) { CSVWriter.appendEncodedField(parties[$0].key, to: &$1) }
         let inside = Array(",\(Status.inside.rawValue),".utf8)
         csvInside = ByteStrings(count: parties.count) { m, out in
             out.append(UInt8(ascii: ","))

@@ -9,6 +9,9 @@ public enum LayerImport {
     /// holds its layer in memory to check it before the one transaction that writes it.
     public static let maxFeatures = 5_000_000
     public static let maxVerticesPerFeature = 2_000_000
+    /// How far (workspace metres) an imported edge may stray from the transformed source edge:
+    /// vertices are added until it does not (see `EdgeDensifier`).
+    public static let edgeTolerance = 0.01
 
     public static func run(_ options: ImportOptions, into ws: Workspace) throws -> ImportReport {
         try LayerName.validate(options.layer)
@@ -70,9 +73,11 @@ public enum LayerImport {
         let fieldNames = orderedFieldNames(features)
         let fields = try chooseFields(options, available: fieldNames)
         var check = CoordinateCheck(workspace: wsInfo)
-        var repaired: [(feature: String, reason: String)] = []
+        // Each repair with the row it belongs to, for the repair register.
+        var repaired: [(row: Int, feature: String, problem: ValidityProblem)] = []
         var rows: [(geometry: Geometry, properties: [(String, JSONValue)])] = []
         var geosParts: [GeosGeometry] = []
+        var densified = 0
         rows.reserveCapacity(features.count)
 
         let directionField = options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: fieldNames) : nil
@@ -103,7 +108,11 @@ public enum LayerImport {
                 throw GridKeeperError.badInput("\(label), field geometry: the polygon has no area (its points are on one line or repeated)")
             }
             var projected: Geometry
-            do { projected = try toWorkspace.transform(g) } catch {
+            do {
+                let t = try toWorkspace.transformDensified(g, tolerance: edgeTolerance)
+                projected = t.geometry
+                densified += t.added
+            } catch {
                 throw GridKeeperError.badInput("\(label), field geometry: \(error)")
             }
             if g.family != .point {
@@ -117,7 +126,7 @@ public enum LayerImport {
                         throw GridKeeperError.badInput("\(label), field geometry: invalid (\(problem.reason)) and nothing polygonal is left after make-valid")
                     }
                     projected = g.family == .polygon ? .multiPolygon(parts) : try valid.geometry()
-                    repaired.append((f.label, problem.description))
+                    repaired.append((rows.count, f.label, problem))
                 }
                 if g.family == .polygon { geosParts.append(valid) }
             }
@@ -140,25 +149,36 @@ public enum LayerImport {
                                            fields: definitions.map(\.field), description: "GridKeeper \(options.kind.rawValue) layer")
             let columns = [GeoPackage.geometryColumn] + definitions.map(\.field.name)
             let insert = try ws.database.prepare("INSERT INTO \(quoteIdentifier(options.layer)) (\(columns.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
-            for row in rows {
+            var repairs: [RepairRegister.Repair] = []
+            for (n, row) in rows.enumerated() {
                 var values: [SQLValue] = [.blob(GeoPackageBlob.encode(row.geometry, srsID: Int32(wsCode)))]
                 for d in definitions {
                     values.append(sqlValue(row.properties.first { $0.0 == d.source }?.1 ?? .null, as: d.field.type))
                 }
                 try insert.bind(values)
                 _ = try insert.step()
+                if repairs.count < repaired.count, repaired[repairs.count].row == n {
+                    let r = repaired[repairs.count]
+                    repairs.append(.init(layer: options.layer, fid: ws.database.lastInsertRowID, key: info.keyField.flatMap { features[n][$0]?.keyText },
+                                         feature: r.feature, reason: r.problem.reason, location: r.problem.location, repairedAt: now))
+                }
             }
+            try RepairRegister.replace(layer: options.layer, with: repairs, workspace: ws)
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
             if let coverage { try ws.saveCoverage(layer: options.layer, method: coverage.method, geometry: coverage.geometry) }
             try ws.log(command: options.commandLine, layer: options.layer, counts: [
                 "features": String(rows.count), "repaired": String(repaired.count), "kind": options.kind.rawValue,
+                "densified_vertices": String(densified),
             ])
         }
-        return ImportReport(layer: options.layer, kind: options.kind, featureCount: rows.count, sourceCRS: sourceCRS,
-                            workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired,
-                            warnings: [check.warning, swap ? "input coordinates are northing,easting (X = northing, as survey tables write them); swapped to easting,northing" : nil].compactMap { $0 },
-                            keyField: info.keyField, coverageMethod: coverage?.method, detectedCRS: detected)
+        var report = ImportReport(layer: options.layer, kind: options.kind, featureCount: rows.count, sourceCRS: sourceCRS,
+                                  workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired.map { ($0.feature, $0.problem.description) },
+                                  warnings: [check.warning, swap ? "input coordinates are northing,easting (X = northing, as survey tables write them); swapped to easting,northing" : nil].compactMap { $0 },
+                                  keyField: info.keyField, coverageMethod: coverage?.method, detectedCRS: detected)
+        report.encodingNote = (source as? OGRConvertedSource)?.encodingNote
+        report.densifiedVertices = densified
+        return report
     }
 
     private static func readAll(_ source: FeatureSource, file: String) throws -> [Feature] {

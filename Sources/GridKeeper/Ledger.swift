@@ -6,8 +6,11 @@ import Spatial
 /// a road layer) how many km of road centreline lie in the owner's polygons.
 ///
 /// Area counts every polygon in full, so an owner's area includes what it disputes with
-/// another (the disputed m² are shown on their own); a layer's total is the sum of its
-/// polygons' areas, and it equals the sum of its owners' rows.
+/// another (the disputed m², still unruled, are shown on their own and counted for each
+/// party) — except a ruled dispute (`disputes rule`, state `ruled` in the register): its area
+/// counts for the ruled owner alone (shown as its ruled m²) and is taken off the other parties'
+/// area and road km. A layer's total is the sum of its owners' rows: its polygons' areas with
+/// each ruled overlap counted once. Road duty: a ruled stretch counts for the ruled owner's km only.
 public enum Ledger {
     public struct Row: Sendable, Equatable {
         public var layer: String
@@ -15,7 +18,10 @@ public enum Ledger {
         public var owner: String
         public var features: Int
         public var area: Double
+        /// Overlaps with another owner that no ruling settled yet, counted for each party.
         public var disputedArea: Double
+        /// Overlaps a ruling gave to this owner (part of `area`).
+        public var ruledArea: Double = 0
         /// Kilometres of road centreline inside the owner's polygons, when a road layer exists.
         public var roadKm: Double?
     }
@@ -40,10 +46,7 @@ public enum Ledger {
             }
             guard info.kind.geometryFamily == .polygon else { throw GridKeeperError.usage("layer '\(info.name)' is a \(info.kind.rawValue) layer; the ledger sums polygon layers") }
             let data = try ws.read { try LayerData(workspace: ws, layer: info, jurisdiction: nil) }
-            var audit = Audit.Options()
-            audit.layers = [info.name]
-            audit.register = false
-            let disputes = try Audit.run(audit, workspace: ws).defects.filter { $0.kind == .dispute }
+            let disputes = try currentDisputes(info, workspace: ws)
             let services = try ws.read { try ws.featureServices(of: info) }
             // One row per owner and service: a polygon's own service field, else the layer's.
             func key(_ m: Int) -> RowKey { RowKey(owner: data.parties[m].key, service: services[data.parties[m].fid] ?? info.service ?? "") }
@@ -56,25 +59,57 @@ public enum Ledger {
                 byKey[k]!.area += try polygon.area()
                 if let roads { byKey[k]!.roadKm! += try polygon.intersection(roads).length() / 1000 }
             }
-            // A dispute counts once for each party's row (the rows of the polygons involved).
-            for d in disputes {
-                for k in Set(d.fids.compactMap { data.member(fid: $0) }.map(key)) { byKey[k]?.disputedArea += d.area }
+            // A dispute counts once for each party's row (the rows of the polygons involved); a
+            // ruled one only for the ruled owner's.
+            for (d, winner) in disputes {
+                let parties = Set(d.fids.compactMap { data.member(fid: $0) }.map(key))
+                guard let winner else {
+                    for k in parties { byKey[k]?.disputedArea += d.area }
+                    continue
+                }
+                let km = try roads.flatMap { r in try d.geometry.map { try GeosGeometry($0).intersection(r).length() / 1000 } } ?? 0
+                for k in parties {
+                    if k.owner == winner {
+                        byKey[k]?.ruledArea += d.area
+                    } else {
+                        byKey[k]?.area -= d.area
+                        byKey[k]?.roadKm? -= km
+                    }
+                }
             }
             rows += sorted(byKey)
         }
         return rows
     }
 
+    /// The disputes audit finds in the layer now, each with the owner a ruling in force gave
+    /// it to (nil while open).
+    private static func currentDisputes(_ info: LayerInfo, workspace ws: Workspace) throws -> [(dispute: Defect, ruledOwner: String?)] {
+        var options = Audit.Options()
+        options.layers = [info.name]
+        options.register = false
+        let report = try Audit.run(options, workspace: ws)
+        return report.defects.filter { $0.kind == .dispute }.map { d in
+            (d, report.register[d.id].flatMap { $0.status == "ruled" ? $0.ruledOwner : nil })
+        }
+    }
+
     /// Road km per owner from a road-duty layer's stake ranges (the stretches as imported,
-    /// clipped to the road).
+    /// clipped to the road); a ruled overlap of ranges counts for the ruled owner only.
     private static func stakeRanges(_ info: LayerInfo, workspace ws: Workspace) throws -> [Row] {
         var byKey: [RowKey: Row] = [:]
-        for r in try ws.read({ try ws.database.query("SELECT owner, service, geom FROM \(quoteIdentifier(info.name))") }) {
-            guard let owner = r[0].text, case .blob(let b) = r[2] else { continue }
+        var keyOfFid: [Int64: RowKey] = [:]
+        for r in try ws.read({ try ws.database.query("SELECT fid, owner, service, geom FROM \(quoteIdentifier(info.name))") }) {
+            guard case .integer(let fid) = r[0], let owner = r[1].text, case .blob(let b) = r[3] else { continue }
             let km = try GeosGeometry(try GeoPackageBlob.decode(b)).length() / 1000
-            let k = RowKey(owner: owner, service: r[1].text ?? info.service ?? "")
+            let k = RowKey(owner: owner, service: r[2].text ?? info.service ?? "")
+            keyOfFid[fid] = k
             byKey[k, default: Row(layer: info.name, service: k.service, owner: owner, features: 0, area: 0, disputedArea: 0, roadKm: 0)].features += 1
             byKey[k]!.roadKm! += km
+        }
+        for (d, winner) in try currentDisputes(info, workspace: ws) {
+            guard let winner else { continue }
+            for k in Set(d.fids.compactMap { keyOfFid[$0] }) where k.owner != winner { byKey[k]?.roadKm? -= d.length / 1000 }
         }
         return sorted(byKey)
     }
@@ -103,17 +138,17 @@ public enum Ledger {
 
     private static func writeCSV(_ rows: [Row], to w: CSVWriter) throws {
         func m2(_ v: Double) -> String { String(format: "%.2f", v) }
-        try w.write(["layer", "service", "owner", "features", "area_m2", "disputed_m2", "road_km"])
+        try w.write(["layer", "service", "owner", "features", "area_m2", "disputed_m2", "ruled_m2", "road_km"])
         var layers: [String] = []
         for r in rows where !layers.contains(r.layer) { layers.append(r.layer) }
         for layer in layers {
             let part = rows.filter { $0.layer == layer }
             func km(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
-            for r in part { try w.write([r.layer, r.service, r.owner, String(r.features), m2(r.area), m2(r.disputedArea), km(r.roadKm)]) }
+            for r in part { try w.write([r.layer, r.service, r.owner, String(r.features), m2(r.area), m2(r.disputedArea), m2(r.ruledArea), km(r.roadKm)]) }
             // The total row names the service only when the whole layer has one.
             let services = Set(part.map(\.service))
             try w.write([layer, services.count == 1 ? services.first! : "", "(total)", String(part.reduce(0) { $0 + $1.features }),
-                         m2(part.reduce(0) { $0 + $1.area }), "", ""])
+                         m2(part.reduce(0) { $0 + $1.area }), "", "", ""])
         }
         try w.close()
     }

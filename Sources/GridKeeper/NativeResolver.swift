@@ -212,7 +212,7 @@ final class NativeResolver {
     private func exact(x: Double, y: Double, tolerance: Double) throws -> BulkAnswer {
         fallbackCount += 1
         if fallback == nil {
-            fallback = try LayerResolver(layer: data.layer, provider: LoadedFeatures(data), jurisdiction: data.jurisdictionGeometry)
+            fallback = try LayerResolver(layer: data.layer, provider: LoadedFeatures(data), jurisdiction: data.jurisdictionGeometry, rulings: data.rulings)
         }
         let a = try fallback!.answer(at: Coordinate(x, y), tolerance: tolerance)
         let member = { (p: Party) in Int32(self.data.member(fid: p.fid)!) }

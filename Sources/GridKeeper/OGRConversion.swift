@@ -3,11 +3,15 @@ import Spatial
 
 /// Formats GridKeeper does not read itself (Shapefile, KML, DXF, GML, FileGDB, MapInfo) are
 /// converted by GDAL's `ogr2ogr` into a temporary GeoPackage, which is then read as usual.
-/// GDAL honours the .prj (kept as the table's CRS) and the .cpg; `--encoding gbk` sets the
-/// Shapefile encoding where no .cpg says it.
+/// GDAL honours the .prj (kept as the table's CRS); how a Shapefile's text is decoded is
+/// decided by `ShapefileEncoding` (--encoding, .cpg, else detected and said). Text that still
+/// comes out holding U+FFFD (bytes GDAL could not decode) is refused, never imported.
 final class OGRConvertedSource: FeatureSource {
     private let inner: GeoPackageFeatureSource
     private let directory: String
+    private let path: String
+    /// How the Shapefile's text encoding was chosen, when it had to be detected.
+    let encodingNote: String?
 
     static let extensions: Set<String> = ["shp", "kml", "kmz", "dxf", "gml", "gdb", "tab", "mif", "fgb", "gpx"]
 
@@ -15,19 +19,22 @@ final class OGRConvertedSource: FeatureSource {
 
     init(path: String, layer: String?, encoding: TextEncoding?) throws {
         let ogr2ogr = try OGR2OGR.locate(needed: "\(path): reading .\((path as NSString).pathExtension)")
+        var shapeEncoding: ShapefileEncoding?
         if (path as NSString).pathExtension.lowercased() == "shp" {
-            let dbf = (path as NSString).deletingPathExtension + ".dbf"
-            let DBF = (path as NSString).deletingPathExtension + ".DBF"
-            guard FileManager.default.fileExists(atPath: dbf) || FileManager.default.fileExists(atPath: DBF) else {
+            let base = (path as NSString).deletingPathExtension
+            guard let dbf = [base + ".dbf", base + ".DBF"].first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 throw GridKeeperError.badInput("\(path): the Shapefile has no .dbf beside it (attributes); copy all its files (.shp .shx .dbf .prj .cpg)")
             }
+            shapeEncoding = try ShapefileEncoding.choose(shp: path, dbf: dbf, explicit: encoding)
         }
+        self.path = path
+        encodingNote = shapeEncoding?.note
         directory = NSTemporaryDirectory() + "gridkeeper-ogr-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let target = directory + "/converted.gpkg"
         var arguments = ["-f", "GPKG", target, path, "-nln", "converted"]
         if let layer { arguments.insert(layer, at: 4) }
-        if encoding == .gb18030 { arguments = ["--config", "SHAPE_ENCODING", "CP936"] + arguments }
+        if let name = shapeEncoding?.gdalName { arguments = ["--config", "SHAPE_ENCODING", name] + arguments }
         do {
             if let message = try OGR2OGR.run(ogr2ogr, arguments) {
                 throw GridKeeperError.badInput("\(path): GDAL could not read it: \(message)")
@@ -44,7 +51,21 @@ final class OGRConvertedSource: FeatureSource {
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
-    func next() throws -> Feature? { try inner.next() }
+    func next() throws -> Feature? {
+        guard var f = try inner.next() else { return nil }
+        for (name, value) in f.properties {
+            if case .string(let s) = value, s.unicodeScalars.contains("\u{FFFD}") {
+                throw GridKeeperError.badInput("\(path): \(f.label), field \(name): text that did not decode (U+FFFD in '\(s.prefix(40))'); give the right encoding with --encoding utf8|gbk or a .cpg file")
+            }
+        }
+        // A UTF-8 .dbf field name holds 10 bytes: a character cut there arrives as a trailing U+FFFD.
+        f.properties = f.properties.map { name, value in
+            var name = name
+            while name.unicodeScalars.last == "\u{FFFD}" { name.unicodeScalars.removeLast() }
+            return (name, value)
+        }
+        return f
+    }
 }
 
 /// GDAL's command-line converter, for the formats GridKeeper neither reads nor writes itself.

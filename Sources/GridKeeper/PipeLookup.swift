@@ -10,33 +10,47 @@ public final class PipeLookup {
     private let layerNames: [String]?
     private let crs: CRS
     private let tolerance: Double
+    private let roadTolerance: Double
     private let json: Bool
-    private var lookup: ResponsibilityLookup
+    private var engine: AnswerEngine
+    private var columns: BatchColumns
     private var dataVersion: SQLValue?
     private var header: [String]?
     private var xColumn = 0, yColumn = 1, idColumn: Int?
     private var lineNumber = 0
 
-    public init(workspace: Workspace, layerNames: [String]?, crs: CRS, tolerance: Double, json: Bool) throws {
+    public init(workspace: Workspace, layerNames: [String]?, crs: CRS, tolerance: Double, roadTolerance: Double, json: Bool) throws {
         self.workspace = workspace
         self.layerNames = layerNames
         self.crs = crs
         self.tolerance = tolerance
+        self.roadTolerance = roadTolerance
         self.json = json
-        lookup = try ResponsibilityLookup(workspace: workspace, layerNames: layerNames, inputCRS: crs)
-        dataVersion = try workspace.database.scalar("PRAGMA data_version")
+        (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance)
+        columns = BatchColumns(idName: "id", layers: engine.layers)
+    }
+
+    /// The engine for the workspace as committed now, and the version it was read at.
+    private static func load(_ ws: Workspace, _ names: [String]?, _ crs: CRS, _ tolerance: Double, _ roadTolerance: Double) throws -> (AnswerEngine, SQLValue?) {
+        try ws.database.readTransaction {
+            // Whole layers, indexed for this tolerance: a pipe answers many points.
+            let engine = try AnswerEngine(workspace: ws, layerNames: names, inputCRS: crs, indexTolerance: tolerance)
+            engine.roadTolerance = roadTolerance
+            return (engine, try ws.database.scalar("PRAGMA data_version"))
+        }
     }
 
     /// The CSV header line to print before any answer (nil in JSON mode).
     public var outputHeader: String? {
-        json ? nil : Self.csvLine(BatchColumns(idName: "id", layers: lookup.layers).header)
+        json ? nil : columns.csvLine(columns.header)
     }
 
-    /// The answer line for one input line; nil for a blank line or a header line.
-    public func answer(line raw: String) -> String? {
+    /// What one input line gives: the answer line (nil for a blank line or a header line), and
+    /// the problem when the line could not be answered (its answer line then says `error`).
+    public func answer(line raw: String) -> (line: String?, problem: String?) {
         lineNumber += 1
         let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.isEmpty { return nil }
+        if line.isEmpty { return (nil, nil) }
         let fields = Self.split(line)
         if lineNumber == 1, fields.count >= 2, fields.allSatisfy({ Double($0) == nil }) {
             header = fields
@@ -44,7 +58,7 @@ public final class PipeLookup {
             xColumn = CSVPointSource.xNames.lazy.compactMap { lower.firstIndex(of: $0) }.first ?? 0
             yColumn = CSVPointSource.yNames.lazy.compactMap { lower.firstIndex(of: $0) }.first ?? 1
             idColumn = CSVPointSource.idNames.lazy.compactMap { lower.firstIndex(of: $0) }.first
-            return nil
+            return (nil, nil)
         }
         var id = String(lineNumber)
         do {
@@ -63,31 +77,26 @@ public final class PipeLookup {
             }
             guard let x, let y else { throw GridKeeperError.badInput("line \(lineNumber): coordinates are not numbers: \(line.prefix(80))") }
             try refreshIfChanged()
-            let answer = try workspace.database.readTransaction { try lookup.answer(Coordinate(x, y), tolerance: tolerance) }
-            if json { return AnswerJSON.encode(answer).text }
-            return Self.csvLine(BatchColumns(idName: "id", layers: lookup.layers).values(id: id, answer: answer))
+            let answer = try engine.answer(Coordinate(x, y), tolerance: tolerance)
+            if json { return (AnswerJSON.encode(answer).text, nil) }
+            return (columns.csvLine(columns.values(id: id, answer: answer)), nil)
         } catch {
             let message = (error as? GridKeeperError)?.message ?? "\(error)"
-            if json { return JSONValue.object([("input", .string(line)), ("error", .string(message))]).text }
-            return Self.csvLine([id] + lookup.layers.flatMap { _ in ["", "", "error", ""] } + [message])
+            if json { return (JSONValue.object([("input", .string(line)), ("error", .string(message))]).text, message) }
+            return (columns.csvLine(columns.errorValues(id: id)), message)
         }
     }
 
+    /// A committed change of the workspace is answered from the next line on.
     private func refreshIfChanged() throws {
-        let version = try workspace.database.scalar("PRAGMA data_version")
-        if version != dataVersion {
-            lookup = try ResponsibilityLookup(workspace: workspace, layerNames: layerNames, inputCRS: crs)
-            dataVersion = version
+        if try workspace.database.scalar("PRAGMA data_version") != dataVersion {
+            (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance)
+            columns = BatchColumns(idName: "id", layers: engine.layers)
         }
     }
 
+    /// One CSV record's fields (quotes as RFC 4180 has them).
     private static func split(_ line: String) -> [String] {
-        line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    }
-
-    static func csvLine(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",")
+        (try? CSVReader(bytes: Array(line.utf8), encoding: .utf8).next()?.fields) ?? [line]
     }
 }

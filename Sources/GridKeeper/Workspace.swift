@@ -2,7 +2,8 @@ import Foundation
 import Spatial
 
 /// A GridKeeper workspace: one GeoPackage file holding every layer, plus GridKeeper's own
-/// `gk_` tables (layer metadata, coverage unions, operation log).
+/// `gk_` tables (layer metadata, coverage unions, operation log; the dispute register, ruling
+/// history and repair register are created by the first write that needs them).
 ///
 /// Every write goes through `write`, one SQLite transaction: it all lands or none of it does.
 public final class Workspace {
@@ -135,6 +136,21 @@ public final class Workspace {
         try database.run("INSERT INTO gk_log (command, layer, counts) VALUES (?, ?, ?)",
                          [.text(command), layer.map { .text($0) } ?? .null, .text(json)])
     }
+
+    /// Creates one of GridKeeper's own tables the first time a write needs it, registered as a
+    /// GeoPackage attribute table; a workspace made before the table existed stays readable
+    /// (readers treat a missing table as empty). True when it was created now. Call inside `write`.
+    @discardableResult
+    func ensureTable(_ name: String, columns: String, description: String) throws -> Bool {
+        guard try !gpkg.hasTable(name) else { return false }
+        try database.execute("CREATE TABLE \(quoteIdentifier(name)) (\(columns))")
+        try database.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, ?)",
+                         [.text(name), .text(name), .text(description)])
+        return true
+    }
+
+    /// Whether the workspace has `name` (a `gk_` table created on first use).
+    func hasTable(_ name: String) throws -> Bool { try gpkg.hasTable(name) }
 
     // MARK: layers
 

@@ -99,6 +99,13 @@ public final class CoordinateTransform {
         return try g.mapCoordinates(transform)
     }
 
+    /// `g` transformed with vertices added along its edges until each follows the transform
+    /// within `tolerance` target units (see `EdgeDensifier`); an identity adds none.
+    public func transformDensified(_ g: Geometry, tolerance: Double) throws -> (geometry: Geometry, added: Int) {
+        if source == target || isIdentity { return (g, 0) }
+        return try EdgeDensifier.transform(g, tolerance: tolerance, transform)
+    }
+
     /// EPSG:4490 (CGCS2000 lon/lat) and its Gauss-Krüger systems EPSG:4491–4554 (6° and 3°
     /// zones, with and without the zone prefix).
     static func isCGCS2000(_ code: Int) -> Bool { code == 4490 || (4491...4554).contains(code) }

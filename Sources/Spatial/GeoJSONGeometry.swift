@@ -6,8 +6,11 @@ public enum GeoJSONGeometry {
         public let description: String
     }
 
-    /// Reads a geometry object; `nil` for a JSON null geometry. Positions must have at least
-    /// two numbers (a third is dropped); rings must be closed and have at least 4 positions.
+    /// Reads a geometry object; `nil` for a JSON null geometry. A position is an array of at
+    /// least two numbers and nothing but numbers (RFC 7946 §3.1.1): x and y are read, a third
+    /// (altitude) and any further numbers, which the RFC allows parsers to ignore, are dropped;
+    /// a string, null, array or object anywhere in it makes it invalid. Rings must be closed
+    /// and have at least 4 positions.
     public static func decode(_ value: JSONValue) throws -> Geometry? {
         if value == .null { return nil }
         guard case .object = value else { throw Error(description: "geometry is not a JSON object") }
@@ -36,10 +39,13 @@ public enum GeoJSONGeometry {
         guard case .array(let items) = v, items.count >= 2 else {
             throw Error(description: "a position must be an array of at least two numbers, found \(v.text.prefix(60))")
         }
-        guard let x = items[0].doubleValue, let y = items[1].doubleValue else {
-            throw Error(description: "a position holds something that is not a number: \(v.text.prefix(60))")
+        // Checked to the end: a non-number among the dropped elements still breaks the position.
+        if let bad = items.firstIndex(where: { $0.doubleValue == nil }) {
+            throw Error(description: "position \(v.text.prefix(60)): element \(bad + 1) is not a number; a position holds only numbers (x, y and an optional altitude)")
         }
-        guard x.isFinite, y.isFinite else { throw Error(description: "position (\(x), \(y)) is not finite") }
+        guard let x = items[0].doubleValue, let y = items[1].doubleValue, x.isFinite, y.isFinite else {
+            throw Error(description: "position \(v.text.prefix(60)) is not finite")
+        }
         return Coordinate(x, y)
     }
 

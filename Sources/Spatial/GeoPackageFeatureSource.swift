@@ -5,6 +5,9 @@ public final class GeoPackageFeatureSource: FeatureSource {
     private let path: String
     /// The attribute fields, in table order (beyond fid and geometry).
     public let fieldNames: [String]
+    /// Where the geometry and each field are in a result row (0 is the primary key).
+    private let geometryIndex: Int
+    private let fieldIndices: [Int]
     private var index = 0
     public let table: String
     public let declaredCRS: CRS?
@@ -34,8 +37,22 @@ public final class GeoPackageFeatureSource: FeatureSource {
         }
         let geometry = try gpkg.geometryColumn(of: chosen)
         let pk = try gpkg.primaryKey(of: chosen)
-        let fields = try gpkg.fields(of: chosen).map(\.name).filter { $0 != pk }
-        let columns = ([pk, geometry.name] + fields).map(quoteIdentifier).joined(separator: ", ")
+        // The columns are read by position (`SELECT pk, *`), not by name: a name that is not
+        // valid UTF-8 (GDAL cuts UTF-8 Shapefile names at 10 bytes) comes back repaired, and
+        // SQLite would take the repaired name in double quotes for a string literal.
+        var fields: [String] = [], fieldIndices: [Int] = [], geometryIndex: Int?
+        for (i, row) in try gpkg.database.query("SELECT name, pk FROM pragma_table_info(?)", [.text(chosen)]).enumerated() {
+            let name = row[0].text ?? ""
+            if name == geometry.name { geometryIndex = 1 + i } else if row[1] == .integer(0) && name != pk {
+                fields.append(name)
+                fieldIndices.append(1 + i)
+            }
+        }
+        guard let geometryIndex else {
+            throw SourceError(file: path, position: "", message: "table \(chosen) has no geometry column \(geometry.name)")
+        }
+        self.geometryIndex = geometryIndex
+        self.fieldIndices = fieldIndices
         self.gpkg = gpkg
         self.path = path
         self.table = chosen
@@ -45,7 +62,7 @@ public final class GeoPackageFeatureSource: FeatureSource {
             throw SourceError(file: path, position: "", message: "table \(chosen) has no field '\(filter.field)'; fields: \(fields.joined(separator: ", "))")
         }
         let condition = filter.map { " WHERE \(quoteIdentifier($0.field)) = ?" } ?? ""
-        statement = try gpkg.database.prepare("SELECT \(columns) FROM \(quoteIdentifier(chosen))\(condition) ORDER BY \(quoteIdentifier(pk))")
+        statement = try gpkg.database.prepare("SELECT \(quoteIdentifier(pk)), * FROM \(quoteIdentifier(chosen))\(condition) ORDER BY \(quoteIdentifier(pk))")
         if let filter { try statement.bind([.text(filter.value)]) }
         let org = try gpkg.database.scalar("SELECT upper(organization) FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])?.text
         let orgCode = try gpkg.database.scalar("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])
@@ -64,7 +81,7 @@ public final class GeoPackageFeatureSource: FeatureSource {
         defer { index += 1 }
         let id = statement.value(0).text
         var geometry: Geometry?
-        if case .blob(let b) = statement.value(1), !b.isEmpty {
+        if case .blob(let b) = statement.value(geometryIndex), !b.isEmpty {
             do {
                 let g = try GeoPackageBlob.decode(b)
                 geometry = g.isEmpty ? nil : g
@@ -73,8 +90,8 @@ public final class GeoPackageFeatureSource: FeatureSource {
             }
         }
         var properties: [(String, JSONValue)] = []
-        for (i, name) in fieldNames.enumerated() {
-            let v: JSONValue = switch statement.value(i + 2) {
+        for (name, column) in zip(fieldNames, fieldIndices) {
+            let v: JSONValue = switch statement.value(column) {
             case .null, .blob: .null
             case .integer(let x): .integer(x)
             case .real(let x): .number(x)

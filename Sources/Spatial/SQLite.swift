@@ -120,7 +120,9 @@ public final class SQLiteDatabase {
     }
 
     /// Runs `body` in one read transaction, so it sees one consistent state of the file.
+    /// Inside a transaction already, `body` simply runs in it (reads compose).
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if sqlite3_get_autocommit(handle) == 0 { return try body() }
         try execute("BEGIN DEFERRED")
         defer { try? execute("COMMIT") }
         return try body()

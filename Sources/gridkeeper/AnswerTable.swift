@@ -9,7 +9,7 @@ enum AnswerTable {
                          a.workspaceCRS.description, a.position.x, a.position.y)
         var table = TextTable(["layer", "kind", "status", "answer", "owner", "candidates / fallback"])
         for l in a.layers {
-            let answer = l.primary.map { $0.code ?? $0.name ?? $0.key } ?? "—"
+            let answer = l.primary?.label ?? "—"
             var extra = ""
             if l.status == .boundary || l.status == .disputed { extra = l.candidates.map(\.key).joined(separator: " | ") }
             if l.status == .ruled { extra = "ruled among " + l.candidates.map(\.key).joined(separator: " | ") }

@@ -9,7 +9,9 @@ struct AuditCommand: ParsableCommand {
         discussion: """
         Writes report.html (a self-contained page with a map) or report.json, and with --defects the defects
         as RFC 7946 GeoJSON. Every dispute found is recorded in the dispute register (see `disputes`) under a
-        stable id. Exit code 1 when defects (not counting slivers and multiparts) were found, 0 when clean.
+        stable id; the report shows each dispute's state in it (open, ruled, review, resolved) and its ruled owner.
+        Geometries an import repaired with make-valid are listed as repaired_geometry until the layer is imported
+        again without them. Exit code 1 when defects (not counting slivers and multiparts) were found, 0 when clean.
         """
     )
 
@@ -74,7 +76,7 @@ struct AuditCommand: ParsableCommand {
         let reg = report.registered
         Terminal.summary("audited \(report.layers.map(\.name).joined(separator: ", ")): \(report.findingCount) finding(s)\n"
                          + (counts.isEmpty ? "" : table.render())
-                         + "dispute register: \(reg.added) new, \(reg.stillOpen) still open, \(reg.resolved) resolved, \(reg.toReview) ruling(s) to review\n"
+                         + "dispute register: \(reg.added) new, \(reg.stillOpen) still open, \(reg.ruled) ruled, \(reg.resolved) resolved, \(reg.toReview) ruling(s) to review\n"
                          + "wrote \(out)" + (defects.map { ", \($0)" } ?? "") + "\n", out: out)
         if report.findingCount > 0 { throw ExitCode(1) }
     }
@@ -83,8 +85,11 @@ struct AuditCommand: ParsableCommand {
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "The 管养一览表: per owner and service, polygons, m² and disputed m² (CSV).",
-        discussion: "An owner's area counts each of its polygons in full; disputed m² are shown on their own and counted for each party."
+        abstract: "The 管养一览表: per owner and service, polygons, m², disputed and ruled m² (CSV).",
+        discussion: """
+        An owner's area counts each of its polygons in full; disputed m² (not ruled yet) are shown on their own and counted \
+        for each party. A ruled dispute counts for the ruled owner only (its ruled m²) and leaves the other parties' area and km.
+        """
     )
 
     @Option(help: "One layer (default: every duty layer).")
@@ -102,9 +107,9 @@ struct LedgerCommand: ParsableCommand {
         let ws = try workspace.open()
         let rows = try Ledger.compute(workspace: ws, layer: layer)
         try Ledger.writeCSV(rows, to: out, bom: bom)
-        var table = TextTable(["layer", "service", "owner", "features", "area m²", "disputed m²", "road km"])
+        var table = TextTable(["layer", "service", "owner", "features", "area m²", "disputed m²", "ruled m²", "road km"])
         for r in rows {
-            table.add([r.layer, r.service, r.owner, String(r.features), String(format: "%.1f", r.area), String(format: "%.1f", r.disputedArea),
+            table.add([r.layer, r.service, r.owner, String(r.features), String(format: "%.1f", r.area), String(format: "%.1f", r.disputedArea), String(format: "%.1f", r.ruledArea),
                        r.roadKm.map { String(format: "%.3f", $0) } ?? ""])
         }
         Terminal.summary(table.render() + "wrote \(out)\n", out: out)

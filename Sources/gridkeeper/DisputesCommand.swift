@@ -38,8 +38,15 @@ struct DisputesCommand: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let e = try DisputeRegister.entry(id: id, workspace: try workspace.open(readOnly: true))
-            if json { print(DisputesCommand.json(e).text); return }
+            let ws = try workspace.open(readOnly: true)
+            let e = try DisputeRegister.entry(id: id, workspace: ws)
+            let history = try DisputeRegister.history(id: e.id, workspace: ws)
+            if json {
+                guard case .object(var members) = DisputesCommand.json(e) else { return }
+                members.append(("history", .array(history.map(DisputesCommand.json))))
+                print(JSONValue.object(members).text)
+                return
+            }
             print("dispute \(e.id) (\(e.layer)): \(e.status)")
             print("  parties: \(e.owners.joined(separator: ", ")) (fids \(e.fids.map(String.init).joined(separator: ", ")))")
             print("  size: \(DisputesCommand.size(e))" + (e.location.map { String(format: "; a point inside: %.7f,%.7f", $0.x, $0.y) } ?? ""))
@@ -47,6 +54,11 @@ struct DisputesCommand: ParsableCommand {
             if let owner = e.ruledOwner {
                 print("  ruling: \(owner)" + (e.ruledBy.map { " by \($0)" } ?? "") + (e.ruledAt.map { " at \($0)" } ?? "") + (e.note.map { " — \($0)" } ?? ""))
             }
+            guard !history.isEmpty else { return }
+            print("  earlier rulings:")
+            var table = TextTable(["ruled owner", "by", "ruled at", "note", "replaced at"])
+            for h in history { table.add([h.owner, h.by ?? "", h.at ?? "", h.note ?? "", h.replacedAt]) }
+            print(table.render(), terminator: "")
         }
     }
 
@@ -56,18 +68,27 @@ struct DisputesCommand: ParsableCommand {
         @Option(help: "The owner the ruling names (one of the parties).") var owner: String
         @Option(help: "The ruling's text or reference.") var note: String?
         @Option(help: "Who ruled (e.g. 专家确权小组).") var by: String?
+        @Flag(help: "Replace the dispute's ruling; the earlier ruling is kept in its history (`disputes show`).") var replace = false
         @OptionGroup var workspace: WorkspaceOption
 
         func run() throws {
-            let e = try DisputeRegister.rule(id: id, owner: owner, note: note, by: by, workspace: try workspace.open(),
+            let ws = try workspace.open()
+            let earlier = try DisputeRegister.entry(id: id, workspace: ws).ruledOwner
+            let e = try DisputeRegister.rule(id: id, owner: owner, note: note, by: by, replace: replace, workspace: ws,
                                              commandLine: CommandLine.arguments.joined(separator: " "))
-            print("dispute \(e.id) ruled: \(owner) answers inside it (lookup now says 'ruled' there)")
+            print("dispute \(e.id) ruled: \(owner) answers inside it (lookup now says 'ruled' there)"
+                  + (earlier.map { "; the earlier ruling (\($0)) is kept in its history" } ?? ""))
         }
     }
 
     /// m² for an area, metres of road for a stretch of a road-duty layer.
     static func size(_ e: DisputeRegister.Entry) -> String {
         e.length > 0 ? String(format: "%.1f m", e.length) : String(format: "%.1f m²", e.area)
+    }
+
+    static func json(_ h: DisputeRegister.Ruling) -> JSONValue {
+        .object([("ruled_owner", .string(h.owner)), ("note", h.note.map { .string($0) } ?? .null), ("ruled_by", h.by.map { .string($0) } ?? .null),
+                 ("ruled_at", h.at.map { .string($0) } ?? .null), ("replaced_at", .string(h.replacedAt))])
     }
 
     static func json(_ e: DisputeRegister.Entry) -> JSONValue {

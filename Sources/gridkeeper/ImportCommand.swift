@@ -61,7 +61,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Table to read from a GeoPackage input with several.")
     var sourceLayer: String?
 
-    @Option(help: "Text encoding of CSV input: utf8 or gbk (default: detected).")
+    @Option(help: "Text encoding of CSV or Shapefile input: utf8 or gbk (default: a Shapefile's .cpg, else detected and said).")
     var encoding: String?
 
     @OptionGroup var workspace: WorkspaceOption
@@ -104,6 +104,10 @@ struct ImportCommand: ParsableCommand {
             Terminal.note("workspace CRS set to \(report.workspaceCRS) (the CGCS2000 3-degree Gauss-Krüger zone of the data's longitude)")
         }
         if let d = report.detectedCRS { Terminal.note(d) }
+        if let e = report.encodingNote { Terminal.note(e) }
+        if report.densifiedVertices > 0 {
+            Terminal.note("added \(report.densifiedVertices) vertices along long edges so that they follow the transform from \(report.sourceCRS) to \(report.workspaceCRS) within \(LayerImport.edgeTolerance) m (a straight edge in the source is curved in the workspace)")
+        }
         for w in report.warnings { Terminal.note("warning: \(w)") }
         if !report.repaired.isEmpty {
             Terminal.note("repaired \(report.repaired.count) invalid geometr\(report.repaired.count == 1 ? "y" : "ies") with make-valid:")

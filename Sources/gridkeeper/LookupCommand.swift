@@ -68,10 +68,11 @@ struct LookupCommand: ParsableCommand {
         guard parts.count == 2, let x = parts[0], let y = parts[1] else {
             throw GridKeeperError.usage("'\(coordinate!)' is not LON,LAT (two numbers separated by a comma, e.g. 120.3857,31.5452)")
         }
+        let point = Coordinate(x, y)
         let answer = try ws.read {
-            let lookup = try ResponsibilityLookup(workspace: ws, layerNames: layerList, inputCRS: crs ?? .wgs84)
-            lookup.roadTolerance = roadTolerance
-            return try lookup.answer(Coordinate(x, y), tolerance: tolerance)
+            let engine = try AnswerEngine(workspace: ws, layerNames: layerList, inputCRS: crs ?? .wgs84, around: point, tolerance: tolerance)
+            engine.roadTolerance = roadTolerance
+            return try engine.answer(point, tolerance: tolerance)
         }
         if json {
             print(AnswerJSON.encode(answer).text)
@@ -84,6 +85,7 @@ struct LookupCommand: ParsableCommand {
     /// Batch lookup is bulk assignment without a diff: the native kernel on every core.
     private func runBatch(_ ws: Workspace, input: String) throws {
         var options = AssignOptions(points: input, out: output ?? "-")
+        options.pointsOption = "--input"
         options.crs = crs
         options.layers = layerList
         options.tolerance = tolerance
@@ -103,10 +105,13 @@ struct LookupCommand: ParsableCommand {
     }
 
     private func runPipe(_ ws: Workspace) throws {
-        let pipe = try PipeLookup(workspace: ws, layerNames: layerList, crs: crs ?? .wgs84, tolerance: tolerance, json: json)
+        let pipe = try PipeLookup(workspace: ws, layerNames: layerList, crs: crs ?? .wgs84, tolerance: tolerance, roadTolerance: roadTolerance, json: json)
         if let header = pipe.outputHeader { Terminal.answerLine(header) }
         while let line = readLine(strippingNewline: true) {
-            if let out = pipe.answer(line: line) { Terminal.answerLine(out) }
+            let (out, problem) = pipe.answer(line: line)
+            // The answer line says `error`; what went wrong goes to stderr, so stdout stays one table.
+            if let problem, !json { Terminal.error(problem) }
+            if let out { Terminal.answerLine(out) }
         }
     }
 }

@@ -18,11 +18,25 @@ struct CLI {
     var workspace: String { directory + "/ws.gpkg" }
 
     init() throws {
+        // A program that stops reading its input early must fail its test, not kill the test run.
+        signal(SIGPIPE, SIG_IGN)
         directory = NSTemporaryDirectory() + "gk-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// A scratch directory with a workspace made by `init --crs EPSG:4549`; nil (and a failure)
+    /// when the CLI is not built.
+    static func initialised(file: StaticString = #filePath, line: UInt = #line) throws -> CLI? {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            XCTFail("build the CLI first (swift build): \(binary) is missing", file: file, line: line)
+            return nil
+        }
+        let cli = try CLI()
+        XCTAssertEqual(try cli.run(["init", "--crs", "EPSG:4549"]).status, 0, file: file, line: line)
+        return cli
+    }
 
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
@@ -51,9 +65,17 @@ struct CLI {
         p.standardError = err
         p.standardInput = input
         try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
+        // Fed from another thread: a long input and its answers would otherwise fill both pipes
+        // and each side would wait for the other.
+        let writer = input.fileHandleForWriting
+        let fed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if let stdin { try? writer.write(contentsOf: Data(stdin.utf8)) }
+            try? writer.close()
+            fed.signal()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
+        fed.wait()
         p.waitUntilExit()
         try err.close()
         let errData = try Data(contentsOf: URL(fileURLWithPath: errPath))

@@ -6,11 +6,8 @@ final class CLITests: XCTestCase {
     var cli: CLI!
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: CLI.binary) else {
-            return XCTFail("build the CLI first (swift build): \(CLI.binary) is missing")
-        }
-        cli = try CLI()
-        XCTAssertEqual(try cli.run(["init", "--crs", "EPSG:4549"]).status, 0)
+        guard let cli = try CLI.initialised() else { return }
+        self.cli = cli
         try cli.write("grids.geojson", featureCollection([
             squareFeature(#"{"code":"320214001001001"}"#, 0, 0, 100),
             squareFeature(#"{"code":"320214001001002"}"#, 100, 0, 100),
@@ -99,6 +96,39 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(bad.status, 3)
         XCTAssertTrue(bad.stderr.contains("bad.geojson"), bad.stderr)
         XCTAssertFalse(bad.stderr.contains("Fatal"), bad.stderr)
+    }
+
+    /// A community is named by its code and its name, as people know it (issue 15, item 11).
+    func testHumanTableNamesAreasByCodeAndName() throws {
+        try cli.write("communities.geojson", featureCollection([squareFeature(#"{"code":"320214001001","name":"长江社区"}"#, 0, 0, 200)]))
+        let imported = try cli.run(["import", "communities.geojson", "--layer", "communities", "--kind", "area", "--crs", "EPSG:4549"])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let r = try cli.run(["lookup", "\(x0 + 50),\(y0 + 50)", "--crs", "EPSG:4549", "--layers", "communities"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("320214001001 长江社区"), r.stdout)
+    }
+
+    /// A missing batch input is named by the option the user typed, not by `assign`'s (item 8).
+    func testBatchLookupNamesTheOptionTyped() throws {
+        let r = try cli.run(["lookup", "--input", "points.csv", "--output", "answers.csv"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("--input 'points.csv'"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("--points"), r.stderr)
+    }
+
+    /// Every file the README's examples give to `lookup --input` or `assign --points` exists in
+    /// the repository, so a new user can run them as written (item 8).
+    func testReadmeExampleInputsExist() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let pattern = try NSRegularExpression(pattern: #"\$gk (?:lookup|assign)[^\n`|]*?--(?:input|points) (\S+)"#)
+        let paths = pattern.matches(in: readme, range: NSRange(readme.startIndex..., in: readme)).compactMap {
+            Range($0.range(at: 1), in: readme).map { String(readme[$0]) }
+        }.filter { $0 != "-" && $0.contains(".") }
+        XCTAssertFalse(paths.isEmpty, "the README shows a batch example")
+        for path in paths {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path), "README example input \(path) is not in the repository")
+        }
     }
 
     func testLayersJSON() throws {

@@ -87,6 +87,14 @@ final class CrashSafetyTests: XCTestCase {
         let id = try XCTUnwrap(((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [[String: Any]])?.first?["id"] as? String)
         try killRuns(["disputes", "rule", id, "--owner", "Q"], runs: 8, maxDelay: 0.15)
     }
+
+    /// Replacing a ruling moves the earlier one to the history in the same transaction.
+    func testKilledReplacedRulingLeavesBeforeOrAfter() throws {
+        let list = try cli.run(["disputes", "list", "--json"])
+        let id = try XCTUnwrap(((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [[String: Any]])?.first?["id"] as? String)
+        XCTAssertEqual(try cli.run(["disputes", "rule", id, "--owner", "Q"]).status, 0)
+        try killRuns(["disputes", "rule", id, "--owner", "P", "--replace"], runs: 8, maxDelay: 0.15)
+    }
 }
 
 /// Two processes at once: a second writer waits for the busy timeout and fails cleanly

@@ -38,7 +38,7 @@ final class AssignTests: XCTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
         // Row by row equal to single lookups (the GEOS path).
-        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["grids", "duty"], inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["grids", "duty"], inputCRS: .epsg(4549))
         let rows = outputs[0].split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         XCTAssertEqual(rows[0], ["id", "grids", "grids_owner", "grids_status", "grids_candidates", "duty", "duty_owner", "duty_status", "duty_candidates"])
         let points = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }

@@ -55,7 +55,7 @@ final class AuditTests: XCTestCase {
         let id = try XCTUnwrap(try audit().defects.first { $0.kind == .dispute }?.id)
         XCTAssertThrowsError(try DisputeRegister.rule(id: id, owner: "R", note: nil, by: nil, workspace: try scratch.workspace(), commandLine: ""))
         _ = try DisputeRegister.rule(id: String(id.prefix(6)), owner: "Q", note: "会议纪要 3", by: "专家确权小组", workspace: try scratch.workspace(), commandLine: "")
-        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
         let a = try lookup.answer(Coordinate(originX + 110, originY + 50)).layers[0]
         XCTAssertEqual(a.status, .ruled)
         XCTAssertEqual(a.primary?.owner, "Q")
@@ -76,7 +76,7 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(again.registered.added, 1)
         let statuses = try DisputeRegister.list(workspace: try scratch.workspace()).map(\.status).sorted()
         XCTAssertEqual(statuses, ["open", "review"])
-        let after = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
+        let after = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
         XCTAssertEqual(try after.answer(Coordinate(originX + 110, originY + 50)).layers[0].status, .disputed)
     }
 

@@ -94,7 +94,7 @@ final class ExportTests: XCTestCase {
         let scratch = try Scratch()
         try scratch.importGridsAndDuty()
         let points = [(50.0, 50.0), (150, 50), (50, 150), (150, 150), (99.9, 50), (100.1, 150)].map { Coordinate(originX + $0.0, originY + $0.1) }
-        let original = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["grids"], inputCRS: .epsg(4549))
+        let original = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["grids"], inputCRS: .epsg(4549))
         let originalRows = try scratch.workspace().database.query("SELECT geom FROM grids ORDER BY fid")
         for crs in [CRS.gcj02, .bd09] {
             for name in ["grids.geojson", "grids.geojsonl", "grids.gpkg"] {
@@ -112,7 +112,7 @@ final class ExportTests: XCTestCase {
                         XCTAssertTrue(cb.contains { abs($0.x - c.x) < 0.01 && abs($0.y - c.y) < 0.01 }, "\(crs) \(name): \(c) moved")
                     }
                 }
-                let again = try ResponsibilityLookup(workspace: try fresh.workspace(), layerNames: ["grids"], inputCRS: .epsg(4549))
+                let again = try AnswerEngine(workspace: try fresh.workspace(), layerNames: ["grids"], inputCRS: .epsg(4549))
                 for p in points {
                     XCTAssertEqual(try again.answer(p).layers[0].primary?.key, try original.answer(p).layers[0].primary?.key, "\(crs) \(name) at \(p)")
                 }

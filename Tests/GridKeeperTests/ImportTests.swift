@@ -79,7 +79,7 @@ final class ImportTests: XCTestCase {
         XCTAssertTrue(report.repaired[0].feature.contains("feature 1"))
         XCTAssertTrue(report.repaired[0].reason.lowercased().contains("self-intersection"), report.repaired[0].reason)
         // The repaired bow-tie answers as its two triangles (west and east of the crossing at 50,50).
-        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["duty"], inputCRS: .epsg(4549))
         XCTAssertEqual(try lookup.answer(Coordinate(originX + 20, originY + 50)).layers[0].primary?.owner, "P")
         XCTAssertEqual(try lookup.answer(Coordinate(originX + 80, originY + 50)).layers[0].primary?.owner, "P")
         XCTAssertEqual(try lookup.answer(Coordinate(originX + 50, originY + 20)).layers[0].status, .gap)

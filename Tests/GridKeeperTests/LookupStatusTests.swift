@@ -31,7 +31,7 @@ final class LookupStatusTests: XCTestCase {
 
     func answer(_ x: Double, _ y: Double, tolerance: Double = 0, layers: [String]? = nil) throws -> [String: LayerAnswer] {
         let ws = try scratch.workspace()
-        let lookup = try ResponsibilityLookup(workspace: ws, layerNames: layers, inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: ws, layerNames: layers, inputCRS: .epsg(4549))
         let a = try lookup.answer(Coordinate(originX + x, originY + y), tolerance: tolerance)
         return Dictionary(uniqueKeysWithValues: a.layers.map { ($0.layer, $0) })
     }
@@ -132,7 +132,7 @@ final class LookupStatusTests: XCTestCase {
         let ws = try scratch.workspace()
         let back = try CoordinateTransform(from: .epsg(4549), to: .wgs84).transform(Coordinate(originX + 60, originY + 40))
         for (crs, c) in [(CRS.wgs84, back), (.gcj02, ChinaOffset.wgs84ToGCJ02(back)), (.bd09, ChinaOffset.wgs84ToBD09(back))] {
-            let a = try ResponsibilityLookup(workspace: ws, layerNames: ["grids"], inputCRS: crs).answer(c)
+            let a = try AnswerEngine(workspace: ws, layerNames: ["grids"], inputCRS: crs).answer(c)
             XCTAssertEqual(a.layers[0].primary?.code, "320214001001001", "\(crs)")
             XCTAssertEqual(a.position.x, originX + 60, accuracy: 0.01)
             XCTAssertEqual(a.position.y, originY + 40, accuracy: 0.01)
@@ -141,13 +141,13 @@ final class LookupStatusTests: XCTestCase {
 
     func testSwappedOrWrongCoordinatesAreRejected() throws {
         let ws = try scratch.workspace()
-        let lookup = try ResponsibilityLookup(workspace: ws, layerNames: nil, inputCRS: .wgs84)
+        let lookup = try AnswerEngine(workspace: ws, layerNames: nil, inputCRS: .wgs84)
         XCTAssertThrowsError(try lookup.answer(Coordinate(31.5, 120.4))) { e in
             XCTAssertTrue("\(e)".contains("LAT,LON"), "\(e)")
         }
         XCTAssertThrowsError(try lookup.answer(Coordinate(.nan, 31)))
         // Northing first in a projected CRS is recognised by magnitude.
-        let projected = try ResponsibilityLookup(workspace: ws, layerNames: ["grids"], inputCRS: .epsg(4549))
+        let projected = try AnswerEngine(workspace: ws, layerNames: ["grids"], inputCRS: .epsg(4549))
         XCTAssertEqual(try projected.answer(Coordinate(originY + 50, originX + 50)).layers[0].status, .inside)
         XCTAssertThrowsError(try projected.answer(Coordinate(12, 34)))
     }

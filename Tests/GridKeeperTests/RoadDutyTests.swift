@@ -88,7 +88,7 @@ final class RoadDutyTests: XCTestCase {
     func testLookupChainageAndStatuses() throws {
         let (scratch, path) = try workspace(Self.eastWestStakes + "南北路,0,200,旺庄街道办事处\n")
         XCTAssertEqual(try importStakes(path, into: scratch), 4)
-        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
         func at(_ x: Double, _ y: Double, tolerance: Double = 0) throws -> LayerAnswer {
             try lookup.answer(Coordinate(originX + x, originY + y), tolerance: tolerance).layers[0]
         }
@@ -150,14 +150,18 @@ final class RoadDutyTests: XCTestCase {
         let entry = try XCTUnwrap(try DisputeRegister.list(workspace: ws).first { $0.layer == "stakes" })
         XCTAssertEqual(entry.length, 50, accuracy: 1e-9)
         XCTAssertEqual(entry.status, "open")
-        let before = try ResponsibilityLookup(workspace: ws, layerNames: ["stakes"], inputCRS: .epsg(4549))
+        let before = try AnswerEngine(workspace: ws, layerNames: ["stakes"], inputCRS: .epsg(4549))
         XCTAssertEqual(try before.answer(Coordinate(originX + 225, originY + 1)).layers[0].status, .disputed)
         _ = try DisputeRegister.rule(id: entry.id, owner: "区城管局", note: nil, by: "专家确权小组", workspace: ws, commandLine: "test")
-        let after = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
+        let after = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
         let ruled = try after.answer(Coordinate(originX + 225, originY + 1)).layers[0]
         XCTAssertEqual(ruled.status, .ruled)
         XCTAssertEqual(ruled.primary?.owner, "区城管局")
         XCTAssertEqual(ruled.candidates.map(\.key), ["交通运输局", "区城管局"])
+        // The ledger gives the ruled stretch (K1+200–K1+250) to 区城管局 only: 交通运输局 keeps K1+250–K1+280.
+        let km = try Ledger.compute(workspace: try scratch.workspace(), layer: "stakes")
+        XCTAssertEqual(km.first { $0.owner == "交通运输局" }?.roadKm ?? 0, 0.03, accuracy: 1e-9)
+        XCTAssertEqual(km.first { $0.owner == "区城管局" }?.roadKm ?? 0, 0.1, accuracy: 1e-9)
         XCTAssertEqual(try after.answer(Coordinate(originX + 265, originY + 1)).layers[0].primary?.owner, "交通运输局", "outside the overlap the ruling does not apply")
 
         // A second audit finds the same dispute (stable id) and keeps its ruling.
@@ -222,7 +226,7 @@ final class RoadDutyTests: XCTestCase {
         let rows = outputs[0].split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         XCTAssertEqual(rows[0], ["id", "stakes", "stakes_owner", "stakes_status", "stakes_candidates", "stakes_stake", "stakes_distance_m",
                                  "duty", "duty_owner", "duty_status", "duty_candidates"])
-        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes", "duty"], inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["stakes", "duty"], inputCRS: .epsg(4549))
         let columns = BatchColumns(idName: "id", layers: lookup.layers)
         let points = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
         var statuses = Set<String>()
@@ -244,7 +248,7 @@ final class RoadDutyTests: XCTestCase {
         try scratch.importLayer("roads", kind: .road, geojson: collection([line("西环路", "反向")]))
         let path = try scratch.write("stakes.csv", "road,from,to,owner\n西环路,K0+000,K0+100,A\n西环路,K0+100,K0+400,B\n")
         try importStakes(path, into: scratch)
-        let lookup = try ResponsibilityLookup(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
+        let lookup = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549))
         let nearEnd = try lookup.answer(Coordinate(originX + 350, originY + 2)).layers[0]
         XCTAssertEqual(nearEnd.road?.stake, "K0+050", "the digitised end is K0+000")
         XCTAssertEqual(nearEnd.primary?.owner, "A")

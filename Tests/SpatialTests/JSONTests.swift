@@ -29,4 +29,19 @@ final class JSONTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("nested"), "\(e)")
         }
     }
+
+    /// RFC 7946 positions: numbers only, wherever they are; a third and further numbers are dropped.
+    func testGeoJSONPositionHoldsOnlyNumbers() throws {
+        func point(_ position: String) throws -> Geometry? {
+            try GeoJSONGeometry.decode(try JSONParser.parse(Array(#"{"type":"Point","coordinates":\#(position)}"#.utf8)))
+        }
+        XCTAssertEqual(try point("[120.41, 31.51]"), .point(Coordinate(120.41, 31.51)))
+        XCTAssertEqual(try point("[120.41, 31.51, 4.5]"), .point(Coordinate(120.41, 31.51)), "altitude dropped")
+        XCTAssertEqual(try point("[120.41, 31.51, 4.5, 7]"), .point(Coordinate(120.41, 31.51)), "numbers beyond the altitude are ignored")
+        for bad in [#"[120.41, 31.51, "x"]"#, "[120.41, 31.51, null]", "[120.41, 31.51, 4.5, true]", "[120.41, 31.51, [1]]", #"["120.41", 31.51]"#] {
+            XCTAssertThrowsError(try point(bad), bad) { e in
+                XCTAssertTrue("\(e)".contains("is not a number"), "\(bad): \(e)")
+            }
+        }
+    }
 }

@@ -1,0 +1,188 @@
+import Spatial
+
+/// The one answer engine (ARCHITECTURE.md, "One answer engine"): single `lookup`, the pipe,
+/// batch `lookup` and `assign` all answer through it, so a point gets the same answer from
+/// every entry. Built once per workspace snapshot: it picks the layers, loads each polygon
+/// layer for the native kernel (`LayerData`: polygons, parties, rulings, jurisdiction), each
+/// road-duty layer's stakes (`RoadResolver`) and the territorial fallback layer. The kernel
+/// decides every point it can; a point on an edge between polygons of one key goes to GEOS
+/// (see `NativeResolver`), with the same rulings.
+///
+/// A one-shot lookup (`around:`) loads only the features that can reach its point, through
+/// the GeoPackage R-tree; the pipe and bulk runs load whole layers. The rules on top are the
+/// same code either way.
+///
+/// Not Sendable: the resolvers and transforms it answers single points with belong to the
+/// thread that made it. Bulk work gives each worker its own resolvers over `polygons`, which
+/// are immutable and shared.
+/// The layers of one workspace snapshot, loaded for answering: the polygon layers for the
+/// native kernel (`LayerData`: polygons, parties, rulings, jurisdiction), the road-duty layers'
+/// stakes (`RoadResolver`) and the territorial fallback layer. Immutable once loaded; the
+/// single-point `AnswerEngine` and every bulk worker answer over the same one.
+final class AnswerLayers: @unchecked Sendable {
+    let workspaceCRS: CRS
+    /// The layers answered, in the order asked for (polygon and road-duty layers).
+    let layers: [LayerInfo]
+    /// The polygon layers among `layers`, in their order, and the road-duty layers.
+    let polygons: [LayerData]
+    let roads: [RoadResolver]
+    /// Where each of `layers` is answered: a polygon layer's or a road-duty layer's index.
+    let plan: [AssignColumns]
+    /// 属地兜底: the finest area layer (most features), else the grid layer; named for gaps.
+    let fallback: LayerData?
+    /// The workspace-CRS window the layers were loaded for; nil when whole layers are.
+    let window: Envelope?
+
+    /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
+    /// `indexTolerance`: build each polygon layer's cell index for answering many points at
+    /// that tolerance (bulk runs). `window`: load only what reaches it (one-shot lookups).
+    init(workspace: Workspace, layerNames: [String]?, indexTolerance: Double? = nil, window: Envelope? = nil) throws {
+        guard let crs = try workspace.crs() else {
+            throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
+        }
+        workspaceCRS = crs
+        self.window = window
+        let all = try workspace.layers()
+        let chosen = try layerNames.map { names in
+            try names.map { name in
+                let l = try workspace.layer(named: name)
+                guard l.kind.isAnswering || l.kind == .roadduty else {
+                    throw GridKeeperError.usage("layer '\(name)' is a \(l.kind.rawValue) layer; lookup and assign answer for grid, duty, area and road-duty layers")
+                }
+                return l
+            }
+        } ?? all.filter { $0.kind.isAnswering || $0.kind == .roadduty }
+        guard !chosen.isEmpty else { throw GridKeeperError.usage("the workspace has no grid, duty, area or road-duty layer to answer for") }
+        layers = chosen
+        let polygonInfos = chosen.filter { $0.kind != .roadduty }, roadInfos = chosen.filter { $0.kind == .roadduty }
+        plan = chosen.map { info in
+            info.kind == .roadduty ? .road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
+        }
+        (polygons, roads, fallback) = try workspace.read {
+            let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(layer: $0.name) }
+            let polygons = try polygonInfos.map {
+                try LayerData(workspace: workspace, layer: $0, jurisdiction: shared ?? workspace.coverage(layer: $0.name),
+                              indexTolerance: indexTolerance, window: window)
+            }
+            let roads = try roadInfos.map { try RoadResolver(workspace: workspace, layer: $0, jurisdiction: shared) }
+            let areas = all.filter { $0.kind == .area }.sorted { $0.featureCount > $1.featureCount }
+            let fallback = try (areas.first ?? all.first { $0.kind == .grid }).map {
+                try LayerData(workspace: workspace, layer: $0, jurisdiction: nil, window: window)
+            }
+            return (polygons, roads, fallback)
+        }
+        // Points on an edge between two polygons of one key go to GEOS: a bulk run loads it
+        // beside the rest of its start rather than in a worker, mid-chunk, while the other waits.
+        if indexTolerance != nil && polygons.contains(where: \.hasRepeatedKeys) { _ = BackgroundValue { GEOSLibrary.load() } }
+    }
+}
+
+/// The one answer engine (ARCHITECTURE.md, "One answer engine"): single `lookup`, the pipe,
+/// batch `lookup` and `assign` all answer through it, so a point gets the same answer from
+/// every entry. It answers single points over one snapshot's `AnswerLayers` with the native
+/// kernel; a point on an edge between polygons of one key goes to GEOS (see
+/// `NativeResolver`), with the same rulings. Bulk runs answer over the same `AnswerLayers`
+/// with their workers' own resolvers (`AssignWorker`), and every CSV row is `BatchColumns`'.
+///
+/// A one-shot lookup (`around:`) loads only the features that can reach its point, through
+/// the GeoPackage R-tree; the pipe loads whole layers. The rules on top are the same code
+/// either way.
+///
+/// Not Sendable: its resolvers and transforms belong to the thread that made it.
+public final class AnswerEngine {
+    public var workspaceCRS: CRS { snapshot.workspaceCRS }
+    public let inputCRS: CRS
+    /// The layers answered, in the order asked for (polygon and road-duty layers).
+    public var layers: [LayerInfo] { snapshot.layers }
+    /// How far from a centreline a point still belongs to a road (road-duty layers), metres.
+    public var roadTolerance = 30.0
+    let snapshot: AnswerLayers
+    private var resolvers: [NativeResolver] = []
+    private var fallbackResolver: NativeResolver?
+    /// Made on first use (a PROJ transform takes milliseconds to create).
+    private var toWorkspace: CoordinateTransform?, toLonLat: CoordinateTransform?
+
+    /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
+    /// `indexTolerance`: index the layers for answering many points at that tolerance.
+    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, indexTolerance: Double? = nil) throws {
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, indexTolerance: indexTolerance)
+        self.inputCRS = inputCRS
+    }
+
+    /// An engine for answering the one point `input` (in `inputCRS`) at `tolerance`: it loads
+    /// only the features within reach of it, so a one-shot lookup stays cheap on a big city.
+    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, around input: Coordinate, tolerance: Double) throws {
+        guard let crs = try workspace.crs() else {
+            throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
+        }
+        let toWorkspace = try LayerImport.transform(from: inputCRS, to: crs)
+        let position = try Self.transform(try Self.checked(input, in: inputCRS), toWorkspace)
+        // A margin beyond the tolerance: the window must hold every feature the answer can touch.
+        let reach = Swift.max(tolerance, 0) * 2 + 1
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, window: Envelope(covering: [position]).expanded(by: reach))
+        self.inputCRS = inputCRS
+        self.toWorkspace = toWorkspace
+    }
+
+    /// Every layer's answer for `input` (x = lon/easting, y = lat/northing in `inputCRS`;
+    /// projected input given northing first is recognised by magnitude and swapped).
+    public func answer(_ input: Coordinate, tolerance: Double = 0) throws -> PointAnswer {
+        guard tolerance >= 0, tolerance.isFinite else { throw GridKeeperError.usage("--tolerance must be a distance in metres ≥ 0") }
+        let c = try Self.checked(input, in: inputCRS)
+        if toWorkspace == nil { toWorkspace = try LayerImport.transform(from: inputCRS, to: workspaceCRS) }
+        if toLonLat == nil { toLonLat = try LayerImport.transform(from: inputCRS, to: .wgs84) }
+        let position = try Self.transform(c, toWorkspace!), lonLat = try Self.transform(c, toLonLat!)
+        if let window = snapshot.window, !(window.contains(Coordinate(position.x - tolerance, position.y - tolerance)) && window.contains(Coordinate(position.x + tolerance, position.y + tolerance))) {
+            throw GridKeeperError.usage("this engine was loaded for another point; build one for (\(input.x), \(input.y))")
+        }
+        if resolvers.isEmpty && !snapshot.polygons.isEmpty { resolvers = snapshot.polygons.map { NativeResolver($0, index: $0.index) } }
+        if fallbackResolver == nil, let fallback = snapshot.fallback { fallbackResolver = NativeResolver(fallback) }
+        var answers: [LayerAnswer] = []
+        for column in snapshot.plan {
+            switch column {
+            case .road(let r):
+                answers.append(snapshot.roads[r].answer(at: position, tolerance: tolerance, roadTolerance: roadTolerance))
+            case .polygon(let l):
+                var a = try Self.layerAnswer(resolvers[l], at: position, tolerance: tolerance)
+                if a.status == .gap, let fallbackResolver, let party = try Self.layerAnswer(fallbackResolver, at: position, tolerance: 0).primary {
+                    a.fallback = Fallback(layer: fallbackResolver.data.layer.name, party: party)
+                }
+                answers.append(a)
+            }
+        }
+        return PointAnswer(input: input, inputCRS: inputCRS, lonLat: lonLat, position: position, workspaceCRS: workspaceCRS, layers: answers)
+    }
+
+    /// One polygon layer's answer with its parties, from the kernel's member indices.
+    private static func layerAnswer(_ resolver: NativeResolver, at p: Coordinate, tolerance: Double) throws -> LayerAnswer {
+        let d = resolver.data
+        let a = try resolver.answer(x: p.x, y: p.y, tolerance: tolerance)
+        let primary = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
+        let candidates = a.hasCandidates ? resolver.candidates.map { d.parties[Int($0)] } : primary.map { [$0] } ?? []
+        return LayerAnswer(layer: d.layer.name, kind: d.layer.kind, status: a.status, primary: primary, candidates: candidates,
+                           distance: primary == nil || a.distance.isNaN ? nil : a.distance, fallback: nil)
+    }
+
+    /// `input` as the CRS reads it: finite, longitude and latitude in range, projected axes in
+    /// easting,northing order (swapped when given northing first).
+    static func checked(_ input: Coordinate, in crs: CRS) throws -> Coordinate {
+        guard input.isFinite else { throw GridKeeperError.badInput("coordinate (\(input.x), \(input.y)) is not a finite number") }
+        if crs.isGeographic {
+            guard input.x >= -180, input.x <= 180, input.y >= -90, input.y <= 90 else {
+                let swapped = input.y >= -180 && input.y <= 180 && input.x >= -90 && input.x <= 90
+                throw GridKeeperError.badInput("(\(input.x), \(input.y)) is not a longitude,latitude\(swapped ? "; did you give LAT,LON? write LON,LAT" : "; projected? pass --crs EPSG:n")")
+            }
+            return input
+        }
+        return try ProjectedAxisOrder.needsSwap(input, crs: crs, position: "coordinate") ? Coordinate(input.y, input.x) : input
+    }
+
+    /// A transform's failure (outside its area, HUGE_VAL) is bad input, not a workspace error.
+    private static func transform(_ c: Coordinate, _ t: CoordinateTransform) throws -> Coordinate {
+        do {
+            return try t.transform(c)
+        } catch {
+            throw GridKeeperError.badInput("\(error)")
+        }
+    }
+}
