@@ -30,7 +30,8 @@ final class OGRExport {
         self.format = format
         self.output = output
         self.encoding = encoding
-        let beside = (output.path as NSString).deletingLastPathComponent
+        // (Foundation on Linux traps on path operations on "-": only a file's path is taken apart.)
+        let beside = output.isFile ? (output.path as NSString).deletingLastPathComponent : ""
         folder = (output.isFile ? (beside.isEmpty ? "." : beside) + "/" : NSTemporaryDirectory())
             + ".gridkeeper-export-\(getpid())-\(UUID().uuidString.prefix(8))"
         do {
@@ -44,7 +45,7 @@ final class OGRExport {
     /// Converts the finished GeoPackage and puts the result in place.
     func run(layer: String) throws {
         defer { discard() }
-        let stem = ((output.path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = output.isFile ? ((output.path as NSString).lastPathComponent as NSString).deletingPathExtension : "layer"
         let converted = folder + "/" + stem + "." + format.rawValue
         var arguments = ["-f", format == .shp ? "ESRI Shapefile" : "KML", converted, source, layer, "-nln", stem]
         if format == .shp { arguments += ["-lco", "ENCODING=" + (encoding == .gb18030 ? "CP936" : "UTF-8")] }

@@ -141,7 +141,7 @@ public final class OutputFile {
             unlink(temporary)
             return temporary
         }
-        let name = NSTemporaryDirectory() + "gridkeeper-out-\(getpid())-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
+        let name = NSTemporaryDirectory() + "gridkeeper-out-\(getpid())-\(UUID().uuidString.prefix(8)).tmp"
         staged = name
         return name
     }

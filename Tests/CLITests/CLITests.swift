@@ -38,6 +38,10 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(csv.stderr.contains("exported 2 features"), csv.stderr)
         let geojson = try cli.run(["export", "grids", "--out", "-"])
         XCTAssertEqual((try json(geojson.stdout)["features"] as? [Any])?.count, 2, geojson.stdout)
+        // Formats written by SQLite or ogr2ogr to a file first, then copied out in order.
+        XCTAssertTrue(try cli.run(["export", "grids", "--out", "-", "--format", "gpkg"]).stdout.hasPrefix("SQLite format 3"))
+        let kml = try cli.run(["export", "grids", "--out", "-", "--format", "kml"])
+        XCTAssertTrue(kml.stdout.contains("<kml") && kml.stdout.contains("320214001001002"), kml.stdout + kml.stderr)
         let ledger = try cli.run(["ledger", "--out", "-"])
         XCTAssertEqual(ledger.status, 0, ledger.stderr)
         XCTAssertTrue(ledger.stdout.hasPrefix("layer,service,owner,features"), ledger.stdout)
