@@ -68,13 +68,15 @@ public enum Assign {
         let header = columns.header + o.against.flatMap { [$0.field, "\($0.field)_change"] }
         let output = try AssignOutput(path: o.out, header: header, bom: o.bom, encoding: .utf8)
         let csvRows = output.isCSV ? CSVRows(against: o.against.map { ($0.field, layerIndex[$0.layer]!) }) : nil
-        if o.out == "-" && (o.skipBad || !o.against.isEmpty) {
-            throw GridKeeperError.usage("--skip-bad and --against write files beside --out: give --out FILE")
+        if !output.isFile && (o.skipBad || !o.against.isEmpty) {
+            output.discard()
+            throw GridKeeperError.usage("--skip-bad and --against write files beside --out: give --out FILE (not standard output, a FIFO or a device)")
         }
         let ext = (o.out as NSString).pathExtension
         let stem = ext.isEmpty ? o.out : String(o.out.dropLast(ext.count + 1))
         var reconciliation: Reconciliation?
         var rejects: CSVWriter?
+        var rejectsFile: OutputFile?
         var summary = AssignSummary()
         summary.timing.load = loadTime
         summary.layers = infos.map(\.name)
@@ -85,7 +87,8 @@ public enum Assign {
                                                     spoolPath: o.apply ? stem + ".apply-\(getpid()).tmp" : nil)
             }
             if o.skipBad {
-                rejects = try CSVWriter(path: stem + ".rejects.csv")
+                rejectsFile = try OutputFile(stem + ".rejects.csv")
+                rejects = try CSVWriter(descriptor: try rejectsFile!.openDescriptor(), name: stem + ".rejects.csv")
                 try rejects!.write(["line", "reason"])
             }
             let pool = WorkerPool(threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -229,6 +232,7 @@ public enum Assign {
             try output.finish()
             summary.outputs.append(o.out)
             try rejects?.close()
+            try rejectsFile?.commit()
             if rejects != nil { summary.outputs.append(stem + ".rejects.csv") }
             if let reconciliation {
                 try reconciliation.finish(transfersPath: stem + ".transfers.csv")
@@ -250,6 +254,7 @@ public enum Assign {
             output.discard()
             reconciliation?.discard()
             try? rejects?.close()
+            rejectsFile?.discard()
             throw error
         }
         summary.timing.total = clock.elapsed

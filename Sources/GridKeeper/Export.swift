@@ -1,11 +1,11 @@
 import Foundation
 import Spatial
 
-/// `gridkeeper export`: a layer as RFC 7946 GeoJSON (default), GeoJSONSeq, CSV (WKT or x,y)
-/// or a stand-alone GeoPackage. Streams: features are read and written one at a time, into a
-/// temporary file renamed into place when complete.
+/// `gridkeeper export`: a layer as RFC 7946 GeoJSON (default), GeoJSONSeq, CSV (WKT or x,y),
+/// a stand-alone GeoPackage, or through GDAL's ogr2ogr a Shapefile or KML. Streams: features
+/// are read and written one at a time, to the `--out` path by `OutputFile`'s rule.
 public enum Export {
-    public enum Format: String, Sendable { case geojson, geojsonseq, csv, gpkg }
+    public enum Format: String, Sendable, CaseIterable { case geojson, geojsonseq, csv, gpkg, shp, kml }
 
     public struct Options: Sendable {
         public var layer: String
@@ -16,6 +16,8 @@ public enum Export {
         public var precision = 7
         public var filter: (field: String, value: String)?
         public var bom = false
+        /// The Shapefile's attribute encoding (its .cpg); nil = UTF-8.
+        public var encoding: TextEncoding?
         public init(layer: String, out: String) { self.layer = layer; self.out = out }
     }
 
@@ -33,7 +35,9 @@ public enum Export {
         case "geojsonl", "geojsons", "geojsonseq", "jsonl", "ndjson": .geojsonseq
         case "csv": .csv
         case "gpkg": .gpkg
-        case let ext: throw GridKeeperError.usage("\(path): cannot tell the format from '.\(ext)'; use .geojson, .geojsonl, .csv, .gpkg or --format")
+        case "shp": .shp
+        case "kml": .kml
+        case let ext: throw GridKeeperError.usage("\(path): cannot tell the format from '.\(ext)'; use .geojson, .geojsonl, .csv, .gpkg, .shp, .kml or --format")
         }
     }
 
@@ -41,7 +45,9 @@ public enum Export {
         let info = try ws.layer(named: o.layer)
         guard let workspaceCRS = try ws.crs() else { throw GridKeeperError.workspace("\(ws.path) has no CRS yet") }
         guard (0...15).contains(o.precision) else { throw GridKeeperError.usage("--precision must be 0–15 decimals") }
-        let format = try o.format ?? format(for: o.out)
+        let output = try OutputFile(o.out)
+        // Standard output, a FIFO or a device has no extension to tell the format: GeoJSON then.
+        let format = try o.format ?? (output.isFile ? format(for: o.out) : .geojson)
         let target = o.crs ?? .wgs84
         if case .epsg(let code) = target { _ = try Workspace.catalogInfo(code) }
         let transform = try LayerImport.transform(from: workspaceCRS, to: target)
@@ -51,14 +57,15 @@ public enum Export {
         } catch let e as SourceError {
             throw GridKeeperError.usage(e.message)
         }
-        let temporary = AssignOutput.temporaryName(for: o.out)
-        var result = Result(format: format, crs: target, rfc7946: format != .geojson || target == .wgs84)
+        var result = Result(format: format, crs: target, rfc7946: (format != .geojson && format != .geojsonseq) || target == .wgs84)
+        let conversion = try OGRExport(format: format, output: output, crs: target, encoding: o.encoding)
         do {
             let sink: FeatureSink = switch format {
-            case .geojson, .geojsonseq: try GeoJSONSink(path: temporary, sequence: format == .geojsonseq, precision: o.precision,
-                                                       crs: target == .wgs84 ? nil : target)
-            case .csv: try CSVSink(path: temporary, fields: source.fieldNames, precision: o.precision, bom: o.bom)
-            case .gpkg: try GeoPackageSink(path: temporary, table: info.name, kind: info.kind, crs: target, fields: try ws.gpkg.fields(of: info.name))
+            case .geojson, .geojsonseq: GeoJSONSink(descriptor: try output.openDescriptor(), sequence: format == .geojsonseq, precision: o.precision,
+                                                   crs: target == .wgs84 ? nil : target)
+            case .csv: try CSVSink(writer: CSVWriter(descriptor: try output.openDescriptor(), name: o.out, bom: o.bom), fields: source.fieldNames, precision: o.precision)
+            case .gpkg: try GeoPackageSink(path: try output.stagingPath(), table: info.name, kind: info.kind, crs: target, fields: try ws.gpkg.fields(of: info.name))
+            case .shp, .kml: try GeoPackageSink(path: conversion!.source, table: info.name, kind: info.kind, crs: target, fields: try ws.gpkg.fields(of: info.name))
             }
             while let f = try source.next() {
                 var feature = f
@@ -67,9 +74,10 @@ public enum Export {
                 result.features += 1
             }
             try sink.finish()
-            try AssignOutput.moveIntoPlace(temporary, o.out)
+            if let conversion { try conversion.run(layer: info.name) } else { try output.commit() }
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            output.discard()
+            conversion?.discard()
             if let e = error as? SourceError { throw GridKeeperError.badInput(e.description) }
             throw error
         }
@@ -101,20 +109,30 @@ final class GeoJSONSink: FeatureSink {
     private var count = 0
     private var bbox = Envelope.empty
 
-    init(path: String, sequence: Bool, precision: Int, crs: CRS?) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw GridKeeperError.usage("cannot write \(path)")
-        }
-        handle = h
+    /// Writes to `descriptor`, which the sink owns (closed by `finish()` or when it is dropped).
+    init(descriptor: Int32, sequence: Bool, precision: Int, crs: CRS?) {
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         self.sequence = sequence
         self.precision = precision
         self.crs = crs
         if !sequence { buffer = "{\"type\":\"FeatureCollection\",\"features\":[\n" }
     }
 
+    /// The pre-RFC 7946 `crs` member GridKeeper's import reads back: an EPSG URN (GDAL reads it
+    /// too), or `urn:gridkeeper:crs:gcj02` / `…:bd09`, which no registry defines.
+    static func crsMember(_ crs: CRS) -> String {
+        let name = switch crs {
+        case .epsg(let code): "urn:ogc:def:crs:EPSG::\(code)"
+        case .gcj02, .bd09: GeoJSONFeatureSource.gridKeeperCRSPrefix + crs.description
+        }
+        return "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"\(name)\"}}"
+    }
+
     func write(_ f: Feature) throws {
         if !sequence && count > 0 { buffer += ",\n" }
         buffer += "{\"type\":\"Feature\""
+        // A sequence has no collection to carry the CRS: each feature does (a foreign member).
+        if sequence, let crs { buffer += "," + Self.crsMember(crs) }
         if let id = f.id { buffer += ",\"id\":" + (Int64(id).map { String($0) } ?? JSONValue.string(id).text) }
         buffer += ",\"properties\":" + JSONValue.object(f.properties).text + ",\"geometry\":"
         if let g = f.geometry {
@@ -142,7 +160,7 @@ final class GeoJSONSink: FeatureSink {
                 buffer += ",\"bbox\":[\(f(bbox.minX)),\(f(bbox.minY)),\(f(bbox.maxX)),\(f(bbox.maxY))]"
             }
             // Not RFC 7946 then, but readers (GDAL, GridKeeper) take the CRS from it.
-            if case .epsg(let code)? = crs { buffer += ",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::\(code)\"}}" }
+            if let crs { buffer += "," + Self.crsMember(crs) }
             buffer += "}\n"
         }
         try flush()
@@ -157,8 +175,8 @@ final class CSVSink: FeatureSink {
     private let precision: Int
     private var pointColumns: Bool?
 
-    init(path: String, fields: [String], precision: Int, bom: Bool) throws {
-        writer = try CSVWriter(path: path, bom: bom)
+    init(writer: CSVWriter, fields: [String], precision: Int) {
+        self.writer = writer
         self.fields = fields
         self.precision = precision
     }
@@ -190,9 +208,16 @@ final class GeoPackageSink: FeatureSink {
     private let srs: Int32
 
     init(path: String, table: String, kind: LayerKind, crs: CRS, fields: [FieldDefinition]) throws {
-        guard case .epsg(let code) = crs else { throw GridKeeperError.usage("a GeoPackage needs an EPSG CRS, not \(crs)") }
         try? FileManager.default.removeItem(atPath: path)
-        gpkg = try GeoPackage.create(path: path, crs: try Workspace.catalogInfo(code))
+        let code: Int
+        if case .epsg(let c) = crs {
+            gpkg = try GeoPackage.create(path: path, crs: try Workspace.catalogInfo(c))
+            code = c
+        } else {
+            let wgs84 = try Workspace.catalogInfo(4326)
+            gpkg = try GeoPackage.create(path: path, crs: wgs84)
+            code = try gpkg.addOffsetReference(crs, wgs84: wgs84)
+        }
         self.table = table
         self.fields = fields
         srs = Int32(code)

@@ -124,10 +124,19 @@ public enum Ledger {
     }
 
     /// Writes the ledger as CSV (cells that begin with = + - @ are neutralised), one total
-    /// row per layer.
+    /// row per layer, to `path` by `OutputFile`'s rule.
     public static func writeCSV(_ rows: [Row], to path: String, bom: Bool) throws {
-        let w: CSVWriter
-        do { w = try CSVWriter(path: path, bom: bom) } catch { throw GridKeeperError.usage("cannot write \(path): \(error)") }
+        let output = try OutputFile(path)
+        do {
+            try writeCSV(rows, to: try CSVWriter(descriptor: try output.openDescriptor(), name: path, bom: bom))
+        } catch {
+            output.discard()
+            throw error as? GridKeeperError ?? GridKeeperError.usage("cannot write \(path): \(error)")
+        }
+        try output.commit()
+    }
+
+    private static func writeCSV(_ rows: [Row], to w: CSVWriter) throws {
         func m2(_ v: Double) -> String { String(format: "%.2f", v) }
         try w.write(["layer", "service", "owner", "features", "area_m2", "disputed_m2", "ruled_m2", "road_km"])
         var layers: [String] = []

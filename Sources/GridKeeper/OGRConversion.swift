@@ -18,9 +18,7 @@ final class OGRConvertedSource: FeatureSource {
     var declaredCRS: CRS? { inner.declaredCRS }
 
     init(path: String, layer: String?, encoding: TextEncoding?) throws {
-        guard let ogr2ogr = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: FileManager.default.isExecutableFile) else {
-            throw GridKeeperError.usage("\(path): reading .\((path as NSString).pathExtension) needs GDAL's ogr2ogr; install it with `apt-get install gdal-bin`")
-        }
+        let ogr2ogr = try OGR2OGR.locate(needed: "\(path): reading .\((path as NSString).pathExtension)")
         var shapeEncoding: ShapefileEncoding?
         if (path as NSString).pathExtension.lowercased() == "shp" {
             let base = (path as NSString).deletingPathExtension
@@ -37,18 +35,9 @@ final class OGRConvertedSource: FeatureSource {
         var arguments = ["-f", "GPKG", target, path, "-nln", "converted"]
         if let layer { arguments.insert(layer, at: 4) }
         if let name = shapeEncoding?.gdalName { arguments = ["--config", "SHAPE_ENCODING", name] + arguments }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ogr2ogr)
-        p.arguments = arguments
-        let errors = Pipe()
-        p.standardError = errors
-        p.standardOutput = FileHandle.nullDevice
         do {
-            try p.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else {
-                throw GridKeeperError.badInput("\(path): GDAL could not read it: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            if let message = try OGR2OGR.run(ogr2ogr, arguments) {
+                throw GridKeeperError.badInput("\(path): GDAL could not read it: \(message)")
             }
             inner = try GeoPackageFeatureSource(path: target, table: nil)
         } catch let e as SourceError {
@@ -76,5 +65,30 @@ final class OGRConvertedSource: FeatureSource {
             return (name, value)
         }
         return f
+    }
+}
+
+/// GDAL's command-line converter, for the formats GridKeeper neither reads nor writes itself.
+enum OGR2OGR {
+    /// Its path; `needed` says what needs it, for the message when it is not installed.
+    static func locate(needed: String) throws -> String {
+        guard let path = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: FileManager.default.isExecutableFile) else {
+            throw GridKeeperError.usage("\(needed) needs GDAL's ogr2ogr; install it with `apt-get install gdal-bin`")
+        }
+        return path
+    }
+
+    /// Runs it; nil when it succeeded, else what it said on stderr.
+    static func run(_ ogr2ogr: String, _ arguments: [String]) throws -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ogr2ogr)
+        p.arguments = arguments
+        let errors = Pipe()
+        p.standardError = errors
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? nil : message.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

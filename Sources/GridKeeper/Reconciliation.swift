@@ -14,6 +14,7 @@ public final class Reconciliation {
     private(set) var counts: [Counts]
     private(set) var transfers: [[Transfer: Int]]
     private let changes: CSVWriter
+    private let changesFile: OutputFile
     let changesPath: String
     /// Updates for --apply: one JSON line per change, spooled to disk so memory stays flat.
     private let spool: FileHandle?
@@ -25,18 +26,20 @@ public final class Reconciliation {
         counts = Array(repeating: Counts(), count: pairs.count)
         transfers = Array(repeating: [:], count: pairs.count)
         self.changesPath = changesPath
+        changesFile = try OutputFile(changesPath)
         do {
-            changes = try CSVWriter(path: changesPath)
+            changes = try CSVWriter(descriptor: try changesFile.openDescriptor(), name: changesPath)
             try changes.write(["id", "line", "field", "layer", "recorded", "new", "status", "candidates", "change"])
         } catch {
-            throw GridKeeperError.usage("cannot write \(changesPath): \(error)")
+            changesFile.discard()
+            throw error as? GridKeeperError ?? GridKeeperError.usage("cannot write \(changesPath): \(error)")
         }
         self.spoolPath = spoolPath
         if let spoolPath {
             // Without its spool, --apply would report the changes and write none of them.
             guard FileManager.default.createFile(atPath: spoolPath, contents: nil), let handle = FileHandle(forWritingAtPath: spoolPath) else {
                 try? changes.close()
-                try? FileManager.default.removeItem(atPath: changesPath)
+                changesFile.discard()
                 throw GridKeeperError.usage("cannot write \(spoolPath) (the changes to apply are kept there until the end of the run)")
             }
             spool = handle
@@ -72,24 +75,33 @@ public final class Reconciliation {
         }
     }
 
-    /// Closes the changes file and writes the transfer matrix (field, layer, from, to, count).
+    /// Closes the changes file, writes the transfer matrix (field, layer, from, to, count) and
+    /// puts both in place.
     func finish(transfersPath: String) throws {
         try changes.close()
         try spool?.close()
-        let w = try CSVWriter(path: transfersPath)
-        try w.write(["field", "layer", "from", "to", "count"])
-        for (k, pair) in pairs.enumerated() {
-            for (t, n) in transfers[k].sorted(by: { ($0.key.from, $0.key.to) < ($1.key.from, $1.key.to) }) {
-                try w.write([pair.field, pair.layer, t.from, t.to == "?" ? "(undecided)" : t.to, String(n)])
+        let transfersFile = try OutputFile(transfersPath)
+        do {
+            let w = try CSVWriter(descriptor: try transfersFile.openDescriptor(), name: transfersPath)
+            try w.write(["field", "layer", "from", "to", "count"])
+            for (k, pair) in pairs.enumerated() {
+                for (t, n) in transfers[k].sorted(by: { ($0.key.from, $0.key.to) < ($1.key.from, $1.key.to) }) {
+                    try w.write([pair.field, pair.layer, t.from, t.to == "?" ? "(undecided)" : t.to, String(n)])
+                }
             }
+            try w.close()
+        } catch {
+            transfersFile.discard()
+            throw error
         }
-        try w.close()
+        try changesFile.commit()
+        try transfersFile.commit()
     }
 
     func discard() {
         try? changes.close()
         try? spool?.close()
-        try? FileManager.default.removeItem(atPath: changesPath)
+        changesFile.discard()
         if let spoolPath { try? FileManager.default.removeItem(atPath: spoolPath) }
     }
 }

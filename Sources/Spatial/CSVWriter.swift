@@ -50,14 +50,38 @@ public final class CSVWriter {
     ///   spreadsheet shows it as text instead of evaluating it. A field that is
     ///   a plain decimal number such as `-12.5`, `+3` or `-1e-5` is left as is,
     ///   so negative coordinates stay numbers.
-    public init(path: String, encoding: TextEncoding = .utf8, bom: Bool = false,
-                separator: UInt8 = UInt8(ascii: ","), lineEnding: LineEnding = .lf,
-                neutralizeFormulas: Bool = true) throws {
+    public convenience init(path: String, encoding: TextEncoding = .utf8, bom: Bool = false,
+                            separator: UInt8 = UInt8(ascii: ","), lineEnding: LineEnding = .lf,
+                            neutralizeFormulas: Bool = true) throws {
+        try self.init(destination: path == "-" ? .standardOutput : .path(path), encoding: encoding, bom: bom,
+                      separator: separator, lineEnding: lineEnding, neutralizeFormulas: neutralizeFormulas)
+    }
+
+    /// Writes to `descriptor`, open for writing, which the writer now owns: `close()` (or
+    /// deinit) closes it, and so does a failing initialiser. `name` is for messages.
+    /// The other parameters are as for `init(path:)`.
+    public convenience init(descriptor: Int32, name: String, encoding: TextEncoding = .utf8, bom: Bool = false,
+                            separator: UInt8 = UInt8(ascii: ","), lineEnding: LineEnding = .lf,
+                            neutralizeFormulas: Bool = true) throws {
+        try self.init(destination: .descriptor(descriptor, name), encoding: encoding, bom: bom,
+                      separator: separator, lineEnding: lineEnding, neutralizeFormulas: neutralizeFormulas)
+    }
+
+    private enum Destination {
+        case standardOutput
+        case path(String)
+        case descriptor(Int32, String)
+    }
+
+    private init(destination: Destination, encoding: TextEncoding, bom: Bool, separator: UInt8,
+                 lineEnding: LineEnding, neutralizeFormulas: Bool) throws {
         guard separator < 0x80, separator != Self.quote, separator != Self.lf, separator != Self.cr else {
+            if case .descriptor(let fd, _) = destination { _ = closeDescriptor(fd) }
             throw CSVError(kind: .invalidOption, line: nil,
                            message: "separator must be an ASCII character other than a quote or line break")
         }
         guard !bom || encoding == .utf8 else {
+            if case .descriptor(let fd, _) = destination { _ = closeDescriptor(fd) }
             throw CSVError(kind: .invalidOption, line: nil,
                            message: "a byte order mark can only be written with UTF-8; Excel misreads GB18030 files that have one")
         }
@@ -65,16 +89,21 @@ public final class CSVWriter {
         self.separator = separator
         self.lineEnding = lineEnding
         self.neutralizeFormulas = neutralizeFormulas
-        if path == "-" {
+        switch destination {
+        case .standardOutput:
             name = "standard output"
             descriptor = 1
             closesDescriptor = false
-        } else {
+        case .path(let path):
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 throw CSVError(kind: .io, line: nil, message: "cannot create \(path): \(String(cString: strerror(errno)))")
             }
             name = path
+            descriptor = fd
+            closesDescriptor = true
+        case .descriptor(let fd, let label):
+            name = label
             descriptor = fd
             closesDescriptor = true
         }
@@ -172,8 +201,9 @@ public final class CSVWriter {
 
     /// Writes `bytes` to the descriptor, retrying short writes; `written` counts what went out.
     private func writeAll(_ bytes: UnsafeRawBufferPointer, written: inout Int) throws {
-        // Text printed through stdio (print) must come out before ours.
-        if descriptor == 1 { fflush(nil) }
+        // Text printed through stdio (print) must come out before ours (the descriptor may
+        // be a duplicate of standard output).
+        fflush(nil)
         while written < bytes.count {
             let n = writeDescriptor(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if n < 0 {

@@ -105,6 +105,7 @@ public final class GeoJSONFeatureSource: FeatureSource {
             let object = JSONValue.object(members)
             switch object["type"]?.stringValue {
             case "Feature":
+                if index == 0 { try readCRS(members) }
                 return try feature(from: object, line: line)
             case "FeatureCollection":
                 throw fail("the FeatureCollection has no \"features\" array")
@@ -156,11 +157,20 @@ public final class GeoJSONFeatureSource: FeatureSource {
         finishedCollection = true
     }
 
-    /// The pre-RFC 7946 "crs" member (`urn:ogc:def:crs:EPSG::4549`, `EPSG:4549`, CRS84).
+    /// The prefix of the `crs` names GridKeeper writes for the offset systems no registry
+    /// defines: `urn:gridkeeper:crs:gcj02`, `urn:gridkeeper:crs:bd09`.
+    public static let gridKeeperCRSPrefix = "urn:gridkeeper:crs:"
+
+    /// The pre-RFC 7946 "crs" member (`urn:ogc:def:crs:EPSG::4549`, `EPSG:4549`, CRS84,
+    /// `urn:gridkeeper:crs:gcj02`): on the collection, or on a sequence's first feature.
     private func readCRS(_ members: [(String, JSONValue)]) throws {
         guard let crs = members.first(where: { $0.0 == "crs" })?.1,
               let name = crs["properties"]?["name"]?.stringValue else { return }
         if name.hasSuffix("CRS84") { declaredCRS = .wgs84; return }
+        if name.hasPrefix(Self.gridKeeperCRSPrefix) {
+            declaredCRS = try? CRS(parsing: String(name.dropFirst(Self.gridKeeperCRSPrefix.count)))
+            return
+        }
         if let code = name.split(separator: ":").last.flatMap({ Int($0) }) { declaredCRS = .epsg(code) }
     }
 

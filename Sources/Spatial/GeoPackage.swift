@@ -96,6 +96,21 @@ public final class GeoPackage {
                          [.text(crs.name), .integer(Int64(crs.code)), .integer(Int64(crs.code)), .text(crs.wkt1)])
     }
 
+    /// The organization of the spatial reference rows for GCJ-02 and BD-09.
+    public static let offsetOrganization = "GRIDKEEPER"
+
+    /// GCJ-02 and BD-09 have no EPSG code: a table in one of them refers to a row of
+    /// organization GRIDKEEPER named `gcj02`/`bd09` (srs_id 990001/990002) with WGS84's
+    /// definition (other readers draw it within about 500 m), which GridKeeper reads back.
+    /// Returns the srs_id; `wgs84` is EPSG:4326's catalog entry.
+    public func addOffsetReference(_ crs: CRS, wgs84: CRSInfo) throws -> Int {
+        let id = crs == .gcj02 ? 990_001 : 990_002
+        try database.run("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+                         [.text(crs.description), .integer(Int64(id)), .text(Self.offsetOrganization), .integer(Int64(id)), .text(wgs84.wkt1),
+                          .text("\(crs == .gcj02 ? "GCJ-02" : "BD-09"): WGS84 lon/lat with China's map offset")])
+        return id
+    }
+
     // MARK: feature tables
 
     /// Feature tables in gpkg_contents order of creation.

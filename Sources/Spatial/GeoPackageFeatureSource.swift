@@ -66,7 +66,14 @@ public final class GeoPackageFeatureSource: FeatureSource {
         if let filter { try statement.bind([.text(filter.value)]) }
         let org = try gpkg.database.scalar("SELECT upper(organization) FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])?.text
         let orgCode = try gpkg.database.scalar("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])
-        if org == "EPSG", case .integer(let c)? = orgCode { declaredCRS = .epsg(Int(c)) } else { declaredCRS = nil }
+        if org == "EPSG", case .integer(let c)? = orgCode {
+            declaredCRS = .epsg(Int(c))
+        } else if org == GeoPackage.offsetOrganization.uppercased() {
+            let name = try gpkg.database.scalar("SELECT srs_name FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])?.text
+            declaredCRS = name.flatMap { try? CRS(parsing: $0) }
+        } else {
+            declaredCRS = nil
+        }
     }
 
     public func next() throws -> Feature? {

@@ -18,7 +18,7 @@ struct AuditCommand: ParsableCommand {
     @Argument(help: "Layers to audit (default: every grid, duty and road-duty layer).")
     var layers: [String] = []
 
-    @Option(help: "Report: .html or .json.")
+    @Option(help: "Report: .html or .json (JSON to standard output `-`, a FIFO or a device).")
     var out: String
 
     @Option(help: "Also write the defects as GeoJSON.")
@@ -46,7 +46,7 @@ struct AuditCommand: ParsableCommand {
 
     func validate() throws {
         let ext = (out as NSString).pathExtension.lowercased()
-        guard ext == "html" || ext == "htm" || ext == "json" else { throw ValidationError("--out must end in .html or .json") }
+        guard ext == "html" || ext == "htm" || ext == "json" || !((try? OutputFile(out))?.isFile ?? true) else { throw ValidationError("--out must end in .html or .json") }
         guard sliverArea >= 0, sliverWidth >= 0, minGridArea <= maxGridArea else { throw ValidationError("sliver sizes must be ≥ 0 and --min-grid-area ≤ --max-grid-area") }
         guard mismatchLength >= 0, mismatchLength.isFinite else { throw ValidationError("--mismatch-length must be ≥ 0 metres") }
     }
@@ -63,9 +63,9 @@ struct AuditCommand: ParsableCommand {
         options.commandLine = CommandLine.arguments.joined(separator: " ")
         let report = try Audit.run(options, workspace: ws)
         let ext = (out as NSString).pathExtension.lowercased()
-        let text = ext == "json" ? AuditOutput.json(report) : try AuditOutput.html(report, workspace: ws)
-        try write(text, to: out)
-        if let defects { try write(try AuditOutput.geoJSON(report), to: defects) }
+        let text = ext == "html" || ext == "htm" ? try AuditOutput.html(report, workspace: ws) : AuditOutput.json(report)
+        try OutputFile.write(text, to: out)
+        if let defects { try OutputFile.write(try AuditOutput.geoJSON(report), to: defects) }
         var counts: [String: Int] = [:]
         for d in report.defects { counts[d.kind.rawValue, default: 0] += 1 }
         var table = TextTable(["kind", "count", "area m²", "road m"])
@@ -73,18 +73,12 @@ struct AuditCommand: ParsableCommand {
             let found = report.defects.filter { $0.kind.rawValue == kind }
             table.add([kind, String(n), String(format: "%.1f", found.reduce(0) { $0 + $1.area }), String(format: "%.1f", found.reduce(0) { $0 + $1.length })])
         }
-        print("audited \(report.layers.map(\.name).joined(separator: ", ")): \(report.findingCount) finding(s)")
-        if !counts.isEmpty { print(table.render(), terminator: "") }
         let reg = report.registered
-        print("dispute register: \(reg.added) new, \(reg.stillOpen) still open, \(reg.ruled) ruled, \(reg.resolved) resolved, \(reg.toReview) ruling(s) to review")
-        print("wrote \(out)" + (defects.map { ", \($0)" } ?? ""))
+        Terminal.summary("audited \(report.layers.map(\.name).joined(separator: ", ")): \(report.findingCount) finding(s)\n"
+                         + (counts.isEmpty ? "" : table.render())
+                         + "dispute register: \(reg.added) new, \(reg.stillOpen) still open, \(reg.ruled) ruled, \(reg.resolved) resolved, \(reg.toReview) ruling(s) to review\n"
+                         + "wrote \(out)" + (defects.map { ", \($0)" } ?? "") + "\n", out: out)
         if report.findingCount > 0 { throw ExitCode(1) }
-    }
-
-    private func write(_ text: String, to path: String) throws {
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw GridKeeperError.usage("cannot write \(path): \(error.localizedDescription)")
-        }
     }
 }
 
@@ -101,7 +95,7 @@ struct LedgerCommand: ParsableCommand {
     @Option(help: "One layer (default: every duty layer).")
     var layer: String?
 
-    @Option(help: "The CSV file.")
+    @Option(help: "The CSV file (`-`: standard output).")
     var out: String
 
     @Flag(help: "Write a UTF-8 BOM (for Excel/WPS).")
@@ -118,7 +112,6 @@ struct LedgerCommand: ParsableCommand {
             table.add([r.layer, r.service, r.owner, String(r.features), String(format: "%.1f", r.area), String(format: "%.1f", r.disputedArea), String(format: "%.1f", r.ruledArea),
                        r.roadKm.map { String(format: "%.3f", $0) } ?? ""])
         }
-        print(table.render(), terminator: "")
-        print("wrote \(out)")
+        Terminal.summary(table.render() + "wrote \(out)\n", out: out)
     }
 }

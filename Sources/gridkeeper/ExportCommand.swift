@@ -5,33 +5,36 @@ import Spatial
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a layer: RFC 7946 GeoJSON (default), GeoJSONSeq, CSV or GeoPackage.",
+        abstract: "Export a layer: RFC 7946 GeoJSON (default), GeoJSONSeq, CSV, GeoPackage, or Shapefile/KML through ogr2ogr.",
         discussion: """
         GeoJSON is RFC 7946 by default: WGS84 lon/lat, exterior rings counter-clockwise and holes clockwise,
         no crs member, bbox on the collection, coordinates rounded to --precision decimals (default 7, ~1 cm),
         every attribute a property, the feature id kept. --crs writes another CRS (then not RFC 7946: said on
-        stderr, and a crs member tells readers). CSV carries x,y for points, else WKT.
+        stderr, and a crs member tells readers, also gcj02/bd09 ones GridKeeper's import reads back; a GeoPackage
+        carries it too). CSV carries x,y for points, else WKT, and no CRS. --out - writes standard output.
         """
     )
 
     @Argument(help: "The layer to export.") var layer: String
     @Option(help: "Output file.") var out: String
-    @Option(help: "geojson | geojsonseq | csv | gpkg (default: from the extension).") var format: String?
+    @Option(help: "geojson | geojsonseq | csv | gpkg | shp | kml (default: from the extension; GeoJSON to standard output or a device).") var format: String?
     @Option(help: "Output CRS (default: WGS84 lon/lat).") var crs: CRS?
     @Option(help: "Decimals of the coordinates.") var precision: Int = 7
     @Option(help: "FIELD=VALUE: only the features whose field equals the value.") var `where`: String?
     @Flag(help: "Write a UTF-8 BOM in CSV output.") var bom = false
+    @Option(help: "Shapefile attribute encoding: utf8 (default) or gbk.") var encoding: String?
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
         var o = Export.Options(layer: layer, out: out)
         if let format {
-            guard let f = Export.Format(rawValue: format.lowercased()) else { throw GridKeeperError.usage("--format takes geojson, geojsonseq, csv or gpkg") }
+            guard let f = Export.Format(rawValue: format.lowercased()) else { throw GridKeeperError.usage("--format takes geojson, geojsonseq, csv, gpkg, shp or kml") }
             o.format = f
         }
         o.crs = crs
         o.precision = precision
         o.bom = bom
+        o.encoding = try encoding.map(TextEncoding.init(option:))
         if let w = `where` {
             let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else { throw GridKeeperError.usage("--where takes FIELD=VALUE") }
@@ -39,6 +42,7 @@ struct ExportCommand: ParsableCommand {
         }
         let result = try Export.run(o, workspace: try workspace.open(readOnly: true))
         if !result.rfc7946 { Terminal.note("note: GeoJSON in \(result.crs) is not RFC 7946 (which is WGS84 lon/lat only)") }
-        print("exported \(result.features) features of '\(layer)' to \(out) (\(result.format.rawValue), \(result.crs))")
+        if result.format == .csv && result.crs != .wgs84 { Terminal.note("note: CSV carries no CRS; import it back with --crs \(result.crs)") }
+        Terminal.summary("exported \(result.features) features of '\(layer)' to \(out) (\(result.format.rawValue), \(result.crs))\n", out: out)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeper
 
 /// Where the CLI writes: answers to stdout, messages to stderr.
 enum Terminal {
@@ -10,6 +11,11 @@ enum Terminal {
 
     static func note(_ message: String) {
         FileHandle.standardError.write(Data("gridkeeper: \(message)\n".utf8))
+    }
+
+    /// A command's summary: on stdout, or on stderr when `out` (its output path) is stdout.
+    static func summary(_ text: String, out: String) {
+        if OutputFile.isStandardOutput(out) { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
     }
 
     /// Writes one line to stdout unbuffered, so a process at the other end of a pipe gets it at once.

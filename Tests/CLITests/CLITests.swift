@@ -29,6 +29,37 @@ final class CLITests: XCTestCase {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
+    /// `--out -` is standard output (the summary goes to stderr); a link into /proc (as
+    /// /dev/stdout is) is written through and kept; a directory is refused.
+    func testOutputsToStandardOutputThroughLinksAndNotToADirectory() throws {
+        let csv = try cli.run(["export", "grids", "--out", "-", "--format", "csv"])
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        XCTAssertTrue(csv.stdout.hasPrefix("fid,code,wkt\n1,320214001001001,"), csv.stdout)
+        XCTAssertTrue(csv.stderr.contains("exported 2 features"), csv.stderr)
+        let geojson = try cli.run(["export", "grids", "--out", "-"])
+        XCTAssertEqual((try json(geojson.stdout)["features"] as? [Any])?.count, 2, geojson.stdout)
+        // Formats written by SQLite or ogr2ogr to a file first, then copied out in order.
+        XCTAssertTrue(try cli.run(["export", "grids", "--out", "-", "--format", "gpkg"]).stdout.hasPrefix("SQLite format 3"))
+        let kml = try cli.run(["export", "grids", "--out", "-", "--format", "kml"])
+        XCTAssertTrue(kml.stdout.contains("<kml") && kml.stdout.contains("320214001001002"), kml.stdout + kml.stderr)
+        let ledger = try cli.run(["ledger", "--out", "-"])
+        XCTAssertEqual(ledger.status, 0, ledger.stderr)
+        XCTAssertTrue(ledger.stdout.hasPrefix("layer,service,owner,features"), ledger.stdout)
+        XCTAssertFalse(ledger.stdout.contains("wrote"), ledger.stdout)
+        let audit = try cli.run(["audit", "--out", "-"])
+        XCTAssertNotNil(try json(audit.stdout)["defects"], audit.stdout)
+        // A link of our own into /proc, as /dev/stdout is (never the machine's /dev/stdout itself).
+        let link = cli.directory + "/stdout"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/proc/self/fd/1")
+        let linked = try cli.run(["export", "grids", "--out", link, "--format", "csv"])
+        XCTAssertEqual(linked.stdout, csv.stdout)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "/proc/self/fd/1")
+        try FileManager.default.createDirectory(atPath: cli.directory + "/folder.csv", withIntermediateDirectories: false)
+        let folder = try cli.run(["ledger", "--out", "folder.csv"])
+        XCTAssertEqual(folder.status, 2)
+        XCTAssertTrue(folder.stderr.contains("folder.csv is a directory"), folder.stderr)
+    }
+
     func testLookupJSONShape() throws {
         let r = try cli.run(["lookup", "\(x0 + 110),\(y0 + 50)", "--crs", "EPSG:4549", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
