@@ -17,6 +17,12 @@ struct AssignCommand: ParsableCommand {
         listed as undecided for a person, never assigned. --apply (a workspace point layer only) writes the
         decisions into the fields in one transaction, logged in gk_log; --revert LOG_ID restores them exactly.
         A bad record stops the run (exit 3, nothing written) unless --skip-bad writes it to <out>.rejects.csv.
+
+        Examples:
+          gridkeeper assign --points components --out assign.csv
+          gridkeeper assign --points components --out a.csv --against BGID=grids --apply
+          gridkeeper assign --points survey.csv --crs gcj02 --out a.csv --skip-bad
+          gridkeeper assign --revert 12
         """
     )
 

@@ -12,6 +12,10 @@ struct AuditCommand: ParsableCommand {
         stable id; the report shows each dispute's state in it (open, ruled, review, resolved) and its ruled owner.
         Geometries an import repaired with make-valid are listed as repaired_geometry until the layer is imported
         again without them. Exit code 1 when defects (not counting slivers and multiparts) were found, 0 when clean.
+
+        Examples:
+          gridkeeper audit --out audit.html --defects defects.geojson
+          gridkeeper audit road_duty --out audit.json --sliver-area 2
         """
     )
 
@@ -89,6 +93,10 @@ struct LedgerCommand: ParsableCommand {
         discussion: """
         An owner's area counts each of its polygons in full; disputed m² (not ruled yet) are shown on their own and counted \
         for each party. A ruled dispute counts for the ruled owner only (its ruled m²) and leaves the other parties' area and km.
+
+        Examples:
+          gridkeeper ledger --out ledger.csv --bom
+          gridkeeper ledger --layer road_duty --out -
         """
     )
 

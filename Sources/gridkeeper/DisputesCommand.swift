@@ -7,6 +7,12 @@ struct DisputesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disputes",
         abstract: "The dispute register: overlaps between owners found by audit, and the rulings lookup follows.",
+        discussion: """
+        Examples:
+          gridkeeper disputes list
+          gridkeeper disputes show 3f9a2c
+          gridkeeper disputes rule 3f9a2c --owner 硕放街道办事处 --by 专家确权小组
+        """,
         subcommands: [List.self, Show.self, Rule.self],
         defaultSubcommand: List.self
     )

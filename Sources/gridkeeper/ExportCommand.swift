@@ -12,6 +12,11 @@ struct ExportCommand: ParsableCommand {
         every attribute a property, the feature id kept. --crs writes another CRS (then not RFC 7946: said on
         stderr, and a crs member tells readers, also gcj02/bd09 ones GridKeeper's import reads back; a GeoPackage
         carries it too). CSV carries x,y for points, else WKT, and no CRS. --out - writes standard output.
+
+        Examples:
+          gridkeeper export grids --out grids.geojson
+          gridkeeper export road_duty --out road_duty.shp --encoding gbk
+          gridkeeper export grids --out - --format csv | head
         """
     )
 

@@ -10,6 +10,12 @@ struct ImportCommand: ParsableCommand {
         Every geometry is checked; invalid polygons are repaired with GEOS make-valid and reported. Bad input
         (wrong geometry type, missing owner/code, NaN, coordinates outside the CRS's area) stops the import
         with exit 3 and leaves the workspace exactly as it was.
+
+        Examples:
+          gridkeeper import grids.geojson --layer grids --kind grid
+          gridkeeper import 道路养护.shp --layer road_duty --kind duty --service road
+          gridkeeper import parts.csv --layer components --kind component --crs gcj02
+          gridkeeper import stakes.csv --layer stakes --kind roadduty --road-layer roads
         """
     )
 
@@ -19,7 +25,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Layer name in the workspace.")
     var layer: String
 
-    @Option(help: "grid | duty | road | component | area")
+    @Option(help: "What the layer holds (roadduty: owners by stake range along --road-layer).")
     var kind: LayerKind
 
     @Option(help: "CRS of the input: EPSG:4490, wgs84, cgcs2000, gcj02, bd09, EPSG:n, or auto (lon/lat, or a Gauss-Krüger zone from the easting's zone prefix). Default: what the file declares, else lon/lat.")

@@ -6,7 +6,13 @@ struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create an empty workspace (a GeoPackage file).",
-        discussion: "Without --crs the first import picks the CGCS2000 3-degree Gauss-Krüger zone of its data (EPSG:4549 for 118.5–121.5°E) and says so."
+        discussion: """
+        Without --crs the first import picks the CGCS2000 3-degree Gauss-Krüger zone of its data (EPSG:4549 for 118.5–121.5°E) and says so.
+
+        Examples:
+          gridkeeper init --crs EPSG:4549
+          gridkeeper init --ws wuxi.gpkg
+        """
     )
 
     @Option(help: "Projected workspace CRS in metres, e.g. EPSG:4549.")

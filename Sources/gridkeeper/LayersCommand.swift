@@ -3,7 +3,15 @@ import GridKeeper
 import Spatial
 
 struct LayersCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "layers", abstract: "List the workspace's layers.")
+    static let configuration = CommandConfiguration(
+        commandName: "layers",
+        abstract: "List the workspace's layers.",
+        discussion: """
+        Examples:
+          gridkeeper layers
+          gridkeeper layers --json --ws wuxi.gpkg
+        """
+    )
 
     @Flag(help: "Machine-readable output.")
     var json = false

@@ -15,6 +15,12 @@ struct LookupCommand: ParsableCommand {
         Batch: --input points.csv|.geojson [--output answers.csv|.geojson]. Pipe: --input - reads one
         LON,LAT (or ID,LON,LAT, or CSV rows after a header) per line and answers each line at once.
         Exit code 1 when every layer answers outside/none.
+
+        Examples:
+          gridkeeper lookup 120.3801054,31.5433914
+          gridkeeper lookup 120.3849,31.5511 --crs bd09 --json
+          gridkeeper lookup --input points.csv --output answers.csv
+          dispatcher | gridkeeper lookup --input - --json
         """
     )
 

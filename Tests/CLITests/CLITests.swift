@@ -135,6 +135,20 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// Every command's help shows examples, and `import --help` names every kind import
+    /// accepts (issue 15, item 10).
+    func testHelpHasExamplesAndEveryKind() throws {
+        for command in [["init"], ["import"], ["layers"], ["lookup"], ["assign"], ["audit"], ["ledger"], ["export"], ["disputes"]] {
+            let r = try cli.run(command + ["--help"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("Examples:") && r.stdout.contains("gridkeeper \(command[0])"), "\(command[0]) --help:\n\(r.stdout)")
+        }
+        let help = try cli.run(["import", "--help"]).stdout
+        let flat = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(flat.contains("(values: grid, duty, road, roadduty, component, area)"), help)
+        XCTAssertFalse(flat.contains("grid | duty | road | component | area"), "no list of five kinds beside the six: \(help)")
+    }
+
     func testLayersJSON() throws {
         let r = try cli.run(["layers", "--json"])
         XCTAssertEqual(r.status, 0)
