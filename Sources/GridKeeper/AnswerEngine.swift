@@ -28,7 +28,8 @@ final class AnswerLayers: @unchecked Sendable {
     let roads: [RoadResolver]
     /// Where each of `layers` is answered: a polygon layer's or a road-duty layer's index.
     let plan: [AssignColumns]
-    /// 属地兜底: the finest area layer (most features), else the grid layer; named for gaps.
+    /// 属地兜底: the finest area layer (most features), else the grid layer; named for gaps
+    /// in single answers (batch rows have no column for it, so bulk runs do not load it).
     let fallback: LayerData?
     /// The workspace-CRS window the layers were loaded for; nil when whole layers are.
     let window: Envelope?
@@ -36,7 +37,8 @@ final class AnswerLayers: @unchecked Sendable {
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
     /// `indexTolerance`: build each polygon layer's cell index for answering many points at
     /// that tolerance (bulk runs). `window`: load only what reaches it (one-shot lookups).
-    init(workspace: Workspace, layerNames: [String]?, indexTolerance: Double? = nil, window: Envelope? = nil) throws {
+    /// `fallback`: load the territorial fallback layer too.
+    init(workspace: Workspace, layerNames: [String]?, indexTolerance: Double? = nil, window: Envelope? = nil, fallback withFallback: Bool = false) throws {
         guard let crs = try workspace.crs() else {
             throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
         }
@@ -66,7 +68,7 @@ final class AnswerLayers: @unchecked Sendable {
             }
             let roads = try roadInfos.map { try RoadResolver(workspace: workspace, layer: $0, jurisdiction: shared) }
             let areas = all.filter { $0.kind == .area }.sorted { $0.featureCount > $1.featureCount }
-            let fallback = try (areas.first ?? all.first { $0.kind == .grid }).map {
+            let fallback = try (withFallback ? areas.first ?? all.first { $0.kind == .grid } : nil).map {
                 try LayerData(workspace: workspace, layer: $0, jurisdiction: nil, window: window)
             }
             return (polygons, roads, fallback)
@@ -105,7 +107,7 @@ public final class AnswerEngine {
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
     /// `indexTolerance`: index the layers for answering many points at that tolerance.
     public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, indexTolerance: Double? = nil) throws {
-        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, indexTolerance: indexTolerance)
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, indexTolerance: indexTolerance, fallback: true)
         self.inputCRS = inputCRS
     }
 
@@ -119,7 +121,7 @@ public final class AnswerEngine {
         let position = try Self.transform(try Self.checked(input, in: inputCRS), toWorkspace)
         // A margin beyond the tolerance: the window must hold every feature the answer can touch.
         let reach = Swift.max(tolerance, 0) * 2 + 1
-        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, window: Envelope(covering: [position]).expanded(by: reach))
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, window: Envelope(covering: [position]).expanded(by: reach), fallback: true)
         self.inputCRS = inputCRS
         self.toWorkspace = toWorkspace
     }

@@ -445,7 +445,7 @@ final class AssignWorker: @unchecked Sendable {
         let b = job.buffers
         let problems = b.problems, idRange = b.idRange
         let statusNames = Self.statusNames.view
-        let layers = data.map { (party: $0.csvParty.view, inside: $0.csvInside.view) }
+        let layers = data.map { (party: $0.csvParty.view, inside: $0.csvInside.view, key: $0.keyBytes.view, verbatim: $0.keyIsVerbatim) }
         let answers = b.answers
         let pools = b.pools.map(\.values), fullAnswers = b.pools.map(\.answers), answeredBy = b.answeredBy, roadAnswers = b.roadAnswers
         var idBytes: UnsafeBufferPointer<UInt8>?, firstRow = 0, chunk: PointChunk?
@@ -514,10 +514,17 @@ final class AssignWorker: @unchecked Sendable {
                     out.append(statusNames[a.status.index])
                     out.append(0x2C)
                     if a.hasCandidates {
-                        // Rare (boundary, disputed, ruled): encoded as one field, as `BatchColumns` has it.
-                        let pool = pools[Int(answeredBy[i])], start = Int(a.candidateStart)
-                        let keys = (start..<(start + Int(a.candidateCount))).map { data[l].parties[Int(pool[$0])].key }
-                        out.append(CSVWriter.encodedField(BatchColumns.candidatesField(keys)))
+                        // One field, as `BatchColumns` encodes it: keys that need no encoding are copied.
+                        let pool = pools[Int(answeredBy[i])], members = Int(a.candidateStart)..<Int(a.candidateStart + a.candidateCount)
+                        if members.allSatisfy({ text.verbatim[Int(pool[$0])] }) {
+                            for k in members {
+                                if k > members.lowerBound { out.append(UInt8(ascii: "|")) }
+                                out.append(text.key[Int(pool[k])])
+                            }
+                        } else {
+                            let keys = members.map { data[l].parties[Int(pool[$0])].key }
+                            out.append(CSVWriter.encodedField(BatchColumns.candidatesField(keys)))
+                        }
                     }
                 }
             }

@@ -55,4 +55,14 @@ struct BatchColumns {
     static func listsCandidates(_ status: Status) -> Bool { status == .boundary || status == .disputed || status == .ruled }
 
     static func candidatesField(_ keys: [String]) -> String { keys.joined(separator: "|") }
+
+    /// Whether `key` may stand as it is in an encoded `<layer>_candidates` field: keys that all
+    /// are, joined with `|`, encode to themselves (no quoting, no neutralising), so the bulk
+    /// formatter can copy their bytes. A key with a separator, quote or line break, or with a
+    /// space, tab or BOM at either end, or that starts like a formula, is not; nor is one
+    /// starting with `+` or `-` (alone a number, joined with others a formula).
+    static func isVerbatimCandidate(_ key: String) -> Bool {
+        if let first = key.utf8.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { return false }
+        return CSVWriter.encodedField(key) == Array(key.utf8)
+    }
 }

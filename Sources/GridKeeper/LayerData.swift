@@ -22,6 +22,9 @@ final class LayerData: @unchecked Sendable {
     /// and its whole answer when the point is inside it (`,<layer>,<layer>_owner,inside,`: most
     /// rows are that, one copy instead of seven).
     let csvParty: ByteStrings, csvInside: ByteStrings
+    /// Each member's key as UTF-8, and whether it may be copied as it is into a candidates field
+    /// (`BatchColumns.isVerbatimCandidate`).
+    let keyBytes: ByteStrings, keyIsVerbatim: [Bool]
     /// Rulings in force (see `DisputeRegister`): areas and the key rank of the owner who answers there.
     let rulings: [(owner: String, geometry: Geometry)]
     let rulingAreas: PolygonSet
@@ -73,6 +76,8 @@ final class LayerData: @unchecked Sendable {
             CSVWriter.appendEncodedField(parties[m].owner ?? "", to: &out)
         }
         csvParty = ByteStrings(count: parties.count, party)
+        keyBytes = ByteStrings(count: parties.count) { $1 += parties[$0].key.utf8 }
+        keyIsVerbatim = parties.map { BatchColumns.isVerbatimCandidate($0.key) }
         let inside = Array(",\(Status.inside.rawValue),".utf8)
         csvInside = ByteStrings(count: parties.count) { m, out in
             out.append(UInt8(ascii: ","))

@@ -225,3 +225,26 @@ final class AssignTests: XCTestCase {
         }
     }
 }
+
+/// The bulk formatter copies candidate keys that `BatchColumns.isVerbatimCandidate` admits:
+/// joined with `|` they must encode to exactly themselves, whatever keys are around them.
+final class CandidateFieldTests: XCTestCase {
+    func testVerbatimKeysJoinToTheirOwnEncoding() {
+        let pieces = ["a", "区城管局", " ", "\t", ",", "\"", "\n", "=", "+", "-", "@", "5", "\u{FEFF}", "|", ""]
+        var random = SystemRandomNumberGenerator()
+        var checked = 0
+        for _ in 0..<20_000 {
+            let keys = (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                (0..<Int.random(in: 0...3, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            }
+            guard keys.allSatisfy(BatchColumns.isVerbatimCandidate) else { continue }
+            let joined = BatchColumns.candidatesField(keys)
+            XCTAssertEqual(CSVWriter.encodedField(joined), Array(joined.utf8), "keys \(keys)")
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 1000, "enough verbatim key lists were tried")
+        XCTAssertFalse(BatchColumns.isVerbatimCandidate("-5"), "a number alone, a formula once joined")
+        XCTAssertFalse(BatchColumns.isVerbatimCandidate("a,b"))
+        XCTAssertTrue(BatchColumns.isVerbatimCandidate("硕放街道办事处"))
+    }
+}
