@@ -1,5 +1,4 @@
 import GridKeeper
-import Spatial
 
 /// The human form of one point's answer: where the point is, then a row per layer.
 enum AnswerTable {

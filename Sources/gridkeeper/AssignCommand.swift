@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GridKeeper
-import Spatial
 
 struct AssignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

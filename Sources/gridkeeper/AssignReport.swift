@@ -1,5 +1,4 @@
 import GridKeeper
-import Spatial
 
 /// The human and JSON forms of an assign summary.
 enum AssignReport {

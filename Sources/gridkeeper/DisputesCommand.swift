@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GridKeeper
-import Spatial
 
 struct DisputesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GridKeeper
-import Spatial
 
 @main
 struct GridKeeperCommand: ParsableCommand {
@@ -23,24 +22,13 @@ struct GridKeeperCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as GridKeeperError {
-            Terminal.error(error.message)
-            Foundation.exit(error.kind.rawValue)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
-        } catch let error as SQLiteError {
-            Terminal.error(error.isBusy ? "the workspace is locked by another process writing to it; try again when it has finished (\(error))" : "workspace: \(error)")
-            Foundation.exit(GridKeeperError.Kind.workspace.rawValue)
-        } catch let error as GeoPackage.Error {
-            Terminal.error(error.description)
-            Foundation.exit(GridKeeperError.Kind.workspace.rawValue)
-        } catch let error as SourceError {
-            Terminal.error(error.description)
-            Foundation.exit(GridKeeperError.Kind.badInput.rawValue)
-        } catch let error as CSVError {
-            Terminal.error(error.description)
-            Foundation.exit(GridKeeperError.Kind.badInput.rawValue)
         } catch {
+            if let known = GridKeeperError(classifying: error) {
+                Terminal.error(known.message)
+                Foundation.exit(known.kind.rawValue)
+            }
             let code = exitCode(for: error)
             if code == .validationFailure {
                 Terminal.error(fullMessage(for: error))

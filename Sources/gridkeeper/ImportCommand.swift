@@ -1,6 +1,5 @@
 import ArgumentParser
 import GridKeeper
-import Spatial
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import GridKeeper
-import Spatial
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -127,7 +127,7 @@ final class ExportTests: XCTestCase {
         try scratch.importLayer("duty", kind: .duty, geojson: collection([
             feature(#"{"owner":"市政工程管理处"}"#, rings: [rect(0, 0, 10, 10)]), feature(#"{"owner":"区城管局"}"#, rings: [rect(10, 0, 20, 10)]),
         ]))
-        for (encoding, cpg) in [(TextEncoding?.none, "UTF-8"), (.gb18030, "CP936")] {
+        for (encoding, cpg) in [(nil as TextEncoding?, "UTF-8"), (.gb18030, "CP936")] {
             let folder = scratch.directory + "/\(cpg)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
             var o = Export.Options(layer: "duty", out: folder + "/duty.shp")

@@ -1,0 +1,8 @@
+import Spatial
+
+/// The values the domain's API speaks in that Spatial defines, named by the domain: its callers
+/// (the CLI) name them through the domain and never import Spatial.
+public typealias CRS = Spatial.CRS
+public typealias Coordinate = Spatial.Coordinate
+public typealias TextEncoding = Spatial.TextEncoding
+public typealias JSONValue = Spatial.JSONValue
