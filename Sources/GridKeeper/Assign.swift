@@ -52,10 +52,9 @@ public enum Assign {
         let loadClock = Stopwatch()
         // Each layer's cell index is built beside the rest of its load (see `LayerData`).
         let snapshot = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: o.tolerance)
-        let infos = snapshot.layers, data = snapshot.polygons, roads = snapshot.roads, plan = snapshot.plan
+        let infos = snapshot.layers, data = snapshot.polygons, plan = snapshot.plan
         let loadTime = loadClock.elapsed
         let layerIndex = Dictionary(uniqueKeysWithValues: data.enumerated().map { ($1.layer.name, $0) })
-        let extent = data.first?.extent ?? roads.reduce(Envelope.empty) { $0.union($1.extent) }
 
         let fastLines = linesScan?.value
         let reader = fastLines == nil
@@ -91,39 +90,22 @@ public enum Assign {
                 rejects = try CSVWriter(descriptor: try rejectsFile!.openDescriptor(), name: stem + ".rejects.csv")
                 try rejects!.write(["line", "reason"])
             }
-            let pool = WorkerPool(threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            defer { pool.stop() }
-            summary.threads = pool.count
             // The cell index settles most cells at build time, at this run's tolerance; its
             // build counts as join time (the shapely peer's tree build does too), although it
             // ran during the load.
-            let indexes = data.map { $0.index! }
-            summary.timing.index = indexes.reduce(0) { $0 + $1.seconds }
+            summary.timing.index = data.reduce(0) { $0 + $1.index!.seconds }
             summary.timing.join += summary.timing.index
             // Fail early, on this thread and once, for a CRS pair PROJ cannot do (each worker
             // makes its own transforms on its own thread).
             _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
-            // A row: its id, then per layer its key, owner, status and candidates (~40 bytes).
-            let rowBytes = (o.chunkSize / pool.count + 1) * (24 + 48 * infos.count)
-            let workers = (0..<pool.count).map { _ in
-                AssignWorker(data: data, indexes: indexes, roads: roads, plan: plan, inputCRS: inputCRS, workspaceCRS: workspaceCRS,
-                             lonLat: output.needsLonLat, extent: extent, capacity: o.chunkSize, rowBytes: rowBytes)
-            }
-            let buffers = ChunkBuffers(capacity: o.chunkSize, layers: data.count, roadLayers: roads.count, workers: pool.count)
-            defer { buffers.release() }
-            var chunk = PointChunk()
-            var lines: [CSVPointLines.Line] = []
-            // The next chunk's lines, cut by this thread while the workers answer the current one.
-            var ahead: [CSVPointLines.Line] = [], aheadReady = false
-            if fastLines != nil {
-                lines.reserveCapacity(o.chunkSize)
-                ahead.reserveCapacity(o.chunkSize)
-            }
-            var rowsRead = 0
+            let answerer = ChunkAnswerer(snapshot: snapshot, inputCRS: inputCRS, lonLat: output.needsLonLat, chunkSize: o.chunkSize,
+                                         threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            defer { answerer.stop() }
+            summary.threads = answerer.threads
+            let buffers = answerer.buffers
+            let stream = PointStream(lines: fastLines, reader: reader, chunkSize: o.chunkSize)
             var swapAxes: Bool?
             var chunkNumber = 0
-            // Workers count polygon layers first, then road-duty layers.
-            let countedNames = data.map(\.layer.name) + roads.map(\.layer.name)
             let reject: ((Rejection) throws -> Void)? = rejects.map { w in { r in
                 summary.rejected += 1
                 try w.write([String(r.line), r.reason])
@@ -131,57 +113,15 @@ public enum Assign {
 
             while true {
                 var t = clock.lap()
-                let input: ChunkInput
-                if let fastLines {
-                    if aheadReady {
-                        Swift.swap(&lines, &ahead)
-                        aheadReady = false
-                    } else {
-                        fastLines.nextLines(o.chunkSize, into: &lines)
-                    }
-                    guard !lines.isEmpty else { break }
-                    input = .lines(fastLines, lines, firstRow: rowsRead)
-                } else {
-                    guard try reader!.read(into: &chunk, capacity: o.chunkSize, reject: reject) else { break }
-                    input = .parsed(chunk)
-                }
+                guard let input = try stream.next(reject: reject) else { break }
                 let n = input.count
-                rowsRead += n
                 summary.timing.read += clock.lap() - t
                 if swapAxes == nil {
                     swapAxes = try Self.axesSwapped(input, crs: inputCRS, label: o.points)
                 }
+                let problems = try answerer.answer(input, swap: swapAxes!, tolerance: o.tolerance, roadTolerance: o.roadTolerance,
+                                                   csv: csvRows, parity: chunkNumber, timing: &summary.timing, meanwhile: stream.cutAhead)
                 t = clock.lap()
-                let swap = swapAxes!
-                let parity = chunkNumber
-                let job = { @Sendable (w: Int) in
-                    AssignWorker.Job(input: input, range: Self.slice(n, w, pool.count), swap: swap, tolerance: o.tolerance,
-                                     roadTolerance: o.roadTolerance, buffers: buffers, worker: w, parity: parity, csv: csvRows)
-                }
-                // Each worker parses its slice of the input, then answers a part of the city
-                // (its cache holds that part's cells and polygons), then writes its slice's rows.
-                pool.start { w in workers[w].prepare(job(w)) }
-                if let fastLines {
-                    // Only pages before the previous chunk are released: this chunk's stay mapped.
-                    fastLines.nextLines(o.chunkSize, into: &ahead)
-                    aheadReady = true
-                }
-                pool.wait()
-                if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
-                let shares = Share.split(workers.map(\.histogram), total: n, workers: pool.count)
-                pool.run { w in workers[w].answer(job(w), share: shares?[w]) }
-                if let error = workers.lazy.compactMap({ $0.error }).first { throw error }
-                pool.run { w in workers[w].format(job(w)) }
-                summary.timing.parallel += clock.lap() - t
-                // The slowest worker sets the pace of each phase.
-                summary.timing.transform += workers.map(\.phases.locate).max() ?? 0
-                summary.timing.join += workers.map { $0.phases.order + $0.phases.answer }.max() ?? 0
-                summary.timing.order += workers.map(\.phases.order).max() ?? 0
-                summary.timing.format += workers.map(\.phases.format).max() ?? 0
-                t = clock.lap()
-                // (The workers counted them: a clean chunk is not scanned here, where it would
-                // keep them waiting for the next one.)
-                let problems = workers.reduce(0) { $0 + $1.problemCount }
                 if problems > 0 {
                     for i in 0..<n {
                         guard let problem = buffers.problems[i] else { continue }
@@ -190,14 +130,10 @@ public enum Assign {
                         try reject(Rejection(line: input.line(i), reason: message))
                     }
                 }
-                for w in workers {
-                    for (l, counts) in w.statuses.enumerated() {
-                        for (s, c) in counts.enumerated() where c > 0 { summary.statuses[countedNames[l], default: [:]][Status.allCases[s], default: 0] += c }
-                    }
-                }
+                answerer.count(into: &summary.statuses)
                 if csvRows != nil {
                     // Written while the workers answer the next chunk into their other buffers.
-                    let blocks = workers.map { $0.rows(chunkNumber) }, sink = output
+                    let blocks = answerer.rows(chunkNumber), sink = output
                     try writer.submit { for b in blocks { try sink.writeEncoded(b.bytes) } }
                 }
                 chunkNumber += 1
@@ -224,10 +160,9 @@ public enum Assign {
                     summary.points += 1
                 }
                 summary.timing.write += clock.lap() - t
-                let fraction = fastLines.map { Double($0.done) / Double(max($0.total, 1)) } ?? reader!.total.map { Double(reader!.done) / Double(max($0, 1)) }
-                progress(summary.points, fraction)
+                progress(summary.points, stream.fraction)
             }
-            summary.fallbacks = workers.reduce(0) { $0 + $1.fallbacks }
+            summary.fallbacks = answerer.fallbacks
             try writer.drain()
             try output.finish()
             summary.outputs.append(o.out)
@@ -298,11 +233,6 @@ public enum Assign {
             row += [value ?? "", !Reconciliation.isDecision(a.status) ? "undecided" : (newKey == value ? "unchanged" : "changed")]
         }
         return row
-    }
-
-    /// Worker w's share of n items.
-    static func slice(_ n: Int, _ w: Int, _ workers: Int) -> Range<Int> {
-        (n * w / workers)..<(n * (w + 1) / workers)
     }
 }
 

@@ -65,7 +65,7 @@ public struct Defect: Sendable {
         hash.add(kind.rawValue)
         hash.add(layer)
         for k in sortedKeys { hash.add("|" + k) }
-        for c in geometry?.coordinates ?? location.map { [$0] } ?? [] {
+        for c in geometry?.coordinates ?? location.map({ [$0] }) ?? [] {
             hash.add(";\(Int64((c.x * 10).rounded())),\(Int64((c.y * 10).rounded()))")
         }
         id = hash.hex

@@ -42,7 +42,7 @@ final class LayerData: @unchecked Sendable {
         self.layer = layer
         let columns = [layer.keyField, layer.codeField, layer.ownerField, layer.nameField].map { $0.map(quoteIdentifier) ?? "NULL" }
         var filter = ""
-        if let window {
+        if window != nil {
             let rtree = quoteIdentifier("rtree_\(layer.name)_\(GeoPackage.geometryColumn)")
             filter = " WHERE fid IN (SELECT id FROM \(rtree) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
         }

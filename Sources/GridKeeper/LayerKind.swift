@@ -41,3 +41,18 @@ public enum LayerKind: String, Sendable, CaseIterable, Codable {
 public enum Status: String, Sendable, Codable {
     case inside, boundary, disputed, ruled, gap, none, outside
 }
+
+extension Status: CaseIterable {
+    public static let allCases: [Status] = [.inside, .boundary, .disputed, .ruled, .gap, .none, .outside]
+    var index: Int {
+        switch self {
+        case .inside: 0
+        case .boundary: 1
+        case .disputed: 2
+        case .ruled: 3
+        case .gap: 4
+        case .none: 5
+        case .outside: 6
+        }
+    }
+}
