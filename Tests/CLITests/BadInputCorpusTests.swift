@@ -10,19 +10,10 @@ final class BadInputCorpusTests: XCTestCase {
     func testEveryCaseFailsCleanly() throws {
         let python = try ExternalTool.path("python3", package: "python3")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [root.appendingPathComponent("Tests/Fixtures/bad/run_cases.py").path, "--binary", CLI.binary]
-        p.currentDirectoryURL = root
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, text) = try ExternalTool.run(python, [root.appendingPathComponent("Tests/Fixtures/bad/run_cases.py").path, "--binary", CLI.binary], in: root.path)
         let summary = text.split(separator: "\n").last { $0.contains("passed,") } ?? "no summary"
         let failures = text.split(separator: "\n").filter { $0.hasPrefix("FAIL") || $0.hasPrefix("      ->") }
-        XCTAssertEqual(p.terminationStatus, 0, "\(summary)\n" + failures.prefix(40).joined(separator: "\n"))
+        XCTAssertEqual(status, 0, "\(summary)\n" + failures.prefix(40).joined(separator: "\n"))
         XCTAssertTrue(summary.contains(" 0 failed"), String(summary))
         XCTAssertFalse(summary.hasPrefix("0 passed"), String(summary))
     }

@@ -218,15 +218,7 @@ final class CLITests: XCTestCase {
     /// The workspace a user builds with the CLI is a GeoPackage GDAL opens.
     func testWorkspaceOpensInOgrinfo() throws {
         let ogrinfo = try ExternalTool.path("ogrinfo", package: "gdal-bin")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ogrinfo)
-        p.arguments = ["-al", "-so", cli.workspace]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let out = try ExternalTool.run(ogrinfo, ["-al", "-so", cli.workspace]).output
         var blocks: [String: String] = [:]
         for block in out.components(separatedBy: "Layer name: ").dropFirst() {
             blocks[String(block.prefix { $0 != "\n" })] = block

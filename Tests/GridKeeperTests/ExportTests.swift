@@ -51,7 +51,7 @@ final class ExportTests: XCTestCase {
         for name in ["duty.geojson", "duty.gpkg"] {
             let out = scratch.directory + "/" + name
             _ = try Export.run(Export.Options(layer: "duty", out: out), workspace: try scratch.workspace())
-            let (status, text) = try run(ogrinfo, ["-al", out])
+            let (status, text) = try ExternalTool.run(ogrinfo, ["-al", out])
             XCTAssertEqual(status, 0, text)
             XCTAssertTrue(text.contains("Feature Count: 2"), text)
             XCTAssertTrue(text.contains("owner (String) = 市政工程管理处"), text)
@@ -137,7 +137,7 @@ final class ExportTests: XCTestCase {
             XCTAssertEqual(try String(contentsOfFile: folder + "/duty.cpg", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), cpg)
             let dbf = try Data(contentsOf: URL(fileURLWithPath: folder + "/duty.dbf"))
             XCTAssertEqual(dbf.range(of: Data("区城管局".utf8)) != nil, encoding == nil, "\(cpg): the .dbf holds the name in UTF-8 only when asked")
-            let text = try run(ogrinfo, ["-al", folder + "/duty.shp"]).output
+            let text = try ExternalTool.run(ogrinfo, ["-al", folder + "/duty.shp"]).output
             XCTAssertTrue(text.contains("owner (String) = 市政工程管理处") && text.contains("owner (String) = 区城管局"), text)
         }
         var kml = Export.Options(layer: "duty", out: scratch.directory + "/duty.kml")
@@ -147,17 +147,4 @@ final class ExportTests: XCTestCase {
         XCTAssertThrowsError(try Export.run(kml, workspace: try scratch.workspace())) { XCTAssertEqual(($0 as? GridKeeperError)?.kind, .usage) }
     }
 
-    /// Runs a tool; its exit status and its stdout and stderr together.
-    private func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
-    }
 }

@@ -88,7 +88,7 @@ final class GeoPackageTests: XCTestCase {
     func testOgrinfoOpensIt() throws {
         let ogrinfo = try ExternalTool.path("ogrinfo", package: "gdal-bin")
         _ = try makePackage()
-        let out = try runProgram(ogrinfo, ["-al", "-so", directory + "/t.gpkg"])
+        let out = try ExternalTool.run(ogrinfo, ["-al", "-so", directory + "/t.gpkg"]).output
         XCTAssertTrue(out.contains("using driver `GPKG' successful"), out)
         XCTAssertTrue(out.contains("Layer name: parcels"), out)
         XCTAssertTrue(out.contains("Geometry: Multi Polygon"), out)
@@ -97,18 +97,4 @@ final class GeoPackageTests: XCTestCase {
         XCTAssertTrue(out.contains("CGCS2000 / 3-degree Gauss-Kruger CM 120E"), out)
         XCTAssertTrue(out.contains("owner: String"), out)
     }
-}
-
-/// Runs a program and returns its standard output and error.
-func runProgram(_ program: String, _ arguments: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: program)
-    p.arguments = arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
 }

@@ -21,6 +21,21 @@ public enum ExternalTool {
         throw XCTSkip(message + ": this test is skipped")
     }
 
+    /// Runs `program`; its exit status and its standard output and error together.
+    public static func run(_ program: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
     public struct Missing: Error, CustomStringConvertible {
         public let message: String
         public var description: String { message }
