@@ -169,13 +169,8 @@ public final class AnswerEngine {
     /// easting,northing order (swapped when given northing first).
     static func checked(_ input: Coordinate, in crs: CRS) throws -> Coordinate {
         guard input.isFinite else { throw GridKeeperError.badInput("coordinate (\(input.x), \(input.y)) is not a finite number") }
-        if crs.isGeographic {
-            guard input.x >= -180, input.x <= 180, input.y >= -90, input.y <= 90 else {
-                let swapped = input.y >= -180 && input.y <= 180 && input.x >= -90 && input.x <= 90
-                throw GridKeeperError.badInput("(\(input.x), \(input.y)) is not a longitude,latitude\(swapped ? "; did you give LAT,LON? write LON,LAT" : "; projected? pass --crs EPSG:n")")
-            }
-            return input
-        }
+        if let problem = PointRange.problem(input, in: crs) { throw GridKeeperError.badInput(problem) }
+        if crs.isGeographic { return input }
         return try ProjectedAxisOrder.needsSwap(input, crs: crs, position: "coordinate") ? Coordinate(input.y, input.x) : input
     }
 

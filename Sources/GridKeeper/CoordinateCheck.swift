@@ -54,3 +54,18 @@ enum ProjectedAxisOrder {
         throw GridKeeperError.badInput("\(position): (\(c.x), \(c.y)) fits neither easting,northing nor northing,easting of \(crs); check --crs")
     }
 }
+
+/// Where a point given in a CRS can be: the one range rule of every entry that answers points
+/// (single lookup, the pipe, batch lookup, assign).
+enum PointRange {
+    /// Why `c` cannot be a point of `crs`, or nil: a longitude or latitude out of range (naming
+    /// swapped axes when that explains it), or projected coordinates beyond any CRS in metres.
+    static func problem(_ c: Coordinate, in crs: CRS) -> String? {
+        if crs.isGeographic {
+            if c.x >= -180, c.x <= 180, c.y >= -90, c.y <= 90 { return nil }
+            let swapped = c.y >= -180 && c.y <= 180 && c.x >= -90 && c.x <= 90
+            return "(\(c.x), \(c.y)) is not a longitude,latitude\(swapped ? "; did you give LAT,LON? write LON,LAT" : "; projected? pass --crs EPSG:n")"
+        }
+        return abs(c.x) < 1e8 && abs(c.y) < 1e8 ? nil : "(\(c.x), \(c.y)) is not a coordinate of \(crs) (metres); check --crs"
+    }
+}

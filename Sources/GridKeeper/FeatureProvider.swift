@@ -8,7 +8,8 @@ protocol FeatureProvider: AnyObject {
     func feature(_ fid: Int64) throws -> (party: Party, geometry: Geometry)?
 }
 
-/// Features read from the workspace through its R-tree: cheap to open, for single lookups.
+/// Features read from the workspace through its R-tree, one at a time: the GEOS reference path
+/// that the tests hold the engine's loaded layers (`LoadedFeatures`) against.
 final class WorkspaceFeatures: FeatureProvider {
     private let workspace: Workspace
     private let layer: LayerInfo

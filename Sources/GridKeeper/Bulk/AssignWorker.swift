@@ -147,19 +147,13 @@ final class AssignWorker: @unchecked Sendable {
         case .lines(let file, let lines, _):
             parse(file, lines, job.range, b)
         }
-        let geographic = inputCRS.isGeographic
         let toWorkspace = self.toWorkspace!, identity = toWorkspace.isIdentity && !lonLat
         for i in job.range where !b.x[i].isNaN {
             var raw = Coordinate(b.x[i], b.y[i])
             if job.swap { raw = Coordinate(raw.y, raw.x) }
             var c = raw
-            if !geographic && !(abs(c.x) < 1e8 && abs(c.y) < 1e8) {
-                // No projected CRS in metres reaches this far: not a coordinate of the input CRS.
-                b.problems[i] = "(\(c.x), \(c.y)) is not a coordinate of \(inputCRS) (metres); check --crs"
-                c = Coordinate(.nan, .nan)
-            } else if geographic && !(c.x >= -180 && c.x <= 180 && c.y >= -90 && c.y <= 90) {
-                let swapped = c.y >= -180 && c.y <= 180 && c.x >= -90 && c.x <= 90
-                b.problems[i] = "(\(c.x), \(c.y)) is not a longitude,latitude\(swapped ? " (swapped?)" : "; projected? pass --crs EPSG:n")"
+            if let problem = PointRange.problem(c, in: inputCRS) {
+                b.problems[i] = problem
                 c = Coordinate(.nan, .nan)
             } else if !identity {
                 do {
