@@ -17,33 +17,7 @@ public enum Assign {
         guard let workspaceCRS = try ws.crs() else {
             throw GridKeeperError.workspace("\(ws.path) has no layers yet; import some with `gridkeeper import`")
         }
-        guard o.tolerance >= 0, o.tolerance.isFinite else { throw GridKeeperError.usage("--tolerance must be ≥ 0 metres") }
-        let allLayers = try ws.layers()
-        let pointLayer = allLayers.first { $0.name == o.points }
-        if let pointLayer, pointLayer.kind.geometryFamily != .point {
-            throw GridKeeperError.usage("layer '\(pointLayer.name)' is a \(pointLayer.kind.rawValue) layer; \(o.pointsOption) takes a point layer or a file")
-        }
-        if pointLayer == nil && o.points != "-" && !FileManager.default.fileExists(atPath: o.points) {
-            throw GridKeeperError.usage("\(o.pointsOption) '\(o.points)': no such file, and no layer of that name in \(ws.path); give a CSV, GeoJSON or GeoJSONSeq file of points, or a point layer")
-        }
-        if o.apply && pointLayer == nil {
-            throw GridKeeperError.usage("--apply writes into a workspace point layer: --points must name one (import the file first)")
-        }
-        if o.apply && o.against.isEmpty {
-            throw GridKeeperError.usage("--apply needs --against FIELD=LAYER: it says which field receives which layer's answer")
-        }
-
-        guard o.roadTolerance >= 0, o.roadTolerance.isFinite else { throw GridKeeperError.usage("--road-tolerance must be ≥ 0 metres") }
-        // The layers asked for (default: every answering layer), and those --against compares with.
-        var names = o.layers
-        if !o.against.isEmpty {
-            var list = o.layers ?? allLayers.filter { $0.kind.isAnswering || $0.kind == .roadduty }.map(\.name)
-            for pair in o.against where !list.contains(pair.layer) { list.append(pair.layer) }
-            names = list
-        }
-        for pair in o.against where allLayers.first(where: { $0.name == pair.layer })?.kind == .roadduty {
-            throw GridKeeperError.usage("--against \(pair.field)=\(pair.layer): recorded values are compared with polygon layers; '\(pair.layer)' is a road-duty layer")
-        }
+        let (pointLayer, names) = try checked(o, workspace: ws)
         // Quote-free UTF-8 CSV files take the fast path: the workers parse the lines themselves.
         // Whether a file qualifies takes a pass over all of it, done beside the layer load.
         let isCSV = pointLayer == nil && (try? SourceFormat(path: o.points)) == .csv
@@ -170,18 +144,7 @@ public enum Assign {
             try rejectsFile?.commit()
             if rejects != nil { summary.outputs.append(stem + ".rejects.csv") }
             if let reconciliation {
-                try reconciliation.finish(transfersPath: stem + ".transfers.csv")
-                summary.outputs += [reconciliation.changesPath, stem + ".transfers.csv"]
-                for (k, pair) in o.against.enumerated() {
-                    summary.comparisons[pair] = reconciliation.counts[k]
-                    summary.transfers[pair] = reconciliation.transfers[k]
-                }
-                if o.apply, let layer = pointLayer, let spool = reconciliation.spoolPath {
-                    defer { try? FileManager.default.removeItem(atPath: spool) }
-                    let applied = try ReassignmentLog.apply(spool: spool, layer: layer, pairs: o.against, workspace: ws, commandLine: o.commandLine)
-                    summary.appliedLogID = applied.logID
-                    summary.appliedChanges = applied.changes
-                }
+                try finish(reconciliation, o, pointLayer: pointLayer, transfersPath: stem + ".transfers.csv", workspace: ws, into: &summary)
             }
         } catch {
             // Nothing may still be writing when the partial output is removed.
@@ -194,6 +157,57 @@ public enum Assign {
         }
         summary.timing.total = clock.elapsed
         return summary
+    }
+
+    /// The options checked against the workspace: the point layer `--points` names (nil for a
+    /// file) and the layers to answer (nil: every answering layer), with those `--against` needs.
+    private static func checked(_ o: AssignOptions, workspace ws: Workspace) throws -> (pointLayer: LayerInfo?, layers: [String]?) {
+        guard o.tolerance >= 0, o.tolerance.isFinite else { throw GridKeeperError.usage("--tolerance must be ≥ 0 metres") }
+        let allLayers = try ws.layers()
+        let pointLayer = allLayers.first { $0.name == o.points }
+        if let pointLayer, pointLayer.kind.geometryFamily != .point {
+            throw GridKeeperError.usage("layer '\(pointLayer.name)' is a \(pointLayer.kind.rawValue) layer; \(o.pointsOption) takes a point layer or a file")
+        }
+        if pointLayer == nil && o.points != "-" && !FileManager.default.fileExists(atPath: o.points) {
+            throw GridKeeperError.usage("\(o.pointsOption) '\(o.points)': no such file, and no layer of that name in \(ws.path); give a CSV, GeoJSON or GeoJSONSeq file of points, or a point layer")
+        }
+        if o.apply && pointLayer == nil {
+            throw GridKeeperError.usage("--apply writes into a workspace point layer: --points must name one (import the file first)")
+        }
+        if o.apply && o.against.isEmpty {
+            throw GridKeeperError.usage("--apply needs --against FIELD=LAYER: it says which field receives which layer's answer")
+        }
+
+        guard o.roadTolerance >= 0, o.roadTolerance.isFinite else { throw GridKeeperError.usage("--road-tolerance must be ≥ 0 metres") }
+        // The layers asked for (default: every answering layer), and those --against compares with.
+        var names = o.layers
+        if !o.against.isEmpty {
+            var list = o.layers ?? allLayers.filter { $0.kind.isAnswering || $0.kind == .roadduty }.map(\.name)
+            for pair in o.against where !list.contains(pair.layer) { list.append(pair.layer) }
+            names = list
+        }
+        for pair in o.against where allLayers.first(where: { $0.name == pair.layer })?.kind == .roadduty {
+            throw GridKeeperError.usage("--against \(pair.field)=\(pair.layer): recorded values are compared with polygon layers; '\(pair.layer)' is a road-duty layer")
+        }
+        return (pointLayer, names)
+    }
+
+    /// The comparison's files and counts, and with `--apply` the decisions written back in one
+    /// transaction.
+    private static func finish(_ reconciliation: Reconciliation, _ o: AssignOptions, pointLayer: LayerInfo?, transfersPath: String,
+                               workspace ws: Workspace, into summary: inout AssignSummary) throws {
+        try reconciliation.finish(transfersPath: transfersPath)
+        summary.outputs += [reconciliation.changesPath, transfersPath]
+        for (k, pair) in o.against.enumerated() {
+            summary.comparisons[pair] = reconciliation.counts[k]
+            summary.transfers[pair] = reconciliation.transfers[k]
+        }
+        if o.apply, let layer = pointLayer, let spool = reconciliation.spoolPath {
+            defer { try? FileManager.default.removeItem(atPath: spool) }
+            let applied = try ReassignmentLog.apply(spool: spool, layer: layer, pairs: o.against, workspace: ws, commandLine: o.commandLine)
+            summary.appliedLogID = applied.logID
+            summary.appliedChanges = applied.changes
+        }
     }
 
     /// Projected input written northing first (survey tables call the northing X) is
