@@ -37,15 +37,17 @@ final class AnswerLayers: @unchecked Sendable {
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
     /// `indexTolerance`: build each polygon layer's cell index for answering many points at
     /// that tolerance (bulk runs). `window`: load only what reaches it (one-shot lookups).
-    /// `fallback`: load the territorial fallback layer too.
-    init(workspace: Workspace, layerNames: [String]?, indexTolerance: Double? = nil, window: Envelope? = nil, fallback withFallback: Bool = false) throws {
+    /// `fallback`: load the territorial fallback layer too. `day`: the versions of the layers,
+    /// and the rulings, in force on that day (nil: today's).
+    init(workspace: Workspace, layerNames: [String]?, indexTolerance: Double? = nil, window: Envelope? = nil, fallback withFallback: Bool = false,
+         at day: CalendarDay? = nil) throws {
         guard let crs = try workspace.crs() else {
             throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
         }
         workspaceCRS = crs
         self.window = window
         let all = try workspace.layers()
-        let chosen = try layerNames.map { names in
+        let named = try layerNames.map { names in
             try names.map { name in
                 let l = try workspace.layer(named: name)
                 guard l.kind.isAnswering || l.kind == .roadduty else {
@@ -54,22 +56,32 @@ final class AnswerLayers: @unchecked Sendable {
                 return l
             }
         } ?? all.filter { $0.kind.isAnswering || $0.kind == .roadduty }
-        guard !chosen.isEmpty else { throw GridKeeperError.usage("the workspace has no grid, duty, area or road-duty layer to answer for") }
+        guard !named.isEmpty else { throw GridKeeperError.usage("the workspace has no grid, duty, area or road-duty layer to answer for") }
+        // A layer as it was on `day`; the answers keep its name.
+        func version(_ info: LayerInfo) throws -> LayerInfo {
+            guard let day else { return info }
+            guard let past = try LayerVersions.layer(info, at: day, workspace: workspace) else {
+                let first = try LayerVersions.history(of: info, workspace: workspace).first?.validFrom
+                throw GridKeeperError.usage("layer '\(info.name)' had no version in force on \(day)\(first.map { " (its first starts on \($0))" } ?? "")")
+            }
+            return past
+        }
+        let chosen = try named.map(version)
         layers = chosen
         let polygonInfos = chosen.filter { $0.kind != .roadduty }, roadInfos = chosen.filter { $0.kind == .roadduty }
         plan = chosen.map { info in
             info.kind == .roadduty ? .road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
         }
         (polygons, roads, fallback) = try workspace.read {
-            let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(layer: $0.name) }
+            let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(of: try version($0)) }
             let polygons = try polygonInfos.map {
-                try LayerData(workspace: workspace, layer: $0, jurisdiction: shared ?? workspace.coverage(layer: $0.name),
-                              indexTolerance: indexTolerance, window: window)
+                try LayerData(workspace: workspace, layer: $0, jurisdiction: shared ?? workspace.coverage(of: $0),
+                              indexTolerance: indexTolerance, window: window, day: day)
             }
             let roads = try roadInfos.map { try RoadResolver(workspace: workspace, layer: $0, jurisdiction: shared) }
             let areas = all.filter { $0.kind == .area }.sorted { $0.featureCount > $1.featureCount }
             let fallback = try (withFallback ? areas.first ?? all.first { $0.kind == .grid } : nil).map {
-                try LayerData(workspace: workspace, layer: $0, jurisdiction: nil, window: window)
+                try LayerData(workspace: workspace, layer: try version($0), jurisdiction: nil, window: window, day: day)
             }
             return (polygons, roads, fallback)
         }
@@ -106,14 +118,15 @@ public final class AnswerEngine {
 
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
     /// `indexTolerance`: index the layers for answering many points at that tolerance.
-    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, indexTolerance: Double? = nil) throws {
-        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, indexTolerance: indexTolerance, fallback: true)
+    /// `day`: answer with the layers and rulings in force on that day (nil: today's).
+    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, indexTolerance: Double? = nil, at day: CalendarDay? = nil) throws {
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, indexTolerance: indexTolerance, fallback: true, at: day)
         self.inputCRS = inputCRS
     }
 
     /// An engine for answering the one point `input` (in `inputCRS`) at `tolerance`: it loads
     /// only the features within reach of it, so a one-shot lookup stays cheap on a big city.
-    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, around input: Coordinate, tolerance: Double) throws {
+    public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, around input: Coordinate, tolerance: Double, at day: CalendarDay? = nil) throws {
         guard let crs = try workspace.crs() else {
             throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
         }
@@ -121,7 +134,8 @@ public final class AnswerEngine {
         let position = try Self.transform(try Self.checked(input, in: inputCRS), toWorkspace)
         // A margin beyond the tolerance: the window must hold every feature the answer can touch.
         let reach = Swift.max(tolerance, 0) * 2 + 1
-        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, window: Envelope(covering: [position]).expanded(by: reach), fallback: true)
+        snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, window: Envelope(covering: [position]).expanded(by: reach),
+                                    fallback: true, at: day)
         self.inputCRS = inputCRS
         self.toWorkspace = toWorkspace
     }

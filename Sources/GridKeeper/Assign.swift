@@ -25,7 +25,7 @@ public enum Assign {
         let linesScan = isCSV && o.against.isEmpty && o.encoding != .gb18030 ? BackgroundValue { CSVPointLines(path: points) } : nil
         let loadClock = Stopwatch()
         // Each layer's cell index is built beside the rest of its load (see `LayerData`).
-        let snapshot = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: o.tolerance)
+        let snapshot = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: o.tolerance, at: o.at)
         let infos = snapshot.layers, data = snapshot.polygons, plan = snapshot.plan
         let loadTime = loadClock.elapsed
         let layerIndex = Dictionary(uniqueKeysWithValues: data.enumerated().map { ($1.layer.name, $0) })

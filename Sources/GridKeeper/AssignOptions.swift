@@ -18,6 +18,8 @@ public struct AssignOptions: Sendable {
     public var threads: Int?
     /// FIELD=LAYER pairs: the point's recorded FIELD is compared with LAYER's key.
     public var against: [AgainstPair] = []
+    /// Answer with the layers and rulings in force on this day (nil: today's).
+    public var at: CalendarDay?
     /// Write the new keys into the point layer (a workspace layer only).
     public var apply = false
     /// Reject bad records into `<out>.rejects.csv` instead of stopping.

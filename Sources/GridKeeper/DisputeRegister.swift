@@ -192,9 +192,11 @@ public enum DisputeRegister {
     }
 
     /// The rulings in force for a layer: the disputed area and the owner who answers there.
-    static func rulings(layer: String, workspace ws: Workspace) throws -> [(owner: String, geometry: Geometry)] {
+    /// `day`: only the rulings made on or before it (a ruling applies from its day on).
+    static func rulings(layer: String, at day: CalendarDay? = nil, workspace ws: Workspace) throws -> [(owner: String, geometry: Geometry)] {
         guard try ws.hasTable(table) else { return [] }
-        return try ws.database.query("SELECT ruled_owner, geom FROM \(table) WHERE layer = ? AND status = 'ruled'", [.text(layer)]).compactMap { r in
+        let since = day.map { " AND substr(ruled_at, 1, 10) <= '\($0.text)'" } ?? ""
+        return try ws.database.query("SELECT ruled_owner, geom FROM \(table) WHERE layer = ? AND status = 'ruled'\(since)", [.text(layer)]).compactMap { r in
             guard let owner = r[0].text, case .blob(let b) = r[1], let g = try? GeoPackageBlob.decode(b) else { return nil }
             return (owner, g)
         }

@@ -16,6 +16,10 @@ public struct ImportOptions: Sendable {
     public var partial = false
     public var jurisdiction = false
     public var replace = false
+    /// The day the imported version comes into force (`--effective`): a replaced layer's
+    /// current version is kept, closed at this day (default: today); a first import may be
+    /// backdated (default: in force from the beginning of time).
+    public var effective: CalendarDay?
     /// A table of a GeoPackage input (needed when it has more than one).
     public var sourceLayer: String?
     /// nil = detect (CSV, and Shapefiles without a .cpg).

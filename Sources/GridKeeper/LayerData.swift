@@ -38,15 +38,16 @@ final class LayerData: @unchecked Sendable {
     /// thread while the rest of the layer (key ranks, tree, CSV texts) is made.
     /// `window`: load only the features whose envelope meets it (through the GeoPackage
     /// R-tree), for answering points inside it: a one-shot lookup needs a handful, not the city.
-    init(workspace: Workspace, layer: LayerInfo, jurisdiction: Geometry?, indexTolerance: Double? = nil, window: Envelope? = nil) throws {
+    /// `day`: the rulings in force on that day (nil: every ruling).
+    init(workspace: Workspace, layer: LayerInfo, jurisdiction: Geometry?, indexTolerance: Double? = nil, window: Envelope? = nil, day: CalendarDay? = nil) throws {
         self.layer = layer
         let columns = [layer.keyField, layer.codeField, layer.ownerField, layer.nameField].map { $0.map(quoteIdentifier) ?? "NULL" }
         var filter = ""
         if window != nil {
-            let rtree = quoteIdentifier("rtree_\(layer.name)_\(GeoPackage.geometryColumn)")
+            let rtree = quoteIdentifier("rtree_\(layer.table)_\(GeoPackage.geometryColumn)")
             filter = " WHERE fid IN (SELECT id FROM \(rtree) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
         }
-        let rows = try workspace.database.prepare("SELECT fid, \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.name))\(filter) ORDER BY fid")
+        let rows = try workspace.database.prepare("SELECT fid, \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.table))\(filter) ORDER BY fid")
         if let window { try rows.bind([.real(window.maxX), .real(window.minX), .real(window.maxY), .real(window.minY)]) }
         var parties: [Party] = [], builder = PolygonSet.Builder()
         var blobs: [UInt8] = [], blobStart = [0]
@@ -84,7 +85,7 @@ final class LayerData: @unchecked Sendable {
             party(m, &out)
             out += inside
         }
-        rulings = try DisputeRegister.rulings(layer: layer.name, workspace: workspace)
+        rulings = try DisputeRegister.rulings(layer: layer.name, at: day, workspace: workspace)
         rulingAreas = PolygonSet(rulings.map(\.geometry.polygons))
         jurisdictionGeometry = jurisdiction
         index = pendingIndex?.value

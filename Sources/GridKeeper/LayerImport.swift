@@ -142,8 +142,10 @@ public enum LayerImport {
         let definitions = columnDefinitions(fieldNames, features: features)
         try ws.write {
             if chosen { try ws.setCRS(wsCRS) }
-            if options.replace, existing.contains(where: { $0.name.lowercased() == options.layer.lowercased() }) {
-                try ws.dropLayer(existing.first { $0.name.lowercased() == options.layer.lowercased() }!.name)
+            let replaced = options.replace ? existing.first { $0.name.lowercased() == options.layer.lowercased() } : nil
+            if let replaced {
+                try LayerVersions.keepCurrent(of: replaced, closedAt: options.effective ?? .today, workspace: ws)
+                try ws.dropLayer(replaced.name)
             }
             try ws.gpkg.createFeatureTable(options.layer, geometryType: options.kind.storedGeometryType, srsID: wsCode,
                                            fields: definitions.map(\.field), description: "GridKeeper \(options.kind.rawValue) layer")
@@ -166,6 +168,7 @@ public enum LayerImport {
             try RepairRegister.replace(layer: options.layer, with: repairs, workspace: ws)
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
+            try LayerVersions.recordCurrent(info, from: replaced == nil ? options.effective : options.effective ?? .today, workspace: ws)
             if let coverage { try ws.saveCoverage(layer: options.layer, method: coverage.method, geometry: coverage.geometry) }
             try ws.log(command: options.commandLine, layer: options.layer, counts: [
                 "features": String(rows.count), "repaired": String(repaired.count), "kind": options.kind.rawValue,

@@ -17,6 +17,11 @@ public struct LayerInfo: Sendable, Equatable {
     public var sourceCRS: String
     public var featureCount: Int
     public var importedAt: String
+    /// The table of a past version this answers from (see `LayerVersions`); nil: the layer's own.
+    public var versionTable: String? = nil
+
+    /// The table that holds the features: the layer's own, or a past version's.
+    var table: String { versionTable ?? name }
 
     /// The field whose value decides who answers (ARCHITECTURE.md: grid → code, duty → owner, area → code or name).
     public var keyField: String? {

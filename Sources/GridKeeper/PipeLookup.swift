@@ -12,6 +12,7 @@ public final class PipeLookup {
     private let tolerance: Double
     private let roadTolerance: Double
     private let json: Bool
+    private let day: CalendarDay?
     private var engine: AnswerEngine
     private var columns: BatchColumns
     private var dataVersion: SQLValue?
@@ -19,22 +20,24 @@ public final class PipeLookup {
     private var xColumn = 0, yColumn = 1, idColumn: Int?
     private var lineNumber = 0
 
-    public init(workspace: Workspace, layerNames: [String]?, crs: CRS, tolerance: Double, roadTolerance: Double, json: Bool) throws {
+    public init(workspace: Workspace, layerNames: [String]?, crs: CRS, tolerance: Double, roadTolerance: Double, json: Bool, at day: CalendarDay? = nil) throws {
+        self.day = day
         self.workspace = workspace
         self.layerNames = layerNames
         self.crs = crs
         self.tolerance = tolerance
         self.roadTolerance = roadTolerance
         self.json = json
-        (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance)
+        (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance, day)
         columns = BatchColumns(idName: "id", layers: engine.layers)
     }
 
     /// The engine for the workspace as committed now, and the version it was read at.
-    private static func load(_ ws: Workspace, _ names: [String]?, _ crs: CRS, _ tolerance: Double, _ roadTolerance: Double) throws -> (AnswerEngine, SQLValue?) {
+    private static func load(_ ws: Workspace, _ names: [String]?, _ crs: CRS, _ tolerance: Double, _ roadTolerance: Double,
+                             _ day: CalendarDay?) throws -> (AnswerEngine, SQLValue?) {
         try ws.database.readTransaction {
             // Whole layers, indexed for this tolerance: a pipe answers many points.
-            let engine = try AnswerEngine(workspace: ws, layerNames: names, inputCRS: crs, indexTolerance: tolerance)
+            let engine = try AnswerEngine(workspace: ws, layerNames: names, inputCRS: crs, indexTolerance: tolerance, at: day)
             engine.roadTolerance = roadTolerance
             return (engine, try ws.database.scalar("PRAGMA data_version"))
         }
@@ -90,7 +93,7 @@ public final class PipeLookup {
     /// A committed change of the workspace is answered from the next line on.
     private func refreshIfChanged() throws {
         if try workspace.database.scalar("PRAGMA data_version") != dataVersion {
-            (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance)
+            (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance, day)
             columns = BatchColumns(idName: "id", layers: engine.layers)
         }
     }

@@ -53,7 +53,7 @@ final class RoadResolver: @unchecked Sendable {
         var byRoad = [[StakeRange]](repeating: [], count: roads.count)
         var rangeByFID: [Int64: (road: Int, range: StakeRange)] = [:]
         var orphans: [(road: String, range: StakeRange)] = []
-        for r in try ws.database.query("SELECT fid, road, from_m, to_m, owner, from_stake || '–' || to_stake FROM \(quoteIdentifier(layer.name)) ORDER BY fid") {
+        for r in try ws.database.query("SELECT fid, road, from_m, to_m, owner, from_stake || '–' || to_stake FROM \(quoteIdentifier(layer.table)) ORDER BY fid") {
             guard case .integer(let fid) = r[0], let road = r[1].text, let owner = r[4].text,
                   case .real(let from) = r[2], case .real(let to) = r[3] else { continue }
             let range = StakeRange(from: from, to: to, party: Party(fid: fid, key: owner, code: nil, owner: owner, name: "\(road) \(r[5].text ?? "")"))

@@ -195,6 +195,11 @@ public final class Workspace {
                          [.text(layer), .text(method), .blob(GeoPackageBlob.encode(geometry, srsID: Int32(srs)))])
     }
 
+    /// The union of the version of a layer that `info` stands for.
+    func coverage(of info: LayerInfo) throws -> Geometry? {
+        try info.versionTable.map { try LayerVersions.coverage(of: $0, workspace: self) } ?? coverage(layer: info.name)
+    }
+
     func coverage(layer: String) throws -> Geometry? {
         guard case .blob(let b)? = try database.scalar("SELECT geom FROM gk_coverage WHERE layer = ?", [.text(layer)]) else { return nil }
         return try GeoPackageBlob.decode(b)

@@ -48,8 +48,11 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "This area layer is the jurisdiction (gap inside it, outside beyond it).")
     var jurisdiction = false
 
-    @Flag(help: "Replace a layer of the same name.")
+    @Flag(help: "Replace a layer of the same name; its current version is kept, closed at --effective (see `layers --history`).")
     var replace = false
+
+    @Option(help: "The day this version comes into force (2026-03-05, 2026/3/5 or 2026年3月5日); default with --replace: today, else from the beginning of time.")
+    var effective: CalendarDay?
 
     @Option(help: "Road-duty layers: the road layer whose centrelines the stake ranges follow.")
     var roadLayer: String?
@@ -73,6 +76,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         if kind == .roadduty {
+            if effective != nil { throw GridKeeperError.usage("--effective: road-duty layers keep no versions yet; --replace replaces their stake ranges") }
             guard let roadLayer else { throw GridKeeperError.usage("a roadduty layer needs --road-layer ROADS (the centrelines its stakes follow)") }
             var o = RoadDuty.ImportOptions(file: file, layer: layer, roadLayer: roadLayer)
             o.roadField = roadField
@@ -100,6 +104,7 @@ struct ImportCommand: ParsableCommand {
         options.partial = partial
         options.jurisdiction = jurisdiction
         options.replace = replace
+        options.effective = effective
         options.sourceLayer = sourceLayer
         options.encoding = try encoding.map(TextEncoding.init(option:))
         options.commandLine = CommandLine.arguments.joined(separator: " ")
@@ -124,6 +129,10 @@ struct ImportCommand: ParsableCommand {
 }
 
 extension LayerKind: ExpressibleByArgument {}
+
+extension CalendarDay: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
 
 extension TextEncoding {
     init(option: String) throws {

@@ -53,6 +53,9 @@ struct LookupCommand: ParsableCommand {
     @Flag(help: "Machine-readable output (one JSON object per point).")
     var json = false
 
+    @Option(help: "Answer with the layers and rulings in force on this day (2026-03-05, 2026/3/5 or 2026年3月5日); default: today's.")
+    var at: CalendarDay?
+
     @OptionGroup var workspace: WorkspaceOption
 
     func validate() throws {
@@ -75,7 +78,7 @@ struct LookupCommand: ParsableCommand {
         }
         let point = Coordinate(x, y)
         let answer = try ws.read {
-            let engine = try AnswerEngine(workspace: ws, layerNames: layerList, inputCRS: crs ?? .wgs84, around: point, tolerance: tolerance)
+            let engine = try AnswerEngine(workspace: ws, layerNames: layerList, inputCRS: crs ?? .wgs84, around: point, tolerance: tolerance, at: at)
             engine.roadTolerance = roadTolerance
             return try engine.answer(point, tolerance: tolerance)
         }
@@ -91,6 +94,7 @@ struct LookupCommand: ParsableCommand {
     private func runBatch(_ ws: Workspace, input: String) throws {
         var options = AssignOptions(points: input, out: output ?? "-")
         options.pointsOption = "--input"
+        options.at = at
         options.crs = crs
         options.layers = layerList
         options.tolerance = tolerance
@@ -110,7 +114,7 @@ struct LookupCommand: ParsableCommand {
     }
 
     private func runPipe(_ ws: Workspace) throws {
-        let pipe = try PipeLookup(workspace: ws, layerNames: layerList, crs: crs ?? .wgs84, tolerance: tolerance, roadTolerance: roadTolerance, json: json)
+        let pipe = try PipeLookup(workspace: ws, layerNames: layerList, crs: crs ?? .wgs84, tolerance: tolerance, roadTolerance: roadTolerance, json: json, at: at)
         if let header = pipe.outputHeader { Terminal.answerLine(header) }
         while let line = readLine(strippingNewline: true) {
             let (out, problem) = pipe.answer(line: line)

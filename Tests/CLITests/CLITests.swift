@@ -149,6 +149,28 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(flat.contains("grid | duty | road | component | area"), "no list of five kinds beside the six: \(help)")
     }
 
+    /// `import --replace --effective` keeps the earlier map; `lookup --at` answers by the map of
+    /// the day, `layers --history` lists the versions (issue 18).
+    func testVersionsAndLookupAtADay() throws {
+        try cli.write("grids2.geojson", featureCollection([
+            squareFeature(#"{"code":"320214001001001"}"#, 0, 0, 100), squareFeature(#"{"code":"320214001001009"}"#, 100, 0, 100),
+        ]))
+        let r = try cli.run(["import", "grids2.geojson", "--layer", "grids", "--kind", "grid", "--crs", "EPSG:4549", "--replace", "--effective", "2026年3月1日"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let point = "\(x0 + 150),\(y0 + 50)"
+        for (day, code) in [("2026/2/28", "320214001001002"), ("2026-03-01", "320214001001009")] {
+            let a = try cli.run(["lookup", point, "--crs", "EPSG:4549", "--layers", "grids", "--at", day, "--json"])
+            XCTAssertEqual(a.status, 0, a.stderr)
+            XCTAssertTrue(a.stdout.contains(code), "\(day): \(a.stdout)")
+        }
+        XCTAssertTrue(try cli.run(["lookup", point, "--crs", "EPSG:4549", "--layers", "grids"]).stdout.contains("320214001001009"), "today: the current map")
+        let history = try cli.run(["layers", "--history", "grids"])
+        XCTAssertEqual(history.status, 0, history.stderr)
+        XCTAssertTrue(history.stdout.contains("grids__v1") && history.stdout.contains("2026-03-01"), history.stdout)
+        let bad = try cli.run(["lookup", point, "--crs", "EPSG:4549", "--at", "2026-02-30"])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+    }
+
     func testLayersJSON() throws {
         let r = try cli.run(["layers", "--json"])
         XCTAssertEqual(r.status, 0)
