@@ -178,6 +178,11 @@ final class MapPageBrowserTests: XCTestCase {
         XCTAssertTrue(gcjCard.contains(String(format: "%.7f, %.7f (WGS84)", back.x, back.y)), "GCJ-02 → WGS84 as ChinaOffset: \(gcjCard)")
         XCTAssertTrue(gcjCard.contains("<span id=\"card-grid\">\(grid)</span>"), gcjCard)
 
+        let bd = ChinaOffset.wgs84ToBD09(point)
+        let baidu = try chromium.dom(page + "#q=" + String(format: "%.9f,%.9f", bd.x, bd.y) + "&crs=bd09", width: 390)
+        let bdBack = ChinaOffset.bd09ToWGS84(Coordinate((bd.x * 1e9).rounded() / 1e9, (bd.y * 1e9).rounded() / 1e9))
+        XCTAssertTrue(try section(baidu.output, from: "<div id=\"card\"", to: "</aside>").contains(String(format: "%.7f, %.7f (WGS84)", bdBack.x, bdBack.y)), "BD-09 → WGS84 as ChinaOffset")
+
         // A grid code finds the grid.
         let found = try chromium.dom(page + "#q=320214001001004", width: 390)
         XCTAssertTrue(try section(found.output, from: "<div id=\"card\"", to: "</aside>").contains("<span id=\"card-grid\">320214001001004</span>"))
