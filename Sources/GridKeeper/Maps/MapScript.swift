@@ -225,7 +225,8 @@ enum MapScript {
     [p.owner, p.code, p.name].forEach(function (v) { if (v && parts.indexOf(v) < 0) parts.push(v); });
     return parts.join(" · ") || p.key || "—";
   }
-  function show(answer) {
+  // `centre`: a typed query moves the map to its answer (a click leaves the map where it is).
+  function show(answer, centre) {
     var grid = (answer.layers || []).filter(function (l) { return l.kind === "grid" && l.primary; })[0];
     var html = "<p class=\"where\">" + Number(answer.lon).toFixed(7) + ", " + Number(answer.lat).toFixed(7) + " (WGS84)</p>";
     html += "<p class=\"grid\"><b>" + esc(t("grid")) + "</b> <span id=\"card-grid\">" + (grid ? esc(grid.primary.code || grid.primary.name || "") : "—") + "</span>"
@@ -246,14 +247,15 @@ enum MapScript {
     card.setAttribute("data-state", "answer");
     if (marker) marker.remove();
     marker = L.circleMarker([answer.lat, answer.lon], {radius: 7, color: "#000", weight: 2, fillColor: "#ff0", fillOpacity: 1}).addTo(map);
+    if (centre) map.setView([answer.lat, answer.lon], Math.max(map.getZoom(), 16), {animate: false});
   }
 
-  function ask(x, y, crs) {
+  function ask(x, y, crs, centre) {
     if (!isFinite(x) || !isFinite(y)) return showError(t("badInput"));
-    if (GK_MODE === "published") { var w = toWGS84(x, y, crs); return show(localAnswer(w[0], w[1])); }
+    if (GK_MODE === "published") { var w = toWGS84(x, y, crs); return show(localAnswer(w[0], w[1]), centre); }
     return fetch("v1/lookup?lon=" + encodeURIComponent(x) + "&lat=" + encodeURIComponent(y) + "&crs=" + encodeURIComponent(crs))
       .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || j.message || r.status); return j; }); })
-      .then(show, function (e) { showError(t("lookupFailed") + ": " + e.message); });
+      .then(function (a) { show(a, centre); }, function (e) { showError(t("lookupFailed") + ": " + e.message); });
   }
   function findGrid(code) {
     for (var i = 0; i < loaded.length; i++) {
@@ -283,12 +285,7 @@ enum MapScript {
   function query(text, crs) {
     text = text.trim();
     var m = text.match(/^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$/);
-    if (m) {
-      var x = Number(m[1]), y = Number(m[2]);
-      var w = GK_MODE === "published" ? toWGS84(x, y, crs) : [x, y];
-      if (Math.abs(w[1]) <= 90 && Math.abs(w[0]) <= 180) map.setView([w[1], w[0]], Math.max(map.getZoom(), 16), {animate: false});
-      return ask(x, y, crs);
-    }
+    if (m) return ask(Number(m[1]), Number(m[2]), crs, true);
     if (text) return findGrid(text);
     showError(t("badInput"));
   }
