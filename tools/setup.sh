@@ -2,7 +2,9 @@
 # Installs the Debian packages GridKeeper needs, only those missing. Idempotent, non-interactive.
 # Usage: tools/setup.sh [extra-package …]
 set -euo pipefail
-packages=(libgeos-dev libproj-dev proj-data libsqlite3-dev pkg-config gdal-bin "$@")
+# libjs-leaflet: the map page's Leaflet (served by `serve`, copied by `publish`);
+# fonts-noto-cjk: Chinese glyphs for the pages in a browser on Debian (and in the tests' Chromium).
+packages=(libgeos-dev libproj-dev proj-data libsqlite3-dev pkg-config gdal-bin libjs-leaflet fonts-noto-cjk "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,6 +16,7 @@ struct AuditCommand: ParsableCommand {
         Examples:
           gridkeeper audit --out audit.html --defects defects.geojson
           gridkeeper audit road_duty --out audit.json --sliver-area 2
+          gridkeeper audit --out audit-en.html --lang en
         """
     )
 
@@ -46,6 +47,9 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Road duty: report stretches where a duty polygon of the same service names another owner than the stakes from this many metres on.")
     var mismatchLength: Double = 5
 
+    @Option(help: "Language of the HTML report's headings: zh (default) or en. JSON keys stay English.")
+    var lang: String = "zh"
+
     @OptionGroup var workspace: WorkspaceOption
 
     func validate() throws {
@@ -53,6 +57,7 @@ struct AuditCommand: ParsableCommand {
         guard ext == "html" || ext == "htm" || ext == "json" || !((try? OutputFile(out))?.isFile ?? true) else { throw ValidationError("--out must end in .html or .json") }
         guard sliverArea >= 0, sliverWidth >= 0, minGridArea <= maxGridArea else { throw ValidationError("sliver sizes must be ≥ 0 and --min-grid-area ≤ --max-grid-area") }
         guard mismatchLength >= 0, mismatchLength.isFinite else { throw ValidationError("--mismatch-length must be ≥ 0 metres") }
+        guard Language(tag: lang) != nil else { throw ValidationError("--lang must be zh or en") }
     }
 
     func run() throws {
@@ -67,7 +72,7 @@ struct AuditCommand: ParsableCommand {
         options.commandLine = CommandLine.arguments.joined(separator: " ")
         let report = try Audit.run(options, workspace: ws)
         let ext = (out as NSString).pathExtension.lowercased()
-        let text = ext == "html" || ext == "htm" ? try AuditOutput.html(report, workspace: ws) : AuditOutput.json(report)
+        let text = ext == "html" || ext == "htm" ? try AuditOutput.html(report, workspace: ws, language: Language(tag: lang) ?? .zh) : AuditOutput.json(report)
         try OutputFile.write(text, to: out)
         if let defects { try OutputFile.write(try AuditOutput.geoJSON(report), to: defects) }
         var counts: [String: Int] = [:]

@@ -82,7 +82,10 @@ final class RulingVisibilityCLITests: XCTestCase {
         XCTAssertEqual(dispute["state"] as? String, "ruled")
         XCTAssertEqual(dispute["ruled_owner"] as? String, "P")
         XCTAssertEqual(try cli.run(["audit", "duty", "--out", "b.html"]).status, 1)
-        XCTAssertTrue(try String(contentsOfFile: cli.directory + "/b.html", encoding: .utf8).contains("<td>ruled</td><td>P</td>"))
+        XCTAssertTrue(try String(contentsOfFile: cli.directory + "/b.html", encoding: .utf8).contains("<td>已裁定</td><td>P</td>"), "Chinese by default")
+        XCTAssertEqual(try cli.run(["audit", "duty", "--out", "en.html", "--lang", "en"]).status, 1)
+        XCTAssertTrue(try String(contentsOfFile: cli.directory + "/en.html", encoding: .utf8).contains("<td>ruled</td><td>P</td>"), "--lang en")
+        XCTAssertEqual(try cli.run(["audit", "duty", "--out", "x.html", "--lang", "fr"]).status, 2, "an unknown language is a usage error")
 
         let ledger = try cli.run(["ledger", "--layer", "duty", "--out", "ledger.csv"])
         XCTAssertEqual(ledger.status, 0, ledger.stderr)

@@ -148,7 +148,7 @@ final class AuditTests: XCTestCase {
 /// errors and draws the map. Skipped (and says so) where Chromium is not installed.
 final class AuditReportBrowserTests: XCTestCase {
     func testChromiumRendersTheReport() throws {
-        let chromium = try ExternalTool.path("chromium", "chromium-browser", "google-chrome", package: "chromium")
+        let chromium = try HeadlessChromium()
         let scratch = try Scratch()
         try scratch.importLayer("duty", kind: .duty, geojson: collection([
             feature(#"{"owner":"P"}"#, rings: [rect(0, 0, 120, 100)]), feature(#"{"owner":"Q"}"#, rings: [rect(100, 0, 200, 100)]),
@@ -158,32 +158,14 @@ final class AuditReportBrowserTests: XCTestCase {
         let report = try Audit.run(o, workspace: try scratch.workspace())
         let page = scratch.directory + "/report.html"
         try AuditOutput.html(report, workspace: try scratch.workspace()).write(toFile: page, atomically: true, encoding: .utf8)
-        let dom = try runBrowser(chromium, ["--dump-dom", "file://" + page])
+        let dom = try chromium.run(["--dump-dom", "file://" + page])
         XCTAssertTrue(dom.output.contains("<svg"), "the map is in the rendered DOM")
         XCTAssertTrue(dom.output.contains("class=\"defect\""), "the dispute is drawn")
-        XCTAssertTrue(dom.output.contains("show on map"))
+        XCTAssertTrue(dom.output.contains("在图上显示"), "Chinese by default")
         XCTAssertFalse(dom.log.contains("Uncaught"), dom.log)
         let png = scratch.directory + "/report.png"
-        _ = try runBrowser(chromium, ["--screenshot=" + png, "--window-size=1000,800", "file://" + page])
+        _ = try chromium.run(["--screenshot=" + png, "--window-size=1000,800", "file://" + page])
         let size = (try FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
         XCTAssertGreaterThan(size, 10_000, "a screenshot with a map in it")
-    }
-
-    private func runBrowser(_ chromium: String, _ arguments: [String]) throws -> (output: String, log: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: chromium)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"] + arguments
-        let out = Pipe()
-        let logPath = NSTemporaryDirectory() + "chromium-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        defer { try? FileManager.default.removeItem(atPath: logPath) }
-        p.standardOutput = out
-        p.standardError = log
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try log.close()
-        return (String(decoding: data, as: UTF8.self), (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
     }
 }

@@ -53,11 +53,17 @@ final class RulingTests: XCTestCase {
         let states = defects.filter { $0["kind"] == .string("dispute") }.map { "\(text($0["parties"])) \(text($0["state"])) \(text($0["ruled_owner"]))" }.sorted()
         XCTAssertEqual(states, ["P|Q ruled Q", "P|R open -"])
 
-        let html = try AuditOutput.html(second, workspace: try scratch.workspace())
+        let html = try AuditOutput.html(second, workspace: try scratch.workspace(), language: .en)
         XCTAssertTrue(html.contains("1 still open, 1 ruled"), "the register line counts them apart")
         XCTAssertTrue(html.contains("<td>ruled</td><td>Q</td>"), "the state and ruled owner of the P/Q dispute")
         XCTAssertTrue(html.contains("<td>open</td><td></td>"), "the P/R dispute is open")
         XCTAssertTrue(html.contains("dispute (2: 1 open, 1 ruled)"), "the heading of the disputes table")
+        // The same report in Chinese (the default): states and headings translated, kind codes kept.
+        let zh = try AuditOutput.html(second, workspace: try scratch.workspace())
+        XCTAssertTrue(zh.contains("仍未裁定 1，已裁定 1"), "the register line in Chinese")
+        XCTAssertTrue(zh.contains("<td>已裁定</td><td>Q</td>") && zh.contains("<td>未裁定</td><td></td>"), "states in Chinese")
+        XCTAssertTrue(zh.contains("争议 dispute (2: 1 已裁定, 1 未裁定)"), "the heading names the kind in Chinese beside its code")
+        XCTAssertFalse(zh.contains("still open") || zh.contains("show on map") || zh.contains("Disputes by owner pair"), "no English headings")
     }
 
     /// Before the ruling the P/Q overlap (2000 m²) is disputed for both; after it, Q alone has
