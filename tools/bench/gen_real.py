@@ -163,7 +163,8 @@ def duty_layout(rows, cols, n_regions, rng):
         owner[b] = owner[a]
     overlaps, used = [], set()
     for a, b in sorted(adjacent, key=lambda p: rng.random()):
-        if len(overlaps) == N_OVERLAPS:
+        # small cities: leave polygons free for the invalid rings
+        if len(overlaps) == min(N_OVERLAPS, max(1, (n_regions - 2 * N_INVALID) // 2)):
             break
         if owner[a] == owner[b] or a in used or b in used:
             continue
@@ -254,8 +255,10 @@ def make_city(rows, cols, seed, out):
         if a < b and owner[a] == owner[b] and arr[a].intersection(arr[b]).length > 0:
             defects["same_owner_edges"].append({"polygons": [name[a], name[b]], "owner": OWNERS[owner[a]]})
     # three rings made invalid, on polygons of no overlap, apart from the gaps
-    free = [k for k in rng.permutation(n_regions).tolist() if k not in used
-            and not any(polys[k].touches(cells_polygon(g["cells"], rings)) for g in gaps)]
+    order = [k for k in rng.permutation(n_regions).tolist() if k not in used]
+    blocks = [cells_polygon(g["cells"], rings) for g in gaps]
+    apart = [k for k in order if not any(polys[k].touches(b) for b in blocks)]
+    free = apart + [k for k in order if k not in apart]   # a small city may have too few apart
     for k, how in zip(free, ["bow-tie", "spike", "crossing"]):
         polys[k], reason = break_ring(polys[k], how, rng)
         defects["invalid"].append({"polygon": name[k], "owner": OWNERS[owner[k]], "how": how, "reason": reason})
