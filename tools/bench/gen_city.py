@@ -58,20 +58,21 @@ def grid_code(r, c):
 
 
 # ---------------------------------------------------------------- duty regions
-def neighbours(r, c, n):
+def neighbours(r, c, rows, cols=None):
+    cols = rows if cols is None else cols
     for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-        if 0 <= r + dr < n and 0 <= c + dc < n:
+        if 0 <= r + dr < rows and 0 <= c + dc < cols:
             yield r + dr, c + dc
 
 
-def connected(cells, n):
+def connected(cells, rows, cols=None):
     cells = set(cells)
     if not cells:
         return False
     start = next(iter(cells))
     seen, todo = {start}, deque([start])
     while todo:
-        for nb in neighbours(*todo.popleft(), n):
+        for nb in neighbours(*todo.popleft(), rows, cols):
             if nb in cells and nb not in seen:
                 seen.add(nb)
                 todo.append(nb)
@@ -88,10 +89,17 @@ def duty_layout(n, rng):
         if all(connected(zip(*np.nonzero(region == k)), n) for k in range(N_REGIONS)):
             break
 
+    return inject_defects(region, n, n, N_REGIONS, rng)[:4]
+
+
+def inject_defects(region, rows, cols, n_regions, rng, n_overlaps=N_OVERLAPS):
+    """Gaps (blocks of cells of no region), owners (at least one same-owner edge) and overlap
+    strips (a region also takes up to 6 cells of a neighbour of another owner) on a region map;
+    returns region, owner, gaps, overlaps and the regions the overlaps use."""
     gaps = []
     while len(gaps) < N_GAPS:   # interior blocks, apart from each other and from the city edge
         h, w = rng.integers(2, 5, 2)
-        r0, c0 = rng.integers(3, n - 3 - h), rng.integers(3, n - 3 - w)
+        r0, c0 = rng.integers(3, rows - 3 - h), rng.integers(3, cols - 3 - w)
         block = {(r, c) for r in range(r0, r0 + h) for c in range(c0, c0 + w)}
         near = {(r, c) for r in range(r0 - 2, r0 + h + 2) for c in range(c0 - 2, c0 + w + 2)}
         if any(near & g["cells"] for g in gaps):
@@ -100,40 +108,40 @@ def duty_layout(n, rng):
         for rc in block:
             trial[rc] = -1
         touched = {int(region[rc]) for rc in block}
-        if all(connected(zip(*np.nonzero(trial == k)), n) for k in touched):
+        if all(connected(zip(*np.nonzero(trial == k)), rows, cols) for k in touched):
             region = trial
             gaps.append({"cells": block, "rows": [int(r0), int(r0 + h - 1)],
                          "cols": [int(c0), int(c0 + w - 1)]})
 
     adjacent = set()
     for (r, c), k in np.ndenumerate(region):
-        for nb in neighbours(r, c, n):
+        for nb in neighbours(r, c, rows, cols):
             if k >= 0 and region[nb] >= 0 and region[nb] != k:
                 adjacent.add((int(k), int(region[nb])))
-    owner = rng.integers(0, len(OWNERS), N_REGIONS)
+    owner = rng.integers(0, len(OWNERS), n_regions)
     if not any(owner[a] == owner[b] for a, b in adjacent):   # the same-owner edge the brief wants
         a, b = min(adjacent)
         owner[b] = owner[a]
 
     overlaps, used = [], set()
     for a, b in sorted(adjacent, key=lambda p: rng.random()):
-        if len(overlaps) == N_OVERLAPS:
+        if len(overlaps) == n_overlaps:
             break
         if owner[a] == owner[b] or a in used or b in used:
             continue
         # a strip of at most 6 of b's cells along the a|b edge, grown from one of them
         edge = sorted({nb for (r, c) in zip(*np.nonzero(region == a))
-                       for nb in neighbours(r, c, n) if region[nb] == b})
+                       for nb in neighbours(r, c, rows, cols) if region[nb] == b})
         strip, todo = set(), deque([edge[rng.integers(len(edge))]])
         while todo and len(strip) < 6:
             rc = todo.popleft()
             if rc in strip:
                 continue
             strip.add(rc)
-            todo.extend(nb for nb in neighbours(*rc, n) if nb in edge)
+            todo.extend(nb for nb in neighbours(*rc, rows, cols) if nb in edge)
         used |= {a, b}
         overlaps.append({"grower": a, "victim": b, "cells": strip})
-    return region, owner, gaps, overlaps
+    return region, owner, gaps, overlaps, used
 
 
 def cells_polygon(cells, x, y):

@@ -12,7 +12,7 @@ lattice line is a street (`streets` in DIR/edges.npz), the rest split the blocks
 
 Writes, like gen_city.py: grids.geojson, duty.geojson (one polygon per region of ~250 grids,
 a coverage union of whole grids: 1,000-2,000 vertices; N_OVERLAPS strips of a neighbour's grids
-taken twice, N_GAPS blocks of grids left out, three rings made invalid), defects.json,
+taken twice, four blocks of grids left out, three rings made invalid), defects.json,
 points.csv (id,x,y), params.json. Points: ~18 % within 15 m of a street, 2 % exactly on a
 lattice node, 3 % exactly on a shared vertex inside an edge's polyline, ~72 % uniform in the
 city, 5 % up to 50 m outside it: ~70 % lie within 20 m of a grid edge (`--check` measures it).
@@ -29,11 +29,11 @@ import shapely
 from shapely.geometry import Polygon, mapping
 
 import gen_city
-from gen_city import X0, Y0, CELL, JITTER, OWNERS, CHUNK, write_geojson, connected, neighbours
+from gen_city import X0, Y0, CELL, JITTER, OWNERS, CHUNK, write_geojson, connected
 
 STREET_EVERY = 5          # every fifth lattice line is a street
 GRIDS_PER_DUTY = 250      # one duty polygon per ~250 grids (1,000-2,000 vertices)
-N_OVERLAPS, N_GAPS, N_INVALID = 6, 4, 3
+N_OVERLAPS, N_INVALID = gen_city.N_OVERLAPS, 3
 
 
 def shape(grids):
@@ -124,61 +124,15 @@ def regions(rows, cols, n_regions, rng):
             seeds = np.stack([np.bincount(region, rr + 0.5, n_regions), np.bincount(region, cc + 0.5, n_regions)], 1) \
                 / np.maximum(cnt, 1)[:, None]
         region = assign(seeds)
-        if all(connected(zip(*np.nonzero(region == k)), max(rows, cols)) for k in range(n_regions)):
+        if all(connected(zip(*np.nonzero(region == k)), rows, cols) for k in range(n_regions)):
             return region
 
 
 def duty_layout(rows, cols, n_regions, rng):
-    """gen_city's layout (gaps, overlaps, a same-owner edge) on a rows x cols lattice."""
-    region = regions(rows, cols, n_regions, rng)
-    n = max(rows, cols)
-    # gen_city's helpers take a square n; cells beyond rows/cols never occur in `region`
-    gaps = []
-    while len(gaps) < N_GAPS:
-        hh, ww = rng.integers(2, 5, 2)
-        r0, c0 = rng.integers(3, rows - 3 - hh), rng.integers(3, cols - 3 - ww)
-        block = {(r, c) for r in range(r0, r0 + hh) for c in range(c0, c0 + ww)}
-        near = {(r, c) for r in range(r0 - 2, r0 + hh + 2) for c in range(c0 - 2, c0 + ww + 2)}
-        if any(near & g["cells"] for g in gaps):
-            continue
-        trial = region.copy()
-        for rc in block:
-            trial[rc] = -1
-        touched = {int(region[rc]) for rc in block}
-        if all(connected(zip(*np.nonzero(trial == k)), n) for k in touched):
-            region = trial
-            gaps.append({"cells": block, "rows": [int(r0), int(r0 + hh - 1)], "cols": [int(c0), int(c0 + ww - 1)]})
-
-    def nbs(r, c):
-        return ((a, b) for a, b in neighbours(r, c, n) if a < rows and b < cols)
-
-    adjacent = set()
-    for (r, c), k in np.ndenumerate(region):
-        for nb in nbs(r, c):
-            if k >= 0 and region[nb] >= 0 and region[nb] != k:
-                adjacent.add((int(k), int(region[nb])))
-    owner = rng.integers(0, len(OWNERS), n_regions)
-    if not any(owner[a] == owner[b] for a, b in adjacent):
-        a, b = min(adjacent)
-        owner[b] = owner[a]
-    overlaps, used = [], set()
-    for a, b in sorted(adjacent, key=lambda p: rng.random()):
-        # small cities: leave polygons free for the invalid rings
-        if len(overlaps) == min(N_OVERLAPS, max(1, (n_regions - 2 * N_INVALID) // 2)):
-            break
-        if owner[a] == owner[b] or a in used or b in used:
-            continue
-        edge = sorted({nb for (r, c) in zip(*np.nonzero(region == a)) for nb in nbs(r, c) if region[nb] == b})
-        strip, todo = set(), [edge[rng.integers(len(edge))]]
-        while todo and len(strip) < 6:
-            rc = todo.pop(0)
-            if rc in strip:
-                continue
-            strip.add(rc)
-            todo.extend(nb for nb in nbs(*rc) if nb in edge)
-        used |= {a, b}
-        overlaps.append({"grower": a, "victim": b, "cells": strip})
-    return region, owner, gaps, overlaps, used
+    """gen_city's gaps, owners and overlaps on the regions; a small city keeps polygons free for
+    the invalid rings."""
+    return gen_city.inject_defects(regions(rows, cols, n_regions, rng), rows, cols, n_regions, rng,
+                                   min(N_OVERLAPS, max(1, (n_regions - 2 * N_INVALID) // 2)))
 
 
 def cells_polygon(cells, rings):
