@@ -33,14 +33,16 @@ CHUNK = 1_000_000
 
 
 # ---------------------------------------------------------------- lattice
-def lattice(n, rng):
-    """(n+1)x(n+1) node coordinates, rounded once so every cell reuses the same doubles."""
-    j, i = np.meshgrid(np.arange(n + 1), np.arange(n + 1))
+def lattice(rows, rng, cols=None):
+    """(rows+1)x(cols+1) node coordinates (cols defaults to rows), rounded once so every cell
+    reuses the same doubles."""
+    cols = rows if cols is None else cols
+    j, i = np.meshgrid(np.arange(cols + 1), np.arange(rows + 1))
     x = X0 + j * CELL + rng.uniform(-JITTER, JITTER, j.shape)
     y = Y0 + i * CELL + rng.uniform(-JITTER, JITTER, i.shape)
     # the outer nodes slide only along the city edge, so the city stays an exact rectangle
-    x[:, 0], x[:, n] = X0, X0 + n * CELL
-    y[0, :], y[n, :] = Y0, Y0 + n * CELL
+    x[:, 0], x[:, cols] = X0, X0 + cols * CELL
+    y[0, :], y[rows, :] = Y0, Y0 + rows * CELL
     return np.round(x, 3), np.round(y, 3)
 
 
@@ -49,9 +51,9 @@ def cell_ring(x, y, r, c):
     return [(float(x[a, b]), float(y[a, b])) for a, b in nodes]
 
 
-def grid_code(r, c):
-    # 16 streets of 25x25 cells, 25 communities of 5x5 cells each, sequence 1..25
-    street = (r // 25) * 4 + c // 25 + 1
+def grid_code(r, c, cols=100):   # the square city numbers as 100 columns, whatever its size
+    # streets of 25x25 cells, 25 communities of 5x5 cells each, sequence 1..25
+    street = (r // 25) * -(-cols // 25) + c // 25 + 1
     community = ((r % 25) // 5) * 5 + (c % 25) // 5 + 1
     seq = (r % 5) * 5 + c % 5 + 1
     return f"320214{street:03d}{community:03d}{seq:03d}"
@@ -335,14 +337,19 @@ def check(out):
     return ok
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--grids", type=int, default=10000, help="a square number of unit grids")
+def arguments(doc, grids_help):
+    """The command line both generators take: --grids, --points, --seed, --out, --check."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--grids", type=int, default=10000, help=grids_help)
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--check", action="store_true", help="only verify the files already in --out")
-    args = ap.parse_args()
+    return ap, ap.parse_args()
+
+
+def main():
+    ap, args = arguments(__doc__, "a square number of unit grids")
     if args.check:
         sys.exit(0 if check(args.out) else 1)
     n = int(round(math.sqrt(args.grids)))

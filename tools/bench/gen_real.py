@@ -17,7 +17,6 @@ points.csv (id,x,y), params.json. Points: ~18 % within 15 m of a street, 2 % exa
 lattice node, 3 % exactly on a shared vertex inside an edge's polyline, ~72 % uniform in the
 city, 5 % up to 50 m outside it: ~70 % lie within 20 m of a grid edge (`--check` measures it).
 """
-import argparse
 import itertools
 import json
 import math
@@ -78,15 +77,6 @@ def edge_polylines(x, y, rows, cols, rng):
     return h, v
 
 
-def lattice(rows, cols, rng):
-    j, i = np.meshgrid(np.arange(cols + 1), np.arange(rows + 1))
-    x = X0 + j * CELL + rng.uniform(-JITTER, JITTER, j.shape)
-    y = Y0 + i * CELL + rng.uniform(-JITTER, JITTER, i.shape)
-    x[:, 0], x[:, cols] = X0, X0 + cols * CELL
-    y[0, :], y[rows, :] = Y0, Y0 + rows * CELL
-    return np.round(x, 3), np.round(y, 3)
-
-
 def cell_ring(h, v, r, c):
     """Counter-clockwise: bottom edge forward, right edge up, top edge backward, left edge down."""
     parts = [(h[r][c][0][:-1], h[r][c][1][:-1]), (v[r][c + 1][0][:-1], v[r][c + 1][1][:-1]),
@@ -94,14 +84,6 @@ def cell_ring(h, v, r, c):
     xs = np.concatenate([p[0] for p in parts])
     ys = np.concatenate([p[1] for p in parts])
     return list(zip(xs.tolist(), ys.tolist()))
-
-
-def grid_code(r, c, cols):
-    per_row = -(-cols // 25)
-    street = (r // 25) * per_row + c // 25 + 1
-    community = ((r % 25) // 5) * 5 + (c % 25) // 5 + 1
-    seq = (r % 5) * 5 + c % 5 + 1
-    return f"320214{street:03d}{community:03d}{seq:03d}"
 
 
 # ---------------------------------------------------------------- duty regions
@@ -166,11 +148,11 @@ def break_ring(poly, how, rng):
 
 def make_city(rows, cols, seed, out):
     rng = np.random.default_rng([seed, 0])
-    x, y = lattice(rows, cols, rng)
+    x, y = gen_city.lattice(rows, rng, cols)
     h, v = edge_polylines(x, y, rows, cols, rng)
     rings = {(r, c): cell_ring(h, v, r, c) for r in range(rows) for c in range(cols)}
     write_geojson(os.path.join(out, "grids.geojson"), [
-        ({"code": grid_code(r, c, cols)}, {"type": "Polygon", "coordinates": [rings[r, c]]})
+        ({"code": gen_city.grid_code(r, c, cols)}, {"type": "Polygon", "coordinates": [rings[r, c]]})
         for r in range(rows) for c in range(cols)])
     # every polyline for the points and the check: flat vertex arrays with an edge id per vertex
     lines = [(pl, r % STREET_EVERY == 0) for r, row in enumerate(h) for pl in row] + \
@@ -379,13 +361,7 @@ def check(out, sample=200_000):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--grids", type=int, default=10000)
-    ap.add_argument("--points", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--check", action="store_true", help="only verify the files already in --out")
-    args = ap.parse_args()
+    ap, args = gen_city.arguments(__doc__, "unit grids, rows x cols as square as possible (10000, 60000, 250000)")
     if args.check:
         sys.exit(0 if check(args.out) else 1)
     rows, cols = shape(args.grids)
