@@ -176,7 +176,7 @@ def main():
             bad = diff_sets(got, want, n)
             check[f"{pred}_{layer.name}_vs_geos"] = len(bad)
             for i in bad[:5]:
-                shown.append(f"{pred} {layer.name} id {ids[i]} ({xy[i, 0]!r}, {xy[i, 1]!r}): "
+                shown.append(f"{pred} {layer.name} id {ids[i]} ({float(xy[i, 0])!r}, {float(xy[i, 1])!r}): "
                              f"{args.engine} {got[1][got[2][i]:got[2][i + 1]].tolist()} "
                              f"GEOS {want[1][want[2][i]:want[2][i + 1]].tolist()}")
     if args.answers:
