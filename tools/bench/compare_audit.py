@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Compare a `gridkeeper audit` report.json with peer_audit.py's JSON and the city's defects.json.
 
-    compare_audit.py report.json peer.json defects.json [--tol 0.1]
+    compare_audit.py report.json peer.json defects.json [--layer duty|grids] [--tol 0.1]
 
-Every injected overlap and gap must be found by both sides (same kind and owners, area within
+Every injected overlap, gap and invalid ring of the duty layer (and what the repair of a ring
+overlaps or uncovers, `from_repairs` of the realistic city) must be found by both sides (same kind and owners, area within
 --tol m²), and the non-notice defects of the two sides must pair up one to one (kind, parties,
 area within --tol m²). Prints both tables; exit 1 on any miss or unpaired defect.
 """
@@ -37,6 +38,7 @@ def main():
     ap.add_argument("report")
     ap.add_argument("peer")
     ap.add_argument("defects")
+    ap.add_argument("--layer", default="duty", help="the grid layer has no injected defect")
     ap.add_argument("--tol", type=float, default=0.1)
     args = ap.parse_args()
     load = lambda p: json.load(open(p, encoding="utf-8"))
@@ -46,10 +48,18 @@ def main():
     who = lambda d: "+".join(d["parties"]) or "-"
 
     print(row("injected", "kind", "parties", "area m²", "gridkeeper", "shapely", "status"))
+    if args.layer != "duty":
+        injected = {"overlaps": [], "gaps": []}
+    rep = injected.get("from_repairs", {"overlaps": [], "gaps": []})
     want = [{"what": "overlap " + "/".join(o["polygons"]), "parties": sorted(set(o["owners"])), "area_m2": o["area_m2"],
-             "kind": "dispute" if len(set(o["owners"])) > 1 else "duplicate_coverage"} for o in injected["overlaps"]]
+             "kind": "dispute" if len(set(o["owners"])) > 1 else "duplicate_coverage"}
+            for o in injected["overlaps"] + rep["overlaps"]]
     want += [{"what": f"gap rows {g['rows'][0]}-{g['rows'][1]} cols {g['cols'][0]}-{g['cols'][1]}", "parties": [],
               "area_m2": g["area_m2"], "kind": "gap"} for g in injected["gaps"]]
+    want += [{"what": f"gap left by a repaired ring, {g['area_m2']} m²", "parties": [], "area_m2": g["area_m2"], "kind": "gap"}
+             for g in rep["gaps"]]
+    want += [{"what": f"invalid ring {d['polygon']} ({d['how']})", "parties": [d["owner"]], "area_m2": 0.0,
+              "kind": "repaired_geometry"} for d in injected.get("invalid", [])]
     for w in want:
         a, b = (closest(w, side, set(), args.tol) for side in (gk, peer))
         ok = a is not None and b is not None

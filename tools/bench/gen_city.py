@@ -33,14 +33,16 @@ CHUNK = 1_000_000
 
 
 # ---------------------------------------------------------------- lattice
-def lattice(n, rng):
-    """(n+1)x(n+1) node coordinates, rounded once so every cell reuses the same doubles."""
-    j, i = np.meshgrid(np.arange(n + 1), np.arange(n + 1))
+def lattice(rows, rng, cols=None):
+    """(rows+1)x(cols+1) node coordinates (cols defaults to rows), rounded once so every cell
+    reuses the same doubles."""
+    cols = rows if cols is None else cols
+    j, i = np.meshgrid(np.arange(cols + 1), np.arange(rows + 1))
     x = X0 + j * CELL + rng.uniform(-JITTER, JITTER, j.shape)
     y = Y0 + i * CELL + rng.uniform(-JITTER, JITTER, i.shape)
     # the outer nodes slide only along the city edge, so the city stays an exact rectangle
-    x[:, 0], x[:, n] = X0, X0 + n * CELL
-    y[0, :], y[n, :] = Y0, Y0 + n * CELL
+    x[:, 0], x[:, cols] = X0, X0 + cols * CELL
+    y[0, :], y[rows, :] = Y0, Y0 + rows * CELL
     return np.round(x, 3), np.round(y, 3)
 
 
@@ -49,29 +51,30 @@ def cell_ring(x, y, r, c):
     return [(float(x[a, b]), float(y[a, b])) for a, b in nodes]
 
 
-def grid_code(r, c):
-    # 16 streets of 25x25 cells, 25 communities of 5x5 cells each, sequence 1..25
-    street = (r // 25) * 4 + c // 25 + 1
+def grid_code(r, c, cols=100):   # the square city numbers as 100 columns, whatever its size
+    # streets of 25x25 cells, 25 communities of 5x5 cells each, sequence 1..25
+    street = (r // 25) * -(-cols // 25) + c // 25 + 1
     community = ((r % 25) // 5) * 5 + (c % 25) // 5 + 1
     seq = (r % 5) * 5 + c % 5 + 1
     return f"320214{street:03d}{community:03d}{seq:03d}"
 
 
 # ---------------------------------------------------------------- duty regions
-def neighbours(r, c, n):
+def neighbours(r, c, rows, cols=None):
+    cols = rows if cols is None else cols
     for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-        if 0 <= r + dr < n and 0 <= c + dc < n:
+        if 0 <= r + dr < rows and 0 <= c + dc < cols:
             yield r + dr, c + dc
 
 
-def connected(cells, n):
+def connected(cells, rows, cols=None):
     cells = set(cells)
     if not cells:
         return False
     start = next(iter(cells))
     seen, todo = {start}, deque([start])
     while todo:
-        for nb in neighbours(*todo.popleft(), n):
+        for nb in neighbours(*todo.popleft(), rows, cols):
             if nb in cells and nb not in seen:
                 seen.add(nb)
                 todo.append(nb)
@@ -88,10 +91,17 @@ def duty_layout(n, rng):
         if all(connected(zip(*np.nonzero(region == k)), n) for k in range(N_REGIONS)):
             break
 
+    return inject_defects(region, n, n, N_REGIONS, rng)[:4]
+
+
+def inject_defects(region, rows, cols, n_regions, rng, n_overlaps=N_OVERLAPS):
+    """Gaps (blocks of cells of no region), owners (at least one same-owner edge) and overlap
+    strips (a region also takes up to 6 cells of a neighbour of another owner) on a region map;
+    returns region, owner, gaps, overlaps and the regions the overlaps use."""
     gaps = []
     while len(gaps) < N_GAPS:   # interior blocks, apart from each other and from the city edge
         h, w = rng.integers(2, 5, 2)
-        r0, c0 = rng.integers(3, n - 3 - h), rng.integers(3, n - 3 - w)
+        r0, c0 = rng.integers(3, rows - 3 - h), rng.integers(3, cols - 3 - w)
         block = {(r, c) for r in range(r0, r0 + h) for c in range(c0, c0 + w)}
         near = {(r, c) for r in range(r0 - 2, r0 + h + 2) for c in range(c0 - 2, c0 + w + 2)}
         if any(near & g["cells"] for g in gaps):
@@ -100,40 +110,40 @@ def duty_layout(n, rng):
         for rc in block:
             trial[rc] = -1
         touched = {int(region[rc]) for rc in block}
-        if all(connected(zip(*np.nonzero(trial == k)), n) for k in touched):
+        if all(connected(zip(*np.nonzero(trial == k)), rows, cols) for k in touched):
             region = trial
             gaps.append({"cells": block, "rows": [int(r0), int(r0 + h - 1)],
                          "cols": [int(c0), int(c0 + w - 1)]})
 
     adjacent = set()
     for (r, c), k in np.ndenumerate(region):
-        for nb in neighbours(r, c, n):
+        for nb in neighbours(r, c, rows, cols):
             if k >= 0 and region[nb] >= 0 and region[nb] != k:
                 adjacent.add((int(k), int(region[nb])))
-    owner = rng.integers(0, len(OWNERS), N_REGIONS)
+    owner = rng.integers(0, len(OWNERS), n_regions)
     if not any(owner[a] == owner[b] for a, b in adjacent):   # the same-owner edge the brief wants
         a, b = min(adjacent)
         owner[b] = owner[a]
 
     overlaps, used = [], set()
     for a, b in sorted(adjacent, key=lambda p: rng.random()):
-        if len(overlaps) == N_OVERLAPS:
+        if len(overlaps) == n_overlaps:
             break
         if owner[a] == owner[b] or a in used or b in used:
             continue
         # a strip of at most 6 of b's cells along the a|b edge, grown from one of them
         edge = sorted({nb for (r, c) in zip(*np.nonzero(region == a))
-                       for nb in neighbours(r, c, n) if region[nb] == b})
+                       for nb in neighbours(r, c, rows, cols) if region[nb] == b})
         strip, todo = set(), deque([edge[rng.integers(len(edge))]])
         while todo and len(strip) < 6:
             rc = todo.popleft()
             if rc in strip:
                 continue
             strip.add(rc)
-            todo.extend(nb for nb in neighbours(*rc, n) if nb in edge)
+            todo.extend(nb for nb in neighbours(*rc, rows, cols) if nb in edge)
         used |= {a, b}
         overlaps.append({"grower": a, "victim": b, "cells": strip})
-    return region, owner, gaps, overlaps
+    return region, owner, gaps, overlaps, used
 
 
 def cells_polygon(cells, x, y):
@@ -327,14 +337,19 @@ def check(out):
     return ok
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--grids", type=int, default=10000, help="a square number of unit grids")
+def arguments(doc, grids_help):
+    """The command line both generators take: --grids, --points, --seed, --out, --check."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--grids", type=int, default=10000, help=grids_help)
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--check", action="store_true", help="only verify the files already in --out")
-    args = ap.parse_args()
+    return ap, ap.parse_args()
+
+
+def main():
+    ap, args = arguments(__doc__, "a square number of unit grids")
     if args.check:
         sys.exit(0 if check(args.out) else 1)
     n = int(round(math.sqrt(args.grids)))

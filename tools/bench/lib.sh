@@ -3,8 +3,10 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH/../.." && pwd)
 PY=$BENCH/.venv/bin/python
 GK=${GK:-$ROOT/.build/release/gridkeeper}   # GK=path NO_BUILD=1: bench another binary
-GRIDS=10000
+CITY=${CITY:-real}     # real: gen_real.py (street-like shared edges); square: gen_city.py (4-vertex cells)
+GRIDS=${GRIDS:-10000}
 SEED=1
+DATA=${DATA:-$BENCH/data/$CITY-$GRIDS}
 
 apt_install() {
   local sudo=""
@@ -20,6 +22,11 @@ setup_tools() {
     python3 -m venv "$BENCH/.venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$BENCH/.venv"; }
     "$PY" -m pip install -q shapely numpy
   fi
+  # the SQL peers; DuckDB pinned to the version of the spatial extension's PyPI package, which
+  # DuckDB loads from its file (INSTALL spatial would download it)
+  if ! "$PY" -c 'import sedonadb, geoarrow.pyarrow, duckdb, duckdb_extension_spatial, pyarrow' 2>/dev/null; then
+    "$PY" -m pip install -q sedonadb geoarrow-pyarrow pyarrow 'duckdb==1.5.5' 'duckdb-extension-spatial==1.5.5'
+  fi
 }
 
 build_gridkeeper() {
@@ -27,13 +34,22 @@ build_gridkeeper() {
   (cd "$ROOT" && tools/setup.sh && swift build -c release --static-swift-stdlib --product gridkeeper)
 }
 
-# make_city DIR N: the city and N points, unless DIR already holds exactly that
+# make_city DIR N: the city ($CITY, $GRIDS grids) and N points, unless DIR already holds exactly
+# that; the realistic city's self-check (gen_real.py --check) goes to DIR/check.txt
 make_city() {
-  local want="{\"grids\": $GRIDS, \"points\": $2, \"seed\": $SEED}"
+  local gen=gen_city.py want="{\"grids\": $GRIDS, \"points\": $2, \"seed\": $SEED}"
+  if [ "$CITY" = real ]; then
+    gen=gen_real.py want="{\"city\": \"real\", \"grids\": $GRIDS, \"points\": $2, \"seed\": $SEED}"
+  fi
   if [ "$(cat "$1/params.json" 2>/dev/null)" != "$want" ]; then
-    echo "bench: generating $GRIDS grids and $2 points in $1" >&2
-    rm -f "$1/params.json"
-    "$PY" "$BENCH/gen_city.py" --grids "$GRIDS" --points "$2" --seed "$SEED" --out "$1"
+    echo "bench: generating the $CITY city, $GRIDS grids and $2 points in $1" >&2
+    rm -f "$1/params.json" "$1/check.txt"
+    "$PY" "$BENCH/$gen" --grids "$GRIDS" --points "$2" --seed "$SEED" --out "$1"
+  fi
+  if [ "$CITY" = real ] && [ ! -s "$1/check.txt" ]; then
+    echo "bench: checking the city" >&2
+    "$PY" "$BENCH/gen_real.py" --check --out "$1" >"$1/check.txt.new" || true
+    mv "$1/check.txt.new" "$1/check.txt"
   fi
 }
 

@@ -9,7 +9,7 @@ setup_tools
 build_gridkeeper
 declare -A rss
 for n in 1000000 10000000; do
-  dir=$BENCH/data/mem-$n
+  dir=$BENCH/data/mem-$CITY-$n
   mkdir -p "$dir"
   make_city "$dir" "$n"
   make_workspace "$dir"

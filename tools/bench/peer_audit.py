@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""The shapely 2 peer of `gridkeeper audit duty`: overlaps and gaps of the bench city's duty layer.
+"""The shapely 2 peer of `gridkeeper audit LAYER`: validity, overlaps and gaps of one layer of the bench city.
 
-    peer_audit.py DIR --json OUT [--threads 2] [--repeat 5]
+    peer_audit.py DIR --layer duty|grids --json OUT [--threads 2] [--repeat 5]
 
-Reads DIR/grids.geojson and DIR/duty.geojson (untimed), then times the whole audit, keeping the
-best of --repeat runs: unions, tree, overlap tests, intersections, gaps, areas, classification.
+Reads DIR/grids.geojson and DIR/<layer>.geojson (untimed; the key is `owner` for duty, `code`
+for grids), then times the whole audit, keeping the best of --repeat runs: validity of every
+polygon, make-valid ("structure") of the invalid ones, reported as `repaired_geometry` as
+GridKeeper's import and audit do (a repair that leaves several parts is also a `multipart`
+notice), unions, tree, overlap tests, intersections, gaps, areas, classification.
 Overlaps: one defect per pair of polygons whose interiors meet (`dispute` between different
 owners, `duplicate_coverage` for one owner), area of their whole intersection; as GridKeeper does,
 equal geometries are a `duplicate_feature` (and, between different owners, a dispute too). Gaps: the union of
 the grids minus the union of the duty layer, one `gap` per part. Either is a `sliver_*` (a
 notice) when its area < --sliver-area m² or its width 2·area/perimeter < --sliver-width m.
-Invalid geometry, multiparts and grid checks are not done: the generated city has none.
+Grid checks (codes, areas, communities) are not done: the generated city has no defect there.
 """
 import argparse
 import gc
@@ -35,10 +38,15 @@ def polygonal_length(geoms):
     return np.bincount(idx[keep], shapely.length(parts[keep]), minlength=len(geoms))
 
 
-def audit(grids, duty, owner, submit, sliver_area, sliver_width):
+def audit(grids, layer, owner, submit, sliver_area, sliver_width):
     # GEOS releases the GIL: the union of the grids (an exact coverage, so a cheap coverage union)
     # runs on the other thread while this one does the union of the duty layer and the overlaps
     jurisdiction = submit(shapely.coverage_union_all, grids)
+    valid = shapely.is_valid(layer)
+    duty = layer.copy()
+    duty[~valid] = shapely.make_valid(layer[~valid], method="structure", keep_collapsed=False)
+    repaired = np.nonzero(~valid)[0].tolist()
+    reasons = shapely.is_valid_reason(layer[repaired]) if repaired else []
     covered = shapely.union_all(duty)                         # duty polygons overlap: a full union
     areas = shapely.area(duty)
     i, j = shapely.STRtree(duty).query(duty)                  # envelope candidates, each pair twice
@@ -60,6 +68,12 @@ def audit(grids, duty, owner, submit, sliver_area, sliver_width):
         return area, (area < sliver_area) | (2 * area / length < sliver_width)
 
     defects = []
+    for k, why in zip(repaired, reasons):
+        defects.append({"kind": "repaired_geometry", "parties": [owner[k]], "fids": [k + 1], "area_m2": 0.0,
+                        "notice": False, "detail": why})
+        if shapely.get_num_geometries(duty[k]) > 1:
+            defects.append({"kind": "multipart", "parties": [owner[k]], "fids": [k + 1],
+                            "area_m2": shapely.area(duty[k]), "notice": True})
     area, sliver = slivers(inter, polygonal_length(inter))
     for a, b, ar, s, eq in zip(i.tolist(), j.tolist(), area.tolist(), sliver.tolist(), same.tolist()):
         # as GridKeeper: fids 1-based in file order; parties both owners, sorted (one owner twice)
@@ -79,6 +93,7 @@ def audit(grids, duty, owner, submit, sliver_area, sliver_width):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir")
+    ap.add_argument("--layer", choices=["duty", "grids"], default="duty")
     ap.add_argument("--json", required=True)
     ap.add_argument("--threads", type=int, default=2, help="1 or 2")
     ap.add_argument("--repeat", type=int, default=5)
@@ -87,8 +102,8 @@ def main():
     args = ap.parse_args()
 
     grids, _ = load(f"{args.dir}/grids.geojson")
-    duty, props = load(f"{args.dir}/duty.geojson")
-    owner = [p["owner"] for p in props]
+    duty, props = load(f"{args.dir}/{args.layer}.geojson")
+    owner = [p["owner" if args.layer == "duty" else "code"] for p in props]
     if args.threads > 1:
         submit = ThreadPoolExecutor(1).submit   # one task to hand off: more threads would idle
     else:
@@ -109,7 +124,7 @@ def main():
     for d in defects:
         counts[d["kind"]] = counts.get(d["kind"], 0) + 1
         d["area_m2"] = round(d["area_m2"], 3)
-    out = {"seconds": min(runs), "runs": runs, "threads": args.threads, "shapely": shapely.__version__,
+    out = {"layer": args.layer, "seconds": min(runs), "runs": runs, "threads": args.threads, "shapely": shapely.__version__,
            "geos": shapely.geos_version_string, "findings": len(defects), "counts": counts, "defects": defects}
     with open(args.json, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)

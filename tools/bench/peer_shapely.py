@@ -37,6 +37,9 @@ class Layer:
             feats = json.load(f)["features"]
         self.name = name
         self.polys = np.array([shapely.geometry.shape(ft["geometry"]) for ft in feats])
+        # an invalid ring is repaired as `gridkeeper import` does (make-valid, "structure")
+        bad = ~shapely.is_valid(self.polys)
+        self.polys[bad] = shapely.make_valid(self.polys[bad], method="structure", keep_collapsed=False)
         self.keys = np.array([str(ft["properties"][key]) for ft in feats], dtype=object)
         self.tree = None
         self.join_s = 0.0
