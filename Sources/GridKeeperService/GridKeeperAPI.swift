@@ -32,10 +32,13 @@ struct GridKeeperAPI: Sendable {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    /// Registers `handlers` for `path`, and 405 (with `Allow`) for every other method there.
+    /// The methods answered 405 where a path does not take them (QUERY: the draft HTTP method).
+    static let knownMethods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options, .trace] + [HTTPRequest.Method("QUERY")].compactMap { $0 }
+
+    /// Registers `handlers` for `path`, and 405 (with `Allow`) for every other known method there.
     static func route(_ router: Router<BasicRequestContext>, _ path: RouterPath, _ handlers: [HTTPRequest.Method: @Sendable (Request, BasicRequestContext) async throws -> Response]) {
         let allowed = handlers.keys.map(\.rawValue).sorted().joined(separator: ", ")
-        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch, .head, .options] {
+        for method in Self.knownMethods {
             if let handler = handlers[method] {
                 router.on(path, method: method, use: handler)
             } else {

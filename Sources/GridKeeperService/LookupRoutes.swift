@@ -19,11 +19,9 @@ extension GridKeeperAPI {
             }
             tolerance = try Self.distance(query, "tolerance") ?? tolerance
             roadTolerance = try Self.distance(query, "road_tolerance") ?? roadTolerance
-            if let text = query.get("layers") {
-                let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                guard !names.isEmpty else { throw APIError.badRequest("layers: name one layer or more, separated by commas", parameter: "layers") }
-                layers = names
-            }
+            // `layers=` naming none is every layer, as leaving it out is.
+            let names = query.get("layers")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
+            if !names.isEmpty { layers = names }
         }
 
         static func distance(_ query: Parameters, _ name: String) throws -> Double? {

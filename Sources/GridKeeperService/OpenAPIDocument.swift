@@ -54,15 +54,21 @@ paths:
           application/json:
             schema:
               type: array
-              maxItems: 10000
+              description: At most 10,000 points (413 past that).
               items:
                 type: object
                 required: [lon, lat]
                 properties:
-                  id: {oneOf: [{type: string}, {type: number}]}
+                  id:
+                    description: Echoed in the answer; null or absent = the point's 1-based position.
+                    nullable: true
+                    anyOf: [{type: string}, {type: number}]
                   lon: {type: number}
                   lat: {type: number}
-                  crs: {$ref: "#/components/schemas/CRS"}
+                  crs:
+                    description: null or absent = the crs parameter.
+                    nullable: true
+                    allOf: [{$ref: "#/components/schemas/CRS"}]
           text/csv:
             schema: {type: string}
       responses:
@@ -221,7 +227,7 @@ paths:
           description: The OpenAPI document.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object}
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer}
@@ -248,7 +254,7 @@ components:
       name: layers
       in: query
       required: false
-      description: Comma-separated answering layers (default every grid, duty, area and road-duty layer).
+      description: Comma-separated answering layers, answered in that order (default, or when empty, every grid, duty, area and road-duty layer).
       schema: {type: string}
   responses:
     BadRequest:
