@@ -36,16 +36,24 @@ final class ServiceMetrics: Sendable {
     private static let buckets: [Duration] = [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
                                               .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2)]
 
+    // Computed: the descriptor type is not Sendable, so it cannot be a shared constant.
+    private static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gridkeeper", subsystem: "http", metricName: "requests", unitName: "total", helpText: "HTTP requests answered")
+    }
+    private static var durations: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gridkeeper", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "Time from request to response")
+    }
+
     init() {
-        generation = registry.makeGauge(name: "gridkeeper_snapshot_generation", help: "The snapshot answering: 1 for the first loaded, one more per reload")
-        layers = registry.makeGauge(name: "gridkeeper_snapshot_answering_layers", help: "Answering layers in the snapshot")
+        generation = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "gridkeeper", subsystem: "snapshot", metricName: "generation", unitName: "",
+                                                                         helpText: "The snapshot answering: 1 for the first loaded, one more per reload"))
+        layers = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "gridkeeper", subsystem: "snapshot", metricName: "answering_layers", unitName: "",
+                                                                     helpText: "Answering layers in the snapshot"))
     }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(name: "gridkeeper_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
-                             help: "HTTP requests answered").increment()
-        registry.makeDurationHistogram(name: "gridkeeper_http_request_duration_seconds", labels: [("method", method), ("route", route)],
-                                       buckets: Self.buckets, help: "Time from request to response").record(duration)
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.durations, labels: [("method", method), ("route", route)], buckets: Self.buckets).record(duration)
     }
 
     func snapshotInstalled(_ s: Snapshot) {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestSupport
 import XCTest
 
 /// The built `gridkeeper` binary, run in a scratch directory: one-shot commands, and
@@ -143,13 +144,7 @@ final class ServiceProcess: @unchecked Sendable {
     func buildDemoCity() throws {
         let geodata = Self.root + "/geodata/"
         try run(["init", "--crs", "EPSG:4549"])
-        try run(["import", geodata + "district.geojson", "--layer", "district", "--kind", "area", "--jurisdiction"])
-        try run(["import", geodata + "communities.geojson", "--layer", "communities", "--kind", "area"])
-        try run(["import", geodata + "grids.geojson", "--layer", "grids", "--kind", "grid"])
-        try run(["import", geodata + "road_duty.geojson", "--layer", "road_duty", "--kind", "duty", "--service", "road"])
-        try run(["import", geodata + "greening_duty.geojson", "--layer", "greening", "--kind", "duty", "--service", "greening"])
-        try run(["import", geodata + "roads.geojson", "--layer", "roads", "--kind", "road"])
-        try run(["import", geodata + "road_stakes.csv", "--layer", "road_stakes", "--kind", "roadduty", "--road-layer", "roads", "--service", "road"])
+        for arguments in DemoCity.imports(geodata: geodata) { try run(arguments) }
         try run(["audit", "--out", directory + "/audit.json"], ok: [0, 1])
     }
 }
