@@ -71,7 +71,7 @@ ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PGPORT user=postgres dbname=postg
   -nln grids -a_srs EPSG:4549 -lco GEOMETRY_NAME=geom -lco SPATIAL_INDEX=GIST -nlt PROMOTE_TO_MULTI
 $psql -c "CREATE TABLE pts (id int PRIMARY KEY, p geometry(Point, 4549))"
 awk -F, '{ printf "%d\t SRID=4549;POINT(%s %s)\n", NR, $1, $2 }' "$work/xy.txt" | $psql -c "COPY pts FROM STDIN"
-$psql -c "VACUUM ANALYZE grids; VACUUM ANALYZE pts"
+$psql -c "VACUUM ANALYZE grids" -c "VACUUM ANALYZE pts"
 # One layer's bare question: which grid covers the point (its code).
 printf '\\set i random(1, %d)\nSELECT g.code FROM grids g, pts WHERE pts.id = :i AND ST_Covers(g.geom, pts.p);\n' "$POINTS" >"$work/covers.sql"
 
