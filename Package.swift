@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "GridKeeper",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gridkeeper", targets: ["gridkeeper"]),
         .library(name: "GridKeeper", targets: ["GridKeeper"]),
@@ -11,6 +11,12 @@ let package = Package(
     dependencies: [
         // The CLI convention in Swift (help, validation, subcommands, completion); see DESIGN.md.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP service (`gridkeeper serve`): Hummingbird 2 on SwiftNIO, with the server-side
+        // Swift conventions for logs, metrics and a graceful stop on SIGTERM.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // GEOS's header, and its functions loaded on first use (see Sources/CGEOS): the bulk
@@ -24,9 +30,20 @@ let package = Package(
         .systemLibrary(name: "CPrefetch"),
         .target(name: "Spatial", dependencies: ["CGEOS", "CPROJ", "CSQLite", "CPrefetch"]),
         .target(name: "GridKeeper", dependencies: ["Spatial"]),
+        // `gridkeeper serve`: routes over the answer engine; knows HTTP, never GEOS or PROJ.
+        .target(
+            name: "GridKeeperService",
+            dependencies: [
+                "GridKeeper",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "gridkeeper",
-            dependencies: ["GridKeeper", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GridKeeper", "GridKeeperService", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         // The proof that the native kernel equals GEOS: shared by the tests and the verify-kernel tool.
         .target(name: "KernelVerification", dependencies: ["Spatial"]),
@@ -36,5 +53,6 @@ let package = Package(
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "KernelVerification", "TestSupport"]),
         .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridkeeper", "Spatial", "TestSupport"]),
+        .testTarget(name: "ServiceTests", dependencies: ["gridkeeper", "TestSupport"]),
     ]
 )

@@ -19,10 +19,10 @@ import Spatial
 /// native kernel (`LayerData`: polygons, parties, rulings, jurisdiction), the road-duty layers'
 /// stakes (`RoadResolver`) and the territorial fallback layer. Immutable once loaded; the
 /// single-point `AnswerEngine` and every bulk worker answer over the same one.
-final class AnswerLayers: @unchecked Sendable {
-    let workspaceCRS: CRS
+public final class AnswerLayers: @unchecked Sendable {
+    public let workspaceCRS: CRS
     /// The layers answered, in the order asked for (polygon and road-duty layers).
-    let layers: [LayerInfo]
+    public let layers: [LayerInfo]
     /// The polygon layers among `layers`, in their order, and the road-duty layers.
     let polygons: [LayerData]
     let roads: [RoadResolver]
@@ -33,6 +33,13 @@ final class AnswerLayers: @unchecked Sendable {
     let fallback: LayerData?
     /// The workspace-CRS window the layers were loaded for; nil when whole layers are.
     let window: Envelope?
+
+    /// What a long-lived process (the service) holds: every grid, duty, area and road-duty
+    /// layer whole, indexed for `indexTolerance` (other tolerances are answered from the tree),
+    /// with the fallback layer. Read in one read transaction of `workspace`.
+    public convenience init(wholeWorkspace workspace: Workspace, indexTolerance: Double) throws {
+        try self.init(workspace: workspace, layerNames: nil, indexTolerance: indexTolerance, fallback: true)
+    }
 
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
     /// `indexTolerance`: build each polygon layer's cell index for answering many points at
@@ -121,6 +128,13 @@ public final class AnswerEngine {
     /// `day`: answer with the layers and rulings in force on that day (nil: today's).
     public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, indexTolerance: Double? = nil, at day: CalendarDay? = nil) throws {
         snapshot = try AnswerLayers(workspace: workspace, layerNames: layerNames, indexTolerance: indexTolerance, fallback: true, at: day)
+        self.inputCRS = inputCRS
+    }
+
+    /// An engine over a snapshot already loaded (and shared): cheap, so a long-lived process
+    /// makes one per thread or request over the one immutable `AnswerLayers` it holds.
+    public init(snapshot: AnswerLayers, inputCRS: CRS) {
+        self.snapshot = snapshot
         self.inputCRS = inputCRS
     }
 

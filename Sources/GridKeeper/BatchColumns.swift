@@ -7,28 +7,33 @@ import Spatial
 ///
 /// The one definition of a row's fields: the pipe builds its rows here, and the bulk
 /// formatter (`AssignWorker`) writes the same bytes from texts made here once per feature.
-struct BatchColumns {
+public struct BatchColumns: Sendable {
     let idName: String
     let layers: [LayerInfo]
 
-    var header: [String] {
+    public init(idName: String, layers: [LayerInfo]) {
+        self.idName = idName
+        self.layers = layers
+    }
+
+    public var header: [String] {
         [idName] + layers.flatMap { l in
             [l.name, "\(l.name)_owner", "\(l.name)_status", "\(l.name)_candidates"] + (l.kind == .roadduty ? ["\(l.name)_stake", "\(l.name)_distance_m"] : [])
         }
     }
 
-    func values(id: String, answer: PointAnswer) -> [String] {
+    public func values(id: String, answer: PointAnswer) -> [String] {
         [id] + answer.layers.flatMap(Self.fields)
     }
 
     /// The row of a point that could not be answered: every layer's status is `error`.
-    func errorValues(id: String) -> [String] {
+    public func errorValues(id: String) -> [String] {
         [id] + layers.flatMap { l in ["", "", "error", ""] + (l.kind == .roadduty ? ["", ""] : []) }
     }
 
     /// One CSV line of `fields`, each encoded as every CSV output encodes it (quoted where
     /// needed, formulas neutralised).
-    func csvLine(_ fields: [String]) -> String {
+    public func csvLine(_ fields: [String]) -> String {
         var out: [UInt8] = []
         for (k, field) in fields.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }

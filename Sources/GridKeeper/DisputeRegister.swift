@@ -100,11 +100,16 @@ public enum DisputeRegister {
     }
 
     public static func entry(id: String, workspace ws: Workspace) throws -> Entry {
+        guard let e = try find(id: id, workspace: ws) else { throw GridKeeperError.usage("no dispute '\(id)'; see `gridkeeper disputes list`") }
+        return e
+    }
+
+    /// The dispute whose id is `id` or begins with it; nil when none does (a prefix of
+    /// several is a usage error: give more of the id).
+    public static func find(id: String, workspace ws: Workspace) throws -> Entry? {
         let matches = try list(workspace: ws).filter { $0.id == id || $0.id.hasPrefix(id) }
-        guard matches.count == 1 else {
-            throw GridKeeperError.usage(matches.isEmpty ? "no dispute '\(id)'; see `gridkeeper disputes list`" : "'\(id)' matches \(matches.count) disputes; give more of the id")
-        }
-        return matches[0]
+        guard matches.count <= 1 else { throw GridKeeperError.usage("'\(id)' matches \(matches.count) disputes; give more of the id") }
+        return matches.first
     }
 
     private static func entry(_ r: [SQLValue]) throws -> Entry {

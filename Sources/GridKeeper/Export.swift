@@ -99,19 +99,47 @@ protocol FeatureSink {
     func finish() throws
 }
 
-/// GeoJSON FeatureCollection (with `bbox`, written last so the file streams) or GeoJSONSeq.
+/// GeoJSON FeatureCollection (with `bbox`, written last so the file streams) or GeoJSONSeq,
+/// written to a file descriptor as `GeoJSONText` makes it.
 final class GeoJSONSink: FeatureSink {
     private let handle: FileHandle
-    private let sequence: Bool
-    private let precision: Int
-    private let crs: CRS?
-    private var buffer = ""
-    private var count = 0
-    private var bbox = Envelope.empty
+    private var text: GeoJSONText
 
     /// Writes to `descriptor`, which the sink owns (closed by `finish()` or when it is dropped).
     init(descriptor: Int32, sequence: Bool, precision: Int, crs: CRS?) {
         handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        text = GeoJSONText(sequence: sequence, precision: precision, crs: crs)
+    }
+
+    func write(_ f: Feature) throws {
+        text.append(f)
+        if text.buffer.utf8.count > 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: Data(text.buffer.utf8))
+        text.buffer = ""
+    }
+
+    func finish() throws {
+        text.finish()
+        try flush()
+        try handle.close()
+    }
+}
+
+/// The one GeoJSON feature writer (export and the service's features): a FeatureCollection
+/// (RFC 7946 when `crs` is nil, i.e. WGS84; `bbox` last, so it can stream) or GeoJSONSeq.
+/// `buffer` holds what is not yet taken; the caller may take and empty it at any point.
+struct GeoJSONText {
+    var buffer = ""
+    let sequence: Bool
+    let precision: Int
+    let crs: CRS?
+    private var count = 0
+    private var bbox = Envelope.empty
+
+    init(sequence: Bool, precision: Int, crs: CRS?) {
         self.sequence = sequence
         self.precision = precision
         self.crs = crs
@@ -128,7 +156,7 @@ final class GeoJSONSink: FeatureSink {
         return "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"\(name)\"}}"
     }
 
-    func write(_ f: Feature) throws {
+    mutating func append(_ f: Feature) {
         if !sequence && count > 0 { buffer += ",\n" }
         buffer += "{\"type\":\"Feature\""
         // A sequence has no collection to carry the CRS: each feature does (a foreign member).
@@ -144,27 +172,21 @@ final class GeoJSONSink: FeatureSink {
         buffer += "}"
         if sequence { buffer += "\n" }
         count += 1
-        if buffer.utf8.count > 1 << 20 { try flush() }
     }
 
-    private func flush() throws {
-        try handle.write(contentsOf: Data(buffer.utf8))
-        buffer = ""
-    }
-
-    func finish() throws {
+    /// Closes the collection (nothing for a sequence).
+    mutating func finish() {
         if !sequence {
             buffer += "\n]"
             if !bbox.isEmpty {
-                let f = { (v: Double) in GeoJSONGeometry.format(v, self.precision) }
+                let precision = precision
+                let f = { (v: Double) in GeoJSONGeometry.format(v, precision) }
                 buffer += ",\"bbox\":[\(f(bbox.minX)),\(f(bbox.minY)),\(f(bbox.maxX)),\(f(bbox.maxY))]"
             }
             // Not RFC 7946 then, but readers (GDAL, GridKeeper) take the CRS from it.
             if let crs { buffer += "," + Self.crsMember(crs) }
             buffer += "}\n"
         }
-        try flush()
-        try handle.close()
     }
 }
 

@@ -6,3 +6,4 @@ public typealias CRS = Spatial.CRS
 public typealias Coordinate = Spatial.Coordinate
 public typealias TextEncoding = Spatial.TextEncoding
 public typealias JSONValue = Spatial.JSONValue
+public typealias Envelope = Spatial.Envelope

@@ -121,6 +121,14 @@ public final class Workspace {
         try database.readTransaction(body)
     }
 
+    /// SQLite's `PRAGMA data_version` of this connection: it changes when another connection
+    /// (another process, or this one's other handles) commits to the file. A long-lived reader
+    /// compares it to know its snapshot is stale (`PipeLookup`, the service).
+    public func dataVersion() throws -> Int64 {
+        guard case .integer(let v)? = try database.scalar("PRAGMA data_version") else { return 0 }
+        return v
+    }
+
     /// Runs `body` as one transaction; any error rolls everything back.
     func write<T>(_ body: () throws -> T) throws -> T {
         do {

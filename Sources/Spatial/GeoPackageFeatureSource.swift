@@ -15,8 +15,9 @@ public final class GeoPackageFeatureSource: FeatureSource {
     public let featureCount: Int
 
     /// Opens `table`, or the file's only feature table when `table` is nil; `filter` keeps the
-    /// features whose field equals the value (bound, never spliced into SQL).
-    public init(path: String, table: String?, filter: (field: String, value: String)? = nil) throws {
+    /// features whose field equals the value (bound, never spliced into SQL); `window` keeps the
+    /// features whose envelope meets it (in the table's CRS, through its R-tree index).
+    public init(path: String, table: String?, filter: (field: String, value: String)? = nil, window: Envelope? = nil) throws {
         let gpkg: GeoPackage
         do { gpkg = try GeoPackage.open(path: path, readOnly: true) } catch {
             throw SourceError(file: path, position: "", message: "\(error)")
@@ -61,9 +62,19 @@ public final class GeoPackageFeatureSource: FeatureSource {
         if let filter, !fields.contains(filter.field) {
             throw SourceError(file: path, position: "", message: "table \(chosen) has no field '\(filter.field)'; fields: \(fields.joined(separator: ", "))")
         }
-        let condition = filter.map { " WHERE \(quoteIdentifier($0.field)) = ?" } ?? ""
+        var conditions: [String] = [], values: [SQLValue] = []
+        if let filter {
+            conditions.append("\(quoteIdentifier(filter.field)) = ?")
+            values.append(.text(filter.value))
+        }
+        if let window {
+            let rtree = quoteIdentifier("rtree_\(chosen)_\(geometry.name)")
+            conditions.append("\(quoteIdentifier(pk)) IN (SELECT id FROM \(rtree) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)")
+            values += [.real(window.maxX), .real(window.minX), .real(window.maxY), .real(window.minY)]
+        }
+        let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         statement = try gpkg.database.prepare("SELECT \(quoteIdentifier(pk)), * FROM \(quoteIdentifier(chosen))\(condition) ORDER BY \(quoteIdentifier(pk))")
-        if let filter { try statement.bind([.text(filter.value)]) }
+        if !values.isEmpty { try statement.bind(values) }
         let org = try gpkg.database.scalar("SELECT upper(organization) FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])?.text
         let orgCode = try gpkg.database.scalar("SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(geometry.srsID))])
         if org == "EPSG", case .integer(let c)? = orgCode {

@@ -24,7 +24,7 @@ struct DisputesCommand: ParsableCommand {
         func run() throws {
             let entries = try DisputeRegister.list(workspace: try workspace.open(readOnly: true))
             if json {
-                print(JSONValue.array(entries.map(DisputesCommand.json)).text)
+                print(JSONValue.array(entries.map(DisputeJSON.encode)).text)
                 return
             }
             if entries.isEmpty { print("no disputes registered: run `gridkeeper audit` first"); return }
@@ -47,9 +47,7 @@ struct DisputesCommand: ParsableCommand {
             let e = try DisputeRegister.entry(id: id, workspace: ws)
             let history = try DisputeRegister.history(id: e.id, workspace: ws)
             if json {
-                guard case .object(var members) = DisputesCommand.json(e) else { return }
-                members.append(("history", .array(history.map(DisputesCommand.json))))
-                print(JSONValue.object(members).text)
+                print(DisputeJSON.encode(e, history: history).text)
                 return
             }
             print("dispute \(e.id) (\(e.layer)): \(e.status)")
@@ -89,21 +87,5 @@ struct DisputesCommand: ParsableCommand {
     /// m² for an area, metres of road for a stretch of a road-duty layer.
     static func size(_ e: DisputeRegister.Entry) -> String {
         e.length > 0 ? String(format: "%.1f m", e.length) : String(format: "%.1f m²", e.area)
-    }
-
-    static func json(_ h: DisputeRegister.Ruling) -> JSONValue {
-        .object([("ruled_owner", .string(h.owner)), ("note", h.note.map { .string($0) } ?? .null), ("ruled_by", h.by.map { .string($0) } ?? .null),
-                 ("ruled_at", h.at.map { .string($0) } ?? .null), ("replaced_at", .string(h.replacedAt))])
-    }
-
-    static func json(_ e: DisputeRegister.Entry) -> JSONValue {
-        func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
-        return .object([
-            ("id", .string(e.id)), ("layer", .string(e.layer)), ("status", .string(e.status)),
-            ("parties", .array(e.owners.map { .string($0) })), ("fids", .array(e.fids.map { .integer($0) })),
-            ("area_m2", .number(e.area)), ("length_m", .number(e.length)), ("lon", e.location.map { .number($0.x) } ?? .null), ("lat", e.location.map { .number($0.y) } ?? .null),
-            ("first_seen", .string(e.firstSeen)), ("last_seen", .string(e.lastSeen)), ("ruled_owner", text(e.ruledOwner)),
-            ("note", text(e.note)), ("ruled_by", text(e.ruledBy)), ("ruled_at", text(e.ruledAt)),
-        ])
     }
 }

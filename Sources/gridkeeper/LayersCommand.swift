@@ -30,17 +30,7 @@ struct LayersCommand: ParsableCommand {
         let crs = try ws.crs()
         if history { return try printHistory(layers, ws) }
         if json {
-            let items: [JSONValue] = layers.map { l in
-                func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
-                return .object([
-                    ("name", .string(l.name)), ("kind", .string(l.kind.rawValue)), ("features", .integer(Int64(l.featureCount))),
-                    ("service", text(l.service)), ("key_field", text(l.keyField)), ("code_field", text(l.codeField)),
-                    ("owner_field", text(l.ownerField)), ("name_field", text(l.nameField)), ("partial", .bool(l.partial)),
-                    ("jurisdiction", .bool(l.jurisdiction)), ("source", .string(l.source)), ("source_crs", .string(l.sourceCRS)),
-                    ("imported_at", .string(l.importedAt)),
-                ])
-            }
-            print(JSONValue.object([("workspace", .string(ws.path)), ("crs", crs.map { .string($0.description) } ?? .null), ("layers", .array(items))]).text)
+            print(LayersJSON.encode(workspace: ws.path, crs: crs, layers: layers).text)
             return
         }
         print("workspace \(ws.path), CRS \(crs?.description ?? "not set yet")")

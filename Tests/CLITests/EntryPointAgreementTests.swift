@@ -1,5 +1,6 @@
 import Foundation
 import Spatial
+import TestSupport
 import XCTest
 
 /// Every entry point gives the same answer for the same point: single `lookup`, the pipe
@@ -39,13 +40,7 @@ final class EntryPointAgreementTests: XCTestCase {
             }
         }
         try must(["init", "--crs", "EPSG:4549"])
-        try must(["import", geodata + "district.geojson", "--layer", "district", "--kind", "area", "--jurisdiction"])
-        try must(["import", geodata + "communities.geojson", "--layer", "communities", "--kind", "area"])
-        try must(["import", geodata + "grids.geojson", "--layer", "grids", "--kind", "grid"])
-        try must(["import", geodata + "road_duty.geojson", "--layer", "road_duty", "--kind", "duty", "--service", "road"])
-        try must(["import", geodata + "greening_duty.geojson", "--layer", "greening", "--kind", "duty", "--service", "greening"])
-        try must(["import", geodata + "roads.geojson", "--layer", "roads", "--kind", "road"])
-        try must(["import", geodata + "road_stakes.csv", "--layer", "road_stakes", "--kind", "roadduty", "--road-layer", "roads", "--service", "road"])
+        for arguments in DemoCity.imports(geodata: geodata) { try must(arguments) }
         // Two polygons of 甲 meet on a seam at x = 100 m; 乙 overlaps both across it.
         let (sx, sy) = seamOrigin
         func square(_ owner: String, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> String {

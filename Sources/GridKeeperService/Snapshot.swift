@@ -1,0 +1,61 @@
+import Foundation
+import GridKeeper
+
+/// One committed state of the workspace, loaded for answering and never changed: the answer
+/// engine's layers (whole, indexed), the layer list, and the engines that answer over them.
+/// A request takes the current snapshot once and answers wholly from it, so an answer never
+/// mixes two versions.
+final class Snapshot: Sendable {
+    /// 1 for the first snapshot the service loaded, then one more per reload.
+    let generation: Int
+    /// SQLite's data_version on the connection that read it (see `Workspace.dataVersion`).
+    let dataVersion: Int64
+    let loadedAt: Date
+    let workspacePath: String
+    let crs: CRS?
+    /// Every layer of the workspace, in import order (`/v1/layers`).
+    let layerInfos: [LayerInfo]
+    /// The answering layers (grid, duty, area, road duty), as `lookup` answers them.
+    let answering: AnswerLayers
+    let engines: EnginePool
+
+    /// Reads `workspace` in one read transaction.
+    init(workspace ws: Workspace, generation: Int) throws {
+        self.generation = generation
+        workspacePath = ws.path
+        loadedAt = Date()
+        (answering, layerInfos, crs, dataVersion) = try ws.read {
+            // Indexed at tolerance 0, the default; other tolerances are answered from the tree.
+            (try AnswerLayers(wholeWorkspace: ws, indexTolerance: 0), try ws.layers(), try ws.crs(), try ws.dataVersion())
+        }
+        engines = EnginePool(answering)
+    }
+}
+
+/// Engines over one snapshot's layers, lent to one request at a time: an `AnswerEngine` holds
+/// per-thread resolvers and PROJ transforms (not Sendable), so each is used by one request
+/// only, and kept for the next one of the same input CRS (its transforms take milliseconds
+/// to make).
+final class EnginePool: @unchecked Sendable {
+    private let layers: AnswerLayers
+    private let lock = NSLock()
+    private var idle: [String: [AnswerEngine]] = [:]
+    /// Input CRSs kept at most (a client cycling through EPSG codes must not grow it for ever).
+    private static let maxKinds = 32
+
+    init(_ layers: AnswerLayers) {
+        self.layers = layers
+    }
+
+    /// Runs `body` with an engine for `crs` that no other request uses meanwhile.
+    func withEngine<T>(crs: CRS, _ body: (AnswerEngine) throws -> T) rethrows -> T {
+        let key = crs.description
+        let engine = lock.withLock { idle[key]?.popLast() } ?? AnswerEngine(snapshot: layers, inputCRS: crs)
+        defer {
+            lock.withLock {
+                if idle[key] != nil || idle.count < Self.maxKinds { idle[key, default: []].append(engine) }
+            }
+        }
+        return try body(engine)
+    }
+}

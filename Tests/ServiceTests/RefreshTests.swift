@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+
+/// The service over a workspace that changes under it: 503 until a snapshot loads, a commit of
+/// another process answered without a restart, the read token, and a graceful stop.
+final class RefreshTests: XCTestCase {
+    private func squares(_ s: ServiceProcess, owner: String) throws -> String {
+        let (x, y) = (535_000.0, 3_491_000.0)
+        let ring = [(0.0, 0.0), (100, 0), (100, 100), (0, 100), (0, 0)].map { "[\(x + $0.0),\(y + $0.1)]" }.joined(separator: ",")
+        return try s.write("duty-\(owner).geojson", #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"owner":"\#(owner)"},"geometry":{"type":"Polygon","coordinates":[[\#(ring)]]}}]}"#)
+    }
+
+    func testUnavailableUntilLoadedThenEveryCommitIsAnsweredAndSIGTERMStopsIt() async throws {
+        let s = try ServiceProcess()
+        try s.run(["init", "--crs", "EPSG:4549"])
+        let readToken = "read-\(UUID().uuidString)"
+        try s.start(["--read-token-file", try s.write("read-token", readToken)])
+        let auth = ["Authorization": "Bearer \(readToken)"]
+        let path = "/v1/lookup?lon=535050&lat=3491050&crs=EPSG:4549"
+
+        // No layer yet: nothing to answer from.
+        let health = try await s.poll("/v1/health") { $0.status == 503 }
+        XCTAssertTrue(health.text.contains("still loading"), health.text)
+        let awaited1 = try await s.get(path, headers: auth).status
+        XCTAssertEqual(awaited1, 503)
+
+        // Reads need the read token; health does not.
+        let awaited2 = try await s.get(path).status
+        XCTAssertEqual(awaited2, 401)
+        let awaited3 = try await s.get(path, headers: ["Authorization": "Bearer wrong"]).status
+        XCTAssertEqual(awaited3, 401)
+
+        func owner(_ reply: ServiceProcess.Reply) throws -> String? {
+            guard reply.status == 200 else { return nil }
+            let layer = ((try reply.json() as? [String: Any])?["layers"] as? [[String: Any]])?.first
+            return (layer?["primary"] as? [String: Any])?["owner"] as? String
+        }
+        func pollOwner(_ expected: String) async throws {
+            let deadline = Date().addingTimeInterval(30)
+            while try owner(try await s.get(path, headers: auth)) != expected {
+                guard Date() < deadline else { return XCTFail("lookup never answered \(expected) within 30 s") }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+        }
+        try s.run(["import", try squares(s, owner: "甲"), "--layer", "duty", "--kind", "duty", "--crs", "EPSG:4549"])
+        try await pollOwner("甲")
+        // Another process re-imports the layer: the next answers come from the new state.
+        try s.run(["import", try squares(s, owner: "乙"), "--layer", "duty", "--kind", "duty", "--crs", "EPSG:4549", "--replace"])
+        try await pollOwner("乙")
+        let reply = try await s.get(path, headers: auth)
+        XCTAssertEqual(reply.text, try s.run(["lookup", "535050,3491050", "--crs", "EPSG:4549", "--json"]))
+        let awaited4 = try await s.get("/v1/health").status
+        XCTAssertEqual(awaited4, 200)
+
+        XCTAssertEqual(try s.stop(), 0, "SIGTERM stops the service gracefully")
+    }
+}
