@@ -10,7 +10,8 @@ tools/setup.sh proj-bin chromium python3 python3-venv curl
 # The big files of the bad-input corpus (~330 MB, git-ignored) are made, not committed.
 python3 tools/make_bad_corpus.py >/dev/null
 swift build --build-tests
+# The running service against openapi.yaml (schemathesis from PyPI, bounded examples). Before
+# `swift test`, so that XCTest's summary of every test closes the log.
+tools/schemathesis.sh
 # XCTest only: no Swift Testing suites exist, and its empty "0 tests" summary would close the log.
 swift test --skip-build --disable-swift-testing "$@"
-# The running service against openapi.yaml (schemathesis from PyPI, bounded examples).
-tools/schemathesis.sh
