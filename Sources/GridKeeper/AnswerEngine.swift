@@ -48,9 +48,7 @@ public final class AnswerLayers: @unchecked Sendable {
     /// and the rulings, in force on that day (nil: today's).
     init(workspace: Workspace, layerNames: [String]?, indexTolerance: Double? = nil, window: Envelope? = nil, fallback withFallback: Bool = false,
          at day: CalendarDay? = nil) throws {
-        guard let crs = try workspace.crs() else {
-            throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
-        }
+        let crs = try workspace.answeringCRS()
         workspaceCRS = crs
         self.window = window
         let all = try workspace.layers()
@@ -141,9 +139,7 @@ public final class AnswerEngine {
     /// An engine for answering the one point `input` (in `inputCRS`) at `tolerance`: it loads
     /// only the features within reach of it, so a one-shot lookup stays cheap on a big city.
     public init(workspace: Workspace, layerNames: [String]?, inputCRS: CRS, around input: Coordinate, tolerance: Double, at day: CalendarDay? = nil) throws {
-        guard let crs = try workspace.crs() else {
-            throw GridKeeperError.workspace("\(workspace.path) has no layers yet; import some with `gridkeeper import`")
-        }
+        let crs = try workspace.answeringCRS()
         let toWorkspace = try LayerImport.transform(from: inputCRS, to: crs)
         let position = try Self.transform(try Self.checked(input, in: inputCRS), toWorkspace)
         // A margin beyond the tolerance: the window must hold every feature the answer can touch.

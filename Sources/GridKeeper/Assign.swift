@@ -14,9 +14,7 @@ public enum Assign {
 
     public static func run(_ o: AssignOptions, workspace ws: Workspace, progress: Progress = { _, _ in }) throws -> AssignSummary {
         let clock = Stopwatch()
-        guard let workspaceCRS = try ws.crs() else {
-            throw GridKeeperError.workspace("\(ws.path) has no layers yet; import some with `gridkeeper import`")
-        }
+        let workspaceCRS = try ws.answeringCRS()
         let (pointLayer, names) = try checked(o, workspace: ws)
         // Quote-free UTF-8 CSV files take the fast path: the workers parse the lines themselves.
         // Whether a file qualifies takes a pass over all of it, done beside the layer load.

@@ -109,6 +109,14 @@ public final class Workspace {
         return try CRS(parsing: text)
     }
 
+    /// The CRS of a workspace that has layers to answer from; an error naming what to do when it has none.
+    func answeringCRS() throws -> CRS {
+        guard let crs = try crs() else {
+            throw GridKeeperError.workspace("\(path) has no layers yet; import some with `gridkeeper import`")
+        }
+        return crs
+    }
+
     /// Sets the workspace CRS. Call inside `write`.
     func setCRS(_ crs: CRS) throws {
         guard case .epsg(let code) = crs else { return }
