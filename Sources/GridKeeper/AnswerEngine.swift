@@ -21,9 +21,10 @@ public final class AnswerLayers: @unchecked Sendable {
 
     /// What a long-lived process (the service) holds: every grid, duty, area and road-duty
     /// layer whole, indexed for `indexTolerance` (other tolerances are answered from the tree),
-    /// with the fallback layer. Read in one read transaction of `workspace`.
-    public convenience init(wholeWorkspace workspace: Workspace, indexTolerance: Double) throws {
-        try self.init(workspace: workspace, layerNames: nil, indexTolerance: indexTolerance, fallback: true)
+    /// with the fallback layer; `day`: as in force that day (nil: today's). Read in one read
+    /// transaction of `workspace`.
+    public convenience init(wholeWorkspace workspace: Workspace, indexTolerance: Double, at day: CalendarDay? = nil) throws {
+        try self.init(workspace: workspace, layerNames: nil, indexTolerance: indexTolerance, fallback: true, at: day)
     }
 
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.
