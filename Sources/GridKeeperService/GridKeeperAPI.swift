@@ -25,7 +25,9 @@ struct GridKeeperAPI: Sendable {
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        text(value.text + "\n", contentType: "application/json", status: status)
+        var bytes = value.utf8
+        bytes.append(UInt8(ascii: "\n"))
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func text(_ body: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -21,16 +21,22 @@ struct RequestRecord<Context: RequestContext>: RouterMiddleware {
         // The route's pattern, not the path: ids and layer names must not become metric labels.
         let route = context.endpointPath ?? "unmatched"
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
-        let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        logger.info("\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(String(format: "%.2f", ms)) ms")
+        // Hundredths of a millisecond, written without String(format:) (one line per request).
+        let hundredths = elapsed.components.seconds * 100_000 + elapsed.components.attoseconds / 10_000_000_000_000
+        let fraction = hundredths % 100
+        logger.info("\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) ms")
         return response
     }
 }
 
 /// The service's Prometheus metrics: requests by method, route and status, their durations,
 /// and the snapshot in force.
-final class ServiceMetrics: Sendable {
+final class ServiceMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// The registry's metrics per (method, route, status), kept: asking the registry for them
+    /// builds their names and labels anew on every request.
+    private var recorders: [String: (Counter, DurationHistogram)] = [:]
+    private let lock = NSLock()
     private let generation: Gauge
     private let layers: Gauge
     private static let buckets: [Duration] = [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
@@ -52,8 +58,16 @@ final class ServiceMetrics: Sendable {
     }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.durations, labels: [("method", method), ("route", route)], buckets: Self.buckets).record(duration)
+        let key = "\(method) \(route) \(status)"
+        let (counter, histogram) = lock.withLock {
+            if let known = recorders[key] { return known }
+            let made = (registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]),
+                        registry.makeDurationHistogram(descriptor: Self.durations, labels: [("method", method), ("route", route)], buckets: Self.buckets))
+            recorders[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(duration)
     }
 
     func snapshotInstalled(_ s: Snapshot) {

@@ -17,8 +17,13 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
     /// Accepts `EPSG:4549`, `epsg:4549`, `4549`, `wgs84`, `cgcs2000`, `gcj02`, `bd09` (case and
     /// `-`/`_` insensitive).
     public init(parsing text: String) throws {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-            .replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+        // Spaces, '-' and '_' dropped, ASCII letters lowered: "EPSG:4549", "epsg 4549", "GCJ-02".
+        // (Scalar by scalar: the service parses one per request.)
+        var t = ""
+        t.reserveCapacity(text.utf8.count)
+        for u in text.unicodeScalars where u != "-" && u != "_" && !u.properties.isWhitespace {
+            t.unicodeScalars.append(("A"..."Z").contains(u) ? Unicode.Scalar(u.value + 32)! : u)
+        }
         switch t {
         case "wgs84", "wgs", "4326": self = .wgs84
         case "cgcs2000", "cgcs", "4490": self = .cgcs2000

@@ -40,31 +40,35 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Compact JSON text.
-    public var text: String {
-        var out = ""
+    public var text: String { String(decoding: utf8, as: UTF8.self) }
+
+    /// Compact JSON text as UTF-8 bytes (what the service sends).
+    public var utf8: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         write(to: &out)
         return out
     }
 
-    func write(to out: inout String) {
+    func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .integer(let i): out += String(i)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .integer(let i): out += String(i).utf8
         // A real keeps a ".0" so that it reads back as a real, not an integer.
-        case .number(let d): out += !d.isFinite ? "null" : (d == d.rounded() && abs(d) < 1e15 ? "\(Int64(d)).0" : "\(d)")
+        case .number(let d): out += (!d.isFinite ? "null" : (d == d.rounded() && abs(d) < 1e15 ? "\(Int64(d)).0" : "\(d)")).utf8
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
-            out += "["
-            for (i, v) in items.enumerated() { if i > 0 { out += "," }; v.write(to: &out) }
-            out += "]"
+            out.append(UInt8(ascii: "["))
+            for (i, v) in items.enumerated() { if i > 0 { out.append(UInt8(ascii: ",")) }; v.write(to: &out) }
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in members.enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.quote(k, into: &out); out += ":"; v.write(to: &out)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.quote(k, into: &out); out.append(UInt8(ascii: ":")); v.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -74,24 +78,37 @@ public enum JSONValue: Sendable, Equatable {
         return "\(d)"
     }
 
-    /// Appends `s` as a JSON string literal. Non-ASCII text stays as UTF-8 (Chinese stays readable).
+    /// Appends `s` as a JSON string literal. Non-ASCII text stays as UTF-8 (Chinese stays
+    /// readable); U+2028/U+2029 are escaped, so the text is also valid JavaScript (map pages).
     public static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+        var bytes: [UInt8] = []
+        quote(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += #"\""#.utf8
+            case UInt8(ascii: "\\"): out += #"\\"#.utf8
+            case UInt8(ascii: "\n"): out += #"\n"#.utf8
+            case UInt8(ascii: "\r"): out += #"\r"#.utf8
+            case UInt8(ascii: "\t"): out += #"\t"#.utf8
+            case 0..<0x20:
+                out += #"\u00"#.utf8
+                out += [hexDigit(b >> 4), hexDigit(b & 0xF)]
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9: the last byte is escaped in their place.
+            case 0xA8...0xA9 where out.count >= 2 && out[out.count - 2] == 0xE2 && out[out.count - 1] == 0x80:
+                out.removeLast(2)
+                out += (b == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8
+            default: out.append(b)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10 }
 }
 
 /// A JSON parse error with a 1-based line and column.

@@ -13,6 +13,18 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(try JSONParser.parse(Array(v.text.utf8)), v)
     }
 
+    /// Text written is read back the same, whatever the string: Chinese (some of whose UTF-8
+    /// bytes equal those of U+2028's tail), line and paragraph separators, controls, quotes.
+    func testWrittenTextReadsBackTheSame() throws {
+        let strings = ["丨乨东城区", "a\u{2028}b\u{2029}c", "\u{2028}", "tab\tnew\nline\r\u{01}\u{1F}", #"quote " back \ slash"#, "—…", "", "🙂"]
+        for s in strings {
+            let value = JSONValue.object([("k", .string(s)), (s, .array([.string(s), .number(1.5), .integer(2), .null]))])
+            XCTAssertEqual(try JSONParser.parse(value.utf8), value, s)
+            XCTAssertEqual(value.text, String(decoding: value.utf8, as: UTF8.self))
+            XCTAssertFalse(value.text.unicodeScalars.contains { $0 == "\u{2028}" || $0 == "\u{2029}" || $0.value < 0x20 }, s)
+        }
+    }
+
     func testErrorsNameLineAndColumn() {
         XCTAssertThrowsError(try JSONParser.parse(Array("{\n  \"a\": [1, 2,\n}".utf8))) { e in
             let error = e as! JSONError
