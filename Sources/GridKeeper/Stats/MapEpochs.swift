@@ -1,0 +1,64 @@
+import Spatial
+
+/// The maps a case table is answered by. The days on which a layer asked for (or the
+/// jurisdiction layer) starts a version, or a ruling of one of them was made, cut time into
+/// epochs; within one epoch every day has the same map, so each epoch's answer layers are
+/// loaded once, when its first case arrives, and every case of it is answered by them.
+final class MapEpochs {
+    /// The days that start an epoch, ascending; epoch k runs from boundaries[k-1] (inclusive,
+    /// or the beginning of time for k = 0) to boundaries[k] (exclusive, or for ever).
+    let boundaries: [CalendarDay]
+    private let workspace: Workspace
+    private let layers: [String]
+    private let inputCRS: CRS
+    private let tolerance: Double
+    private let roadTolerance: Double
+    /// Per epoch: its engine, or why no map exists then (a layer had no version in force).
+    private var engines: [Int: Result<AnswerEngine, GridKeeperError>] = [:]
+    /// Epochs whose layers were loaded.
+    private(set) var loaded = 0
+
+    init(workspace: Workspace, layers: [LayerInfo], inputCRS: CRS, tolerance: Double, roadTolerance: Double) throws {
+        self.workspace = workspace
+        self.layers = layers.map(\.name)
+        self.inputCRS = inputCRS
+        self.tolerance = tolerance
+        self.roadTolerance = roadTolerance
+        var days = Set<CalendarDay>()
+        let jurisdiction = try workspace.jurisdictionLayer()
+        for info in layers + (jurisdiction.map { [$0] } ?? []) {
+            for v in try LayerVersions.history(of: info, workspace: workspace) { if let from = v.validFrom { days.insert(from) } }
+            days.formUnion(try DisputeRegister.rulingDays(layer: info.name, workspace: workspace))
+        }
+        boundaries = days.sorted()
+    }
+
+    /// The epoch `day` falls in.
+    func epoch(of day: CalendarDay) -> Int {
+        var low = 0, high = boundaries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if boundaries[mid] <= day { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The engine answering with the map of `day` (built for the first day asked of its epoch,
+    /// which has the same map as every other day of it), or why there is none.
+    func engine(for day: CalendarDay) throws -> Result<AnswerEngine, GridKeeperError> {
+        let k = epoch(of: day)
+        if let known = engines[k] { return known }
+        let made: Result<AnswerEngine, GridKeeperError>
+        do {
+            let engine = try AnswerEngine(workspace: workspace, layerNames: layers, inputCRS: inputCRS, indexTolerance: tolerance, at: day)
+            engine.roadTolerance = roadTolerance
+            made = .success(engine)
+            loaded += 1
+        } catch let e as GridKeeperError where e.kind == .usage {
+            // "layer … had no version in force on D": the cases of this epoch have no map.
+            made = .failure(e)
+        }
+        engines[k] = made
+        return made
+    }
+}
