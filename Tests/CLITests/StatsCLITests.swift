@@ -101,6 +101,11 @@ final class StatsDemoCLITests: XCTestCase {
             XCTAssertEqual(rows.reduce(0) { $0 + ($1["cases"] as! Int) }, counted, "\(layer["layer"]!): rows add up")
         }
         XCTAssertGreaterThan((json["unclear"] as! [Any]).count, 100, "cases on the disputed stretches and gaps")
+        // The independent check: shapely finds each case's grid, plain Python the figures.
+        _ = try ExternalTool.path("python3", package: "python3-venv")
+        let check = try ExternalTool.run("/bin/bash", [root + "/tools/check_stats.sh", cli.directory + "/stats.json"], in: root)
+        XCTAssertEqual(check.status, 0, check.output)
+        XCTAssertTrue(check.output.contains("6000 cases in") && check.output.contains(": 0 difference(s)"), check.output)
 
         let html = try String(contentsOfFile: cli.directory + "/stats.html", encoding: .utf8)
         XCTAssertTrue(html.contains("lang=\"zh-CN\"") && html.contains("案件密度图") && html.contains("@media print"))

@@ -43,6 +43,7 @@ public enum StatsHTML {
         var extent = Envelope.empty
         for s in r.mapShapes { extent = extent.union(s.geometry.envelope) }
         let mapRows = r.layers.first { $0.name == r.mapLayer }
+        var zoomLink: (StatsReport.UnclearCase) -> String = { _ in "" }
         if let mapRows, !extent.isEmpty {
             out += "<h2>\(tr("案件密度图", "Case density")) — \(e(mapRows.name)) (\(tr("件/km²", "cases per km²")))</h2>\n"
             let density = Dictionary(mapRows.rows.map { ($0.key, $0.perSize ?? 0) }, uniquingKeysWith: { a, _ in a })
@@ -60,19 +61,16 @@ public enum StatsHTML {
                 out += "<path d=\"\(AuditOutput.path(s.geometry, view))\" fill=\"\(colour(v))\" stroke=\"#777\" stroke-width=\"0.5\" vector-effect=\"non-scaling-stroke\"><title>\(e(s.key)): \(number(v)) \(tr("件/km²", "per km²"))</title></path>\n"
             }
             let radius = max(view.width, view.height) / 250
-            for u in r.unclear.prefix(listed) where view.contains(u.position) {
+            for u in byConcern(r.unclear).prefix(listed) where view.contains(u.position) {
                 out += "<circle class=\"case\" cx=\"\(f(u.position.x - view.minX))\" cy=\"\(f(view.maxY - u.position.y))\" r=\"\(f(radius))\"><title>\(e(u.id)) \(e(u.layer)) \(u.status.rawValue): \(e(u.parties.joined(separator: ", ")))</title></circle>\n"
             }
             out += "</svg>\n<p class=\"noprint\"><a href=\"#\(mapID)\" onclick=\"return zoomFull('\(mapID)')\">\(tr("全图", "whole map"))</a></p>\n"
 
-            func zoomLink(_ u: StatsReport.UnclearCase) -> String {
+            zoomLink = { u in
                 guard view.contains(u.position) else { return "" }
                 let w = max(view.width, view.height) / 12
                 return "<a href=\"#\(mapID)\" onclick=\"return zoom('\(mapID)',\(f(u.position.x - view.minX - w / 2)),\(f(view.maxY - u.position.y - w / 2)),\(f(w)),\(f(w)))\">\(tr("在图上显示", "show on map"))</a>"
             }
-            out += unclearTable(r, zh: zh, zoom: zoomLink)
-        } else {
-            out += unclearTable(r, zh: zh) { _ in "" }
         }
 
         // Bar charts: the owners (of the first duty layer, else the first layer) and categories with most cases.
@@ -103,6 +101,7 @@ public enum StatsHTML {
             out += "</tfoot></table>\n"
         }
 
+        out += unclearTable(r, zh: zh, zoom: zoomLink)
         out += "<h2>\(tr("剔除的行", "Rejected rows")) (\(r.rejects.count))</h2>\n"
         if !r.rejects.isEmpty {
             out += "<table class=\"sortable\"><thead><tr><th>\(tr("行", "line"))</th><th>id</th><th>\(tr("原因", "reason"))</th><th>\(tr("说明", "detail"))</th></tr></thead><tbody>\n"
@@ -136,13 +135,23 @@ public enum StatsHTML {
         guard !r.unclear.isEmpty else { return out }
         out += "<table class=\"sortable\"><thead><tr><th>id</th><th>\(tr("上报时间", "reported"))</th><th>\(tr("类别", "category"))</th><th>\(tr("图层", "layer"))</th><th>\(tr("状态", "status"))</th><th>\(tr("相关方", "parties"))</th><th>\(tr("经度, 纬度", "lon, lat"))</th><th></th></tr></thead><tbody>\n"
         let names: [Status: String] = [.boundary: "边界", .disputed: "争议", .gap: "空白"]
-        for u in r.unclear.prefix(listed) {
+        for u in byConcern(r.unclear).prefix(listed) {
             let status = zh ? "\(names[u.status] ?? "") \(u.status.rawValue)" : u.status.rawValue
             out += "<tr><td>\(e(u.id))</td><td>\(e(u.reported.description))</td><td>\(e(u.category))</td><td>\(e(u.layer))</td><td>\(e(status))</td><td>\(e(u.parties.joined(separator: ", ")))</td><td>\(String(format: "%.6f, %.6f", u.lonLat.x, u.lonLat.y))</td><td class=\"noprint\">\(zoom(u))</td></tr>\n"
         }
         out += "</tbody></table>\n"
         if r.unclear.count > listed { out += "<p>\(zh ? "另有 \(r.unclear.count - listed) 件，见 JSON" : "… \(r.unclear.count - listed) more in the JSON output")</p>\n" }
         return out
+    }
+
+    /// Disputed cases first, then boundary, then gap (the list and the map show the first
+    /// `listed`), each in table order.
+    static func byConcern(_ cases: [StatsReport.UnclearCase]) -> [StatsReport.UnclearCase] {
+        let order: [Status: Int] = [.disputed: 0, .boundary: 1, .gap: 2]
+        return cases.enumerated().sorted { a, b in
+            let x = order[a.element.status] ?? 3, y = order[b.element.status] ?? 3
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Five classes by quantiles of the positive values (upper bounds, ascending; the first
