@@ -154,6 +154,19 @@ final class StatsTests: XCTestCase {
         XCTAssertNil(CaseRecord.deadline("soon", after: t))
     }
 
+    /// The date part follows `CalendarDay`'s rule (versions and `--at` read days with it).
+    func testTheDatePartReadsLikeCalendarDay() {
+        let days = ["2026-03-05", "2026/3/5", "2026.3.5", "2026年3月5日", "2024-02-29", "2026-02-29", "2026-13-01", "2026-00-10", "26-03-05",
+                    "2026-3-5", "2026/03/05", "1999年12月31日", "2026-04-31", "2026-03", "abc"]
+        for d in days {
+            XCTAssertEqual(LocalDateTime(parsing: d)?.day, CalendarDay(parsing: d), d)
+            XCTAssertEqual(LocalDateTime(parsing: d + " 10:00")?.day, CalendarDay(parsing: d), d)
+        }
+        for n in [-1, 0, 59, 20_000, 20_513, 40_000] {
+            XCTAssertEqual(CalendarDay(dayNumber: n).dayNumber, n)
+        }
+    }
+
     func testPercentilesInterpolateBetweenRanks() {
         XCTAssertEqual(percentile([10, 1, 3, 2], 0.5), 2.5)
         XCTAssertEqual(percentile([10, 1, 3, 2], 0.9)!, 7.9, accuracy: 1e-6)

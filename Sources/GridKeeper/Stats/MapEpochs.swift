@@ -8,6 +8,8 @@ final class MapEpochs {
     /// The days that start an epoch, ascending; epoch k runs from boundaries[k-1] (inclusive,
     /// or the beginning of time for k = 0) to boundaries[k] (exclusive, or for ever).
     let boundaries: [CalendarDay]
+    /// `boundaries` as day numbers (`CalendarDay.dayNumber`), for finding a case's epoch.
+    private let boundaryNumbers: [Int]
     private let workspace: Workspace
     private let layers: [String]
     private let inputCRS: CRS
@@ -31,23 +33,25 @@ final class MapEpochs {
             days.formUnion(try DisputeRegister.rulingDays(layer: info.name, workspace: workspace))
         }
         boundaries = days.sorted()
+        boundaryNumbers = boundaries.map(\.dayNumber)
     }
 
-    /// The epoch `day` falls in.
-    func epoch(of day: CalendarDay) -> Int {
-        var low = 0, high = boundaries.count
+    /// The epoch of the day numbered `day` (`CalendarDay.dayNumber`).
+    func epoch(of day: Int) -> Int {
+        var low = 0, high = boundaryNumbers.count
         while low < high {
             let mid = (low + high) / 2
-            if boundaries[mid] <= day { low = mid + 1 } else { high = mid }
+            if boundaryNumbers[mid] <= day { low = mid + 1 } else { high = mid }
         }
         return low
     }
 
-    /// The engine answering with the map of `day` (built for the first day asked of its epoch,
-    /// which has the same map as every other day of it), or why there is none.
-    func engine(for day: CalendarDay) throws -> Result<AnswerEngine, GridKeeperError> {
-        let k = epoch(of: day)
+    /// The engine answering with the map of the day of `time` (built for the first day asked
+    /// of its epoch, which has the same map as every other day of it), or why there is none.
+    func engine(for time: LocalDateTime) throws -> Result<AnswerEngine, GridKeeperError> {
+        let k = epoch(of: time.dayNumber)
         if let known = engines[k] { return known }
+        let day = time.day
         let made: Result<AnswerEngine, GridKeeperError>
         do {
             let engine = try AnswerEngine(workspace: workspace, layerNames: layers, inputCRS: inputCRS, indexTolerance: tolerance, at: day)

@@ -41,7 +41,8 @@ public enum Stats {
         var report = StatsReport(source: file, encoding: reader.encoding, inputCRS: o.crs, workspaceCRS: try ws.answeringCRS(), from: o.from, to: o.to)
         var tallies = [[String: KeyTally]](repeating: [:], count: infos.count)
         var statuses = [[Status: Int]](repeating: [:], count: infos.count)
-        var months: [String: (reported: Int, closed: Int)] = [:]
+        var months: [Int: (reported: Int, closed: Int)] = [:]
+        let first = o.from?.dayNumber, last = o.to?.dayNumber
         var latest: LocalDateTime?
         func reject(_ r: CaseRejection) throws {
             if r.isBadData && !o.skipBad {
@@ -62,15 +63,15 @@ public enum Stats {
             case .failure(let r): try reject(r); continue
             case .success(let ok): c = ok
             }
-            let day = c.reported.day
-            if let from = o.from, day < from { report.outsidePeriod += 1; continue }
-            if let to = o.to, to < day { report.outsidePeriod += 1; continue }
+            let day = c.reported.dayNumber
+            if let first, day < first { report.outsidePeriod += 1; continue }
+            if let last, last < day { report.outsidePeriod += 1; continue }
             func rejection(_ reason: CaseRejection.Reason, _ field: String?, _ message: String) -> CaseRejection {
                 CaseRejection(line: c.line, id: c.id, reason: reason, field: field, message: message)
             }
             let engine: AnswerEngine
-            switch try epochs.engine(for: day) {
-            case .failure(let e): try reject(rejection(.noMap, header[columns.reported], "no map on \(day): \(e.message)")); continue
+            switch try epochs.engine(for: c.reported) {
+            case .failure(let e): try reject(rejection(.noMap, header[columns.reported], "no map on \(c.reported.day): \(e.message)")); continue
             case .success(let ok): engine = ok
             }
             let answer: PointAnswer
@@ -86,8 +87,8 @@ public enum Stats {
             }
             report.counted += 1
             if latest.map({ $0 < c.reported }) ?? true { latest = c.reported }
-            months[day.month, default: (0, 0)].reported += 1
-            if let closed = c.closed { months[closed.day.month, default: (0, 0)].closed += 1 }
+            months[c.reported.monthNumber, default: (0, 0)].reported += 1
+            if let closed = c.closed { months[closed.monthNumber, default: (0, 0)].closed += 1 }
             for (l, a) in answer.layers.enumerated() {
                 statuses[l][a.status, default: 0] += 1
                 let key: String, others: [String]?
@@ -146,7 +147,9 @@ public enum Stats {
                                                    statuses: statuses[l]))
         }
         report.categories = categories.sorted(by: codePointOrder)
-        report.months = months.keys.sorted().map { StatsReport.Month(month: $0, reported: months[$0]!.reported, closed: months[$0]!.closed) }
+        report.months = months.keys.sorted().map {
+            StatsReport.Month(month: String(format: "%04d-%02d", $0 / 12, $0 % 12 + 1), reported: months[$0]!.reported, closed: months[$0]!.closed)
+        }
         return report
     }
 
