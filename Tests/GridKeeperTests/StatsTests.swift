@@ -140,6 +140,27 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(row(r, "grids", "320214001001001")!.size!, 0.013, accuracy: 1e-9, "areas from the map in force on the as-of day")
     }
 
+    /// The P/Q overlap is ruled for Q on 2026-03-10: a case there before that day is disputed
+    /// (counted for P, the primary, as unclear), from that day on it is Q's and clear.
+    func testCasesBeforeAndAfterARulingAttributeByTheirDay() throws {
+        let s = try Scratch()
+        try s.importGridsAndDuty()
+        var audit = Audit.Options()
+        audit.layers = ["duty"]
+        let report = try Audit.run(audit, workspace: try s.workspace())
+        let pq = try XCTUnwrap(report.defects.first { $0.kind == .dispute && $0.keys == ["P", "Q"] })
+        _ = try DisputeRegister.rule(id: pq.id, owner: "Q", note: nil, by: nil, replace: false, workspace: try s.workspace(), commandLine: "test")
+        try s.workspace().database.run("UPDATE gk_disputes SET ruled_at = '2026-03-10T09:00:00+08:00' WHERE id = ?", [.text(pq.id)])
+        let r = try run(s, header + line("before", 110, 50, "x", "2026-03-09 23:59") + line("on", 110, 50, "x", "2026-03-10 00:00")
+                        + line("after", 110, 50, "x", "2026-04-01 08:00"), by: ["duty"])
+        XCTAssertEqual(row(r, "duty", "P")?.cases, 1)
+        XCTAssertEqual(row(r, "duty", "P")?.unclear, 1)
+        XCTAssertEqual(row(r, "duty", "Q")?.cases, 2)
+        XCTAssertEqual(row(r, "duty", "Q")?.unclear, 0, "ruled is clear")
+        XCTAssertEqual(r.unclear.map(\.id), ["before"])
+        XCTAssertEqual(r.mapsLoaded, 2)
+    }
+
     func testDateTimesInTheFormsTablesUse() {
         let forms = ["2026-03-05 14:30", "2026-03-05T14:30:00", "2026/3/5 14:30", "2026年3月5日 14:30", "2026年3月5日14时30分", "2026-03-05T14:30:00+08:00", "2026.3.5 14:30:00.5"]
         for f in forms { XCTAssertEqual(LocalDateTime(parsing: f)?.description, "2026-03-05 14:30:00", f) }
