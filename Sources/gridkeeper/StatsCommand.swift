@@ -110,7 +110,7 @@ struct StatsCommand: ParsableCommand {
         for r in report.rejects { reasons[r.reason.rawValue, default: 0] += 1 }
         let summary = "stats: \(report.read) row(s) read, \(report.counted) case(s) counted, \(report.rejects.count) rejected"
             + (reasons.isEmpty ? "" : " (" + reasons.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")")
-            + ", \(report.outsidePeriod) outside the period; \(report.unclear.count) unclear answer(s); \(report.mapsLoaded) map(s) used; wrote \(out)\n"
+            + ", \(report.outsidePeriod) outside the period; \(report.unclearCount) unclear answer(s); \(report.mapsLoaded) map(s) used; wrote \(out)\n"
         if OutputFile.isStandardOutput(out) { Terminal.note(summary) } else { print(summary, terminator: "") }
     }
 }

@@ -89,6 +89,7 @@ final class StatsTests: XCTestCase {
         }
         XCTAssertEqual(r.read, r.counted + r.rejects.count + r.outsidePeriod, "no row vanishes")
         XCTAssertEqual(Set(r.unclear.map { "\($0.id)/\($0.layer)/\($0.status.rawValue)" }), ["J/grids/boundary", "D/duty/disputed", "J/duty/boundary", "E/duty/gap"])
+        XCTAssertEqual(r.unclearCount, 4)
         XCTAssertEqual(r.months.map(\.month), ["2026-03"])
         XCTAssertEqual(r.months.first?.reported, 6)
         XCTAssertEqual(r.months.first?.closed, 3)

@@ -109,6 +109,8 @@ public enum Stats {
                 tallies[l][key, default: KeyTally()].add(c, unclearWith: others)
                 if tallies[l][key]!.owner == nil, let p = a.primary, p.key == key { tallies[l][key]!.owner = p.owner ?? p.name }
                 if others != nil {
+                    report.unclearCount += 1
+                    guard report.unclear.count < StatsReport.unclearListed else { continue }
                     report.unclear.append(StatsReport.UnclearCase(id: c.id, line: c.line, reported: c.reported, category: c.category, layer: a.layer,
                                                                   status: a.status, parties: a.status == .gap ? others! : a.candidates.map(\.key),
                                                                   lonLat: answer.lonLat, position: answer.position))

@@ -131,7 +131,7 @@ public enum StatsHTML {
     private static func unclearTable(_ r: StatsReport, zh: Bool, zoom: (StatsReport.UnclearCase) -> String) -> String {
         func tr(_ chinese: String, _ english: String) -> String { zh ? chinese : english }
         let e = AuditOutput.escape
-        var out = "<h2>\(tr("条块不清案件", "Unclear responsibility")) (\(r.unclear.count))</h2>\n"
+        var out = "<h2>\(tr("条块不清案件", "Unclear responsibility")) (\(r.unclearCount))</h2>\n"
         guard !r.unclear.isEmpty else { return out }
         out += "<table class=\"sortable\"><thead><tr><th>id</th><th>\(tr("上报时间", "reported"))</th><th>\(tr("类别", "category"))</th><th>\(tr("图层", "layer"))</th><th>\(tr("状态", "status"))</th><th>\(tr("相关方", "parties"))</th><th>\(tr("经度, 纬度", "lon, lat"))</th><th></th></tr></thead><tbody>\n"
         let names: [Status: String] = [.boundary: "边界", .disputed: "争议", .gap: "空白"]
@@ -140,7 +140,7 @@ public enum StatsHTML {
             out += "<tr><td>\(e(u.id))</td><td>\(e(u.reported.description))</td><td>\(e(u.category))</td><td>\(e(u.layer))</td><td>\(e(status))</td><td>\(e(u.parties.joined(separator: ", ")))</td><td>\(String(format: "%.6f, %.6f", u.lonLat.x, u.lonLat.y))</td><td class=\"noprint\">\(zoom(u))</td></tr>\n"
         }
         out += "</tbody></table>\n"
-        if r.unclear.count > listed { out += "<p>\(zh ? "另有 \(r.unclear.count - listed) 件，见 JSON" : "… \(r.unclear.count - listed) more in the JSON output")</p>\n" }
+        if r.unclearCount > listed { out += "<p>\(zh ? "另有 \(r.unclearCount - listed) 件，见 JSON（列出前 \(StatsReport.unclearListed) 件）" : "… \(r.unclearCount - listed) more in the JSON output (the first \(StatsReport.unclearListed) are listed)")</p>\n" }
         return out
     }
 

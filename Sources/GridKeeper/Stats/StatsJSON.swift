@@ -32,6 +32,7 @@ public enum StatsJSON {
             ("read", int(r.read)), ("counted", int(r.counted)), ("outside_period", int(r.outsidePeriod)), ("rejected", int(r.rejects.count)),
             ("maps", int(r.mapsLoaded)), ("categories", .array(r.categories.map { .string($0) })),
             ("layers", .array(layers)),
+            ("unclear_count", int(r.unclearCount)),
             ("months", .array(r.months.map { .object([("month", .string($0.month)), ("reported", int($0.reported)), ("closed", int($0.closed))]) })),
             ("unclear", .array(r.unclear.map { u in
                 .object([

@@ -80,7 +80,12 @@ public struct StatsReport: Sendable {
     /// Every category met, in code-point order ("" for none).
     public var categories: [String] = []
     public var months: [Month] = []
+    /// The unclear answers, the first `unclearListed` in table order (the per-key counts and
+    /// parties hold them all), so memory stays bounded on a big city's year.
     public var unclear: [UnclearCase] = []
+    /// Every unclear answer (a case counts once per layer it is unclear in).
+    public var unclearCount = 0
+    public static let unclearListed = 20_000
     /// How many maps (epochs of versions and rulings) the cases were answered by.
     public var mapsLoaded = 0
     /// The choropleth layer's polygons per key, in the workspace CRS (the first grid layer
