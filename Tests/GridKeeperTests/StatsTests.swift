@@ -162,6 +162,32 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(r.mapsLoaded, 2)
     }
 
+    /// Phone apps report GCJ-02 or BD-09: the same places in those CRSs give the same figures.
+    func testCoordinatesInGCJ02AndBD09AttributeLikeWGS84() throws {
+        let s = try Scratch()
+        try s.importGridsAndDuty()
+        let toLonLat = try LayerImport.transform(from: .epsg(4549), to: .wgs84)
+        let places = [(50.0, 50.0), (150, 50), (110, 50), (30, 30), (60, 160), (170, 170), (120, 140)]
+        func table(_ shift: (Coordinate) -> Coordinate) throws -> String {
+            var text = "id,lon,lat,reported\n"
+            for (k, (x, y)) in places.enumerated() {
+                let c = shift(try toLonLat.transform(Coordinate(originX + x, originY + y)))
+                text += String(format: "c%d,%.9f,%.9f,2026-03-0%d 08:00\n", k, c.x, c.y, k + 1)
+            }
+            return text
+        }
+        func figures(_ text: String, _ crs: CRS) throws -> [String] {
+            var o = StatsOptions(cases: try s.write("cases-\(crs).csv", text), layers: ["grids", "duty"])
+            o.crs = crs
+            let r = try Stats.run(o, workspace: try s.workspace())
+            XCTAssertEqual(r.counted, places.count)
+            return r.layers.flatMap { l in l.rows.map { "\(l.name) \($0.key) \($0.cases) \($0.unclear)" } }
+        }
+        let wgs84 = try figures(try table { $0 }, .wgs84)
+        XCTAssertEqual(try figures(try table(ChinaOffset.wgs84ToGCJ02), .gcj02), wgs84)
+        XCTAssertEqual(try figures(try table(ChinaOffset.wgs84ToBD09), .bd09), wgs84)
+    }
+
     func testDateTimesInTheFormsTablesUse() {
         let forms = ["2026-03-05 14:30", "2026-03-05T14:30:00", "2026/3/5 14:30", "2026年3月5日 14:30", "2026年3月5日14时30分", "2026-03-05T14:30:00+08:00", "2026.3.5 14:30:00.5"]
         for f in forms { XCTAssertEqual(LocalDateTime(parsing: f)?.description, "2026-03-05 14:30:00", f) }
