@@ -32,7 +32,7 @@ public enum StatsCSV {
         let ext = (path as NSString).pathExtension
         let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
         let outputs = try [(path, table)] + (OutputFile(path).isFile ? [(stem + ".rejects.csv", rejects)] : [])
-        // Both files appear, or neither: each is staged, then both are put in place.
+        // Each file is staged whole; both are put in place only once both are written.
         var staged: [OutputFile] = []
         do {
             for (target, rows) in outputs {
