@@ -78,3 +78,6 @@ step "$gk" ledger --out ledger.csv
 
 printf '\n# reassignment of the components: recorded grid and maintainer against the layers\n'
 step "$gk" assign --points components --out components_assign.csv --against BGID=grids,DeptName3=road_duty
+
+printf '\n# cases and assessment: a year of generated cases (tools/gen_demo_cases.py) attributed by the map of their day\n'
+step "$gk" stats --cases geodata/cases.csv --by grids,road_duty,greening,road_stakes --out stats.html --skip-bad
