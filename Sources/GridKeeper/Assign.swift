@@ -121,12 +121,12 @@ public enum Assign {
                                                        candidates: buffers.candidateKeys(l, i, data[l]), data: data[l])
                         }
                         if csvRows == nil {
-                            try output.write(Self.row(id: chunk.ids[i], i, plan: plan, data: data, buffers: buffers, against: o.against, recorded: chunk.recorded, layerIndex: layerIndex),
+                            try output.write(Self.row(id: chunk.ids[i], i, plan: plan, data: data, staff: answerer.staff.polygons, buffers: buffers, against: o.against, recorded: chunk.recorded, layerIndex: layerIndex),
                                              lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
                         }
                     } else if csvRows == nil, case .lines(let file, _, let first) = input {
                         let id = file.idColumn != nil ? file.text(buffers.idRange[i]) : String(first + i + 1)
-                        try output.write(Self.row(id: id, i, plan: plan, data: data, buffers: buffers, against: [], recorded: [], layerIndex: layerIndex),
+                        try output.write(Self.row(id: id, i, plan: plan, data: data, staff: answerer.staff.polygons, buffers: buffers, against: [], recorded: [], layerIndex: layerIndex),
                                          lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
                     }
                     summary.points += 1
@@ -225,7 +225,7 @@ public enum Assign {
     }
 
     /// One output row for the non-CSV formats.
-    private static func row(id: String, _ i: Int, plan: [AssignColumns], data: [LayerData], buffers: ChunkBuffers, against: [AgainstPair],
+    private static func row(id: String, _ i: Int, plan: [AssignColumns], data: [LayerData], staff: [BulkStaff?], buffers: ChunkBuffers, against: [AgainstPair],
                             recorded: [[String?]], layerIndex: [String: Int]) -> [String] {
         var row = [id]
         for column in plan {
@@ -234,6 +234,7 @@ public enum Assign {
                 let a = buffers.answer(l, i), d = data[l]
                 let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
                 row += [p.map(BatchColumns.partyField) ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
+                if let s = staff[l] { row.append(s.field(a.status, primary: a.primary, candidates: buffers.candidates(l, i))) }
             case .road(let r):
                 row += buffers.roadAnswers[r][i].map(BatchColumns.fields) ?? []
             }
