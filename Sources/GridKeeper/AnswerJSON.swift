@@ -41,10 +41,14 @@ public enum AnswerJSON {
     /// `[{"role","name","phone","mobile"}]`, an empty phone or mobile as null; without
     /// `mobiles` the `mobile` member is left out.
     static func encode(_ staff: [StaffMember], mobiles: Bool) -> JSONValue {
+        .array(staff.map { .object(members($0, mobile: mobiles)) })
+    }
+
+    /// One person's members (`role`, `name`, `phone`, and with `mobile` the mobile), an empty
+    /// phone or mobile as null: the one shape of a person, in answers and on the notice map.
+    static func members(_ m: StaffMember, mobile: Bool) -> [(String, JSONValue)] {
         func text(_ s: String) -> JSONValue { s.isEmpty ? .null : .string(s) }
-        return .array(staff.map { m in
-            .object([("role", .string(m.role)), ("name", .string(m.name)), ("phone", text(m.phone))] + (mobiles ? [("mobile", text(m.mobile))] : []))
-        })
+        return [("role", .string(m.role)), ("name", .string(m.name)), ("phone", text(m.phone))] + (mobile ? [("mobile", text(m.mobile))] : [])
     }
 
     static func encode(_ p: Party) -> JSONValue {

@@ -1,5 +1,6 @@
 import Foundation
 import Spatial
+import TestSupport
 import XCTest
 @testable import GridKeeper
 
@@ -115,5 +116,33 @@ final class RosterTests: XCTestCase {
             """, target: "duty")
         XCTAssertEqual(report.people, 1)
         XCTAssertEqual(report.otherLayers, 1)
+    }
+}
+
+/// The published map card names the staff from `data.js` (office phones only): the primary's,
+/// and in a dispute each candidate's.
+final class RosterMapCardTests: XCTestCase {
+    func testPublishedCardNamesStaffOfEveryCandidate() throws {
+        let chromium = try HeadlessChromium()
+        guard FileManager.default.fileExists(atPath: "/usr/share/javascript/leaflet/leaflet.js") else {
+            throw XCTSkip("libjs-leaflet is not installed (apt-get install libjs-leaflet)")
+        }
+        let scratch = try Scratch()
+        try scratch.importGridsAndDuty()
+        var o = RosterImport.Options(file: try scratch.write("duty.csv", "owner,role,name,phone,mobile\nP,养护负责人,张P,0510-1111111,13900000001\nQ,养护负责人,李Q,0510-2222222,13900000002\n"), target: "duty")
+        _ = try RosterImport.run(o, into: try scratch.workspace())
+        o = RosterImport.Options(file: try scratch.write("grids.csv", "网格编码,岗位,姓名,手机\n320214001001002,网格员,王格,13900000003\n"), target: "grids")
+        _ = try RosterImport.run(o, into: try scratch.workspace())
+        let out = scratch.directory + "/notice"
+        _ = try Publish.run(Publish.Options(out: out), workspace: try scratch.workspace())
+        // In the P/Q overlap (x 110, y 50), inside grid 002.
+        let point = try CoordinateTransform(from: .epsg(4549), to: .wgs84).transform(Coordinate(originX + 110, originY + 50))
+        let dom = try chromium.dom("file://" + out + "/index.html#q=" + String(format: "%.8f,%.8f", point.x, point.y), width: 1400)
+        XCTAssertFalse(dom.log.contains("Uncaught"), dom.log)
+        let card = try XCTUnwrap(dom.output.range(of: "<div id=\"card\"").map { String(dom.output[$0.lowerBound...].prefix(6000)) })
+        XCTAssertTrue(card.contains("data-status=\"disputed\""), card)
+        XCTAssertTrue(card.contains("养护负责人 张P 0510-1111111") && card.contains("养护负责人 李Q 0510-2222222"), "each candidate's staff: \(card)")
+        XCTAssertTrue(card.contains("网格员 王格"), "the grid's staff: \(card)")
+        XCTAssertFalse(card.contains("1390000000"), "no mobile on the notice map")
     }
 }

@@ -96,9 +96,7 @@ public enum PublishedData {
         var contacts: [String] = []
         for info in layers {
             for e in try RosterTable.entries(layer: info.name, workspace: ws) where e.isOnDuty(on: today) {
-                func text(_ s: String) -> JSONValue { s.isEmpty ? .null : .string(s) }
-                contacts.append(JSONValue.object([("layer", .string(info.name)), ("key", .string(e.key)), ("role", .string(e.member.role)),
-                                                  ("name", .string(e.member.name)), ("phone", text(e.member.phone))]).text)
+                contacts.append(JSONValue.object([("layer", .string(info.name)), ("key", .string(e.key))] + AnswerJSON.members(e.member, mobile: false)).text)
             }
         }
         summary.staff = contacts.count
