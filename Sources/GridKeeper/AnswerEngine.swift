@@ -78,9 +78,10 @@ public final class AnswerLayers: @unchecked Sendable {
         var chosen = try named.map(version)
         self.day = day
         let polygonInfos = chosen.filter { $0.kind != .roadduty }, roadInfos = chosen.filter { $0.kind == .roadduty }
-        plan = chosen.map { info in
+        let plan: [AssignColumns] = chosen.map { info in
             info.kind == .roadduty ? .road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
         }
+        self.plan = plan
         let rosters: [Roster?]
         (polygons, roads, fallback, rosters) = try workspace.read {
             let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(of: try version($0)) }
@@ -93,7 +94,11 @@ public final class AnswerLayers: @unchecked Sendable {
             let fallback = try (withFallback ? areas.first ?? all.first { $0.kind == .grid } : nil).map {
                 try LayerData(workspace: workspace, layer: try version($0), jurisdiction: nil, window: window, day: day)
             }
-            let rosters = try chosen.map { try Roster.load(layer: $0.name, workspace: workspace) }
+            // A one-shot lookup reads the people of the parties it loaded, not the whole roster.
+            let rosters = try zip(chosen, plan).map { info, column -> Roster? in
+                guard window != nil, case .polygon(let l) = column else { return try Roster.load(layer: info.name, workspace: workspace) }
+                return try Roster.load(layer: info.name, keys: Set(polygons[l].parties.map(\.key)), workspace: workspace)
+            }
             return (polygons, roads, fallback, rosters)
         }
         for k in chosen.indices { chosen[k].staffed = rosters[k] != nil }

@@ -11,10 +11,13 @@ public final class Roster: Sendable {
     }
 
     /// `layer`'s roster as the workspace holds it; nil when it has none (its answers then carry
-    /// no staff and its batch rows no `<layer>_staff` column). Call inside a read.
-    static func load(layer: String, workspace ws: Workspace) throws -> Roster? {
-        let entries = try RosterTable.entries(layer: layer, workspace: ws)
-        return entries.isEmpty ? nil : Roster(layer: layer, entries: entries)
+    /// no staff and its batch rows no `<layer>_staff` column). `keys`: load only these keys'
+    /// people (a one-shot lookup knows the few parties it can answer with). Call inside a read.
+    static func load(layer: String, keys: Set<String>? = nil, workspace ws: Workspace) throws -> Roster? {
+        guard try RosterTable.has(layer: layer, workspace: ws) else { return nil }
+        // Past SQLite's limit on bound values, the whole roster is the simpler query.
+        let few = keys.flatMap { $0.count <= 500 ? $0 : nil }
+        return Roster(layer: layer, entries: try RosterTable.entries(layer: layer, keys: few, workspace: ws))
     }
 
     /// The people on duty for `key` on `day`, in roster order.

@@ -13,6 +13,8 @@ enum RosterTable {
             fid INTEGER PRIMARY KEY AUTOINCREMENT, layer TEXT NOT NULL, key TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL,
             phone TEXT NOT NULL, mobile TEXT NOT NULL, valid_from TEXT, valid_to TEXT, source TEXT, source_line INTEGER
             """, description: "GridKeeper staff rosters: people linked to keys of a layer (mobile is personal data)")
+        // A one-shot lookup reads the rows of a few keys (`entries(layer:keys:)`).
+        try ws.database.execute("CREATE INDEX IF NOT EXISTS gk_roster_layer_key ON \(name) (layer, key)")
         try ws.database.run("DELETE FROM \(name) WHERE layer = ?", [.text(layer)])
         let insert = try ws.database.prepare("""
             INSERT INTO \(name) (layer, key, role, name, phone, mobile, valid_from, valid_to, source, source_line) VALUES (?,?,?,?,?,?,?,?,?,?)
@@ -26,12 +28,21 @@ enum RosterTable {
         }
     }
 
-    /// Every entry of `layer`, in the order imported; empty when it has no roster.
-    static func entries(layer: String, workspace ws: Workspace) throws -> [RosterEntry] {
+    /// Whether `layer` has a roster.
+    static func has(layer: String, workspace ws: Workspace) throws -> Bool {
+        guard try ws.hasTable(name) else { return false }
+        return try ws.database.scalar("SELECT EXISTS (SELECT 1 FROM \(name) WHERE layer = ?)", [.text(layer)]) == .integer(1)
+    }
+
+    /// The entries of `layer` (only those of `keys`, when given), in the order imported; empty
+    /// when it has no roster.
+    static func entries(layer: String, keys: Set<String>? = nil, workspace ws: Workspace) throws -> [RosterEntry] {
         guard try ws.hasTable(name) else { return [] }
+        let keys = keys.map { $0.sorted() }
+        let filter = keys.map { " AND key IN (" + Array(repeating: "?", count: $0.count).joined(separator: ",") + ")" } ?? ""
         return try ws.database.query("""
-            SELECT key, role, name, phone, mobile, valid_from, valid_to FROM \(name) WHERE layer = ? ORDER BY fid
-            """, [.text(layer)]).map { r in
+            SELECT key, role, name, phone, mobile, valid_from, valid_to FROM \(name) WHERE layer = ?\(filter) ORDER BY fid
+            """, [.text(layer)] + (keys ?? []).map { .text($0) }).map { r in
             RosterEntry(key: r[0].text ?? "", member: StaffMember(role: r[1].text ?? "", name: r[2].text ?? "", phone: r[3].text ?? "", mobile: r[4].text ?? ""),
                         validFrom: r[5].text.flatMap(CalendarDay.init(parsing:)), validTo: r[6].text.flatMap(CalendarDay.init(parsing:)))
         }
