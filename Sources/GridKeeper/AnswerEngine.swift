@@ -1,20 +1,5 @@
 import Spatial
 
-/// The one answer engine (ARCHITECTURE.md, "One answer engine"): single `lookup`, the pipe,
-/// batch `lookup` and `assign` all answer through it, so a point gets the same answer from
-/// every entry. Built once per workspace snapshot: it picks the layers, loads each polygon
-/// layer for the native kernel (`LayerData`: polygons, parties, rulings, jurisdiction), each
-/// road-duty layer's stakes (`RoadResolver`) and the territorial fallback layer. The kernel
-/// decides every point it can; a point on an edge between polygons of one key goes to GEOS
-/// (see `NativeResolver`), with the same rulings.
-///
-/// A one-shot lookup (`around:`) loads only the features that can reach its point, through
-/// the GeoPackage R-tree; the pipe and bulk runs load whole layers. The rules on top are the
-/// same code either way.
-///
-/// Not Sendable: the resolvers and transforms it answers single points with belong to the
-/// thread that made it. Bulk work gives each worker its own resolvers over `polygons`, which
-/// are immutable and shared.
 /// The layers of one workspace snapshot, loaded for answering: the polygon layers for the
 /// native kernel (`LayerData`: polygons, parties, rulings, jurisdiction), the road-duty layers'
 /// stakes (`RoadResolver`) and the territorial fallback layer. Immutable once loaded; the
@@ -40,9 +25,10 @@ public final class AnswerLayers: @unchecked Sendable {
 
     /// What a long-lived process (the service) holds: every grid, duty, area and road-duty
     /// layer whole, indexed for `indexTolerance` (other tolerances are answered from the tree),
-    /// with the fallback layer. Read in one read transaction of `workspace`.
-    public convenience init(wholeWorkspace workspace: Workspace, indexTolerance: Double) throws {
-        try self.init(workspace: workspace, layerNames: nil, indexTolerance: indexTolerance, fallback: true)
+    /// with the fallback layer; `day`: as in force that day (nil: today's). Read in one read
+    /// transaction of `workspace`.
+    public convenience init(wholeWorkspace workspace: Workspace, indexTolerance: Double, at day: CalendarDay? = nil) throws {
+        try self.init(workspace: workspace, layerNames: nil, indexTolerance: indexTolerance, fallback: true, at: day)
     }
 
     /// `layerNames` nil = every grid, duty, area and road-duty layer, in import order.

@@ -20,7 +20,7 @@ public enum Assign {
         // Whether a file qualifies takes a pass over all of it, done beside the layer load.
         let isCSV = pointLayer == nil && (try? SourceFormat(path: o.points)) == .csv
         let points = o.points
-        let linesScan = isCSV && o.against.isEmpty && o.encoding != .gb18030 ? BackgroundValue { CSVPointLines(path: points) } : nil
+        let linesScan = isCSV && o.against.isEmpty && o.dateField == nil && o.encoding != .gb18030 ? BackgroundValue { CSVPointLines(path: points) } : nil
         let loadClock = Stopwatch()
         // Each layer's cell index is built beside the rest of its load (see `LayerData`).
         let snapshot = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: o.tolerance, at: o.at)
@@ -31,14 +31,16 @@ public enum Assign {
         let fastLines = linesScan?.value
         let reader = fastLines == nil
             ? try PointChunkReader(path: pointLayer == nil ? o.points : ws.path, table: pointLayer?.name ?? o.sourceLayer,
-                                   fields: o.against.map(\.field), encoding: o.encoding)
+                                   fields: o.against.map { ($0.field, "--against") } + (o.dateField.map { [($0, "--date-field")] } ?? []),
+                                   encoding: o.encoding)
             : nil
         let inputCRS = o.crs ?? reader?.declaredCRS ?? (pointLayer != nil ? workspaceCRS : .wgs84)
         let idName = fastLines.map { f in f.idColumn.map { f.header[$0] } ?? "id" } ?? reader!.idName
         let columns = BatchColumns(idName: idName, layers: infos)
         let header = columns.header + o.against.flatMap { [$0.field, "\($0.field)_change"] }
         let output = try AssignOutput(path: o.out, header: header, bom: o.bom, encoding: .utf8)
-        let csvRows = output.isCSV ? CSVRows(against: o.against.map { ($0.field, layerIndex[$0.layer]!) }) : nil
+        // Dated points are answered by several answerers: their rows are put in order here.
+        let csvRows = output.isCSV && o.dateField == nil ? CSVRows(against: o.against.map { ($0.field, layerIndex[$0.layer]!) }) : nil
         if !output.isFile && (o.skipBad || !o.against.isEmpty) {
             output.discard()
             throw GridKeeperError.usage("--skip-bad and --against write files beside --out: give --out FILE (not standard output, a FIFO or a device)")
@@ -70,11 +72,19 @@ public enum Assign {
             // Fail early, on this thread and once, for a CRS pair PROJ cannot do (each worker
             // makes its own transforms on its own thread).
             _ = try LayerImport.transform(from: inputCRS, to: workspaceCRS)
-            let answerer = ChunkAnswerer(snapshot: snapshot, inputCRS: inputCRS, lonLat: output.needsLonLat, chunkSize: o.chunkSize,
-                                         threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            defer { answerer.stop() }
-            summary.threads = answerer.threads
-            let buffers = answerer.buffers
+            let threads = o.threads ?? ProcessInfo.processInfo.activeProcessorCount, lonLat = output.needsLonLat
+            let makeAnswerer = { (layers: AnswerLayers) in
+                ChunkAnswerer(snapshot: layers, inputCRS: inputCRS, lonLat: lonLat, chunkSize: o.chunkSize, threads: threads)
+            }
+            let dated = try o.dateField.map { field in
+                DatedAnswerers(epochs: try VersionEpochs(workspace: ws), field: field, load: { day in
+                    try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: o.tolerance, at: day)
+                }, make: makeAnswerer)
+            }
+            let answerer = dated == nil ? makeAnswerer(snapshot) : nil
+            defer { answerer?.stop(); dated?.stop() }
+            summary.threads = threads
+            let buffers = answerer?.buffers
             let stream = PointStream(lines: fastLines, reader: reader, chunkSize: o.chunkSize)
             var swapAxes: Bool?
             var chunkNumber = 0
@@ -91,19 +101,25 @@ public enum Assign {
                 if swapAxes == nil {
                     swapAxes = try Self.axesSwapped(input, crs: inputCRS, label: o.points)
                 }
-                let problems = try answerer.answer(input, swap: swapAxes!, tolerance: o.tolerance, roadTolerance: o.roadTolerance,
-                                                   csv: csvRows, parity: chunkNumber, timing: &summary.timing, meanwhile: stream.cutAhead)
+                let problems: Int
+                if let dated, case .parsed(let chunk) = input {
+                    problems = try dated.answer(chunk, dateColumn: o.against.count, swap: swapAxes!, tolerance: o.tolerance,
+                                                roadTolerance: o.roadTolerance, timing: &summary.timing)
+                } else {
+                    problems = try answerer!.answer(input, swap: swapAxes!, tolerance: o.tolerance, roadTolerance: o.roadTolerance,
+                                                    csv: csvRows, parity: chunkNumber, timing: &summary.timing, meanwhile: stream.cutAhead)
+                }
                 t = clock.lap()
                 if problems > 0 {
                     for i in 0..<n {
-                        guard let problem = buffers.problems[i] else { continue }
+                        guard let problem = dated != nil ? dated!.problem(i) : buffers!.problems[i] else { continue }
                         let message = "\(o.points): line \(input.line(i)): \(problem)"
                         guard let reject else { throw GridKeeperError.badInput(message) }
                         try reject(Rejection(line: input.line(i), reason: message))
                     }
                 }
-                answerer.count(into: &summary.statuses)
-                if csvRows != nil {
+                if let dated { dated.count(into: &summary.statuses) } else { answerer!.count(into: &summary.statuses) }
+                if let answerer, csvRows != nil {
                     // Written while the workers answer the next chunk into their other buffers.
                     let blocks = answerer.rows(chunkNumber), sink = output
                     try writer.submit { for b in blocks { try sink.writeEncoded(b.bytes) } }
@@ -112,29 +128,39 @@ public enum Assign {
                 // With CSV rows and nothing to compare, the workers did all there is per point.
                 let perPoint = csvRows == nil || !o.against.isEmpty
                 if !perPoint { summary.points += n - problems }
-                for i in 0..<(perPoint ? n : 0) where buffers.problems[i] == nil {
+                for i in 0..<(perPoint ? n : 0) {
+                    // Where point i's answer is: a dated point's in its epoch's answerer.
+                    let (b, j, d, st): (ChunkBuffers, Int, [LayerData], [BulkStaff?])
+                    if let dated {
+                        guard dated.problem(i) == nil else { continue }
+                        (b, j, d, st) = dated.answered(i)
+                    } else {
+                        guard buffers!.problems[i] == nil else { continue }
+                        (b, j, d, st) = (buffers!, i, data, answerer!.staff.polygons)
+                    }
                     if case .parsed(let chunk) = input {
                         for (k, pair) in o.against.enumerated() {
                             let l = layerIndex[pair.layer]!
                             try reconciliation!.record(pair: k, id: chunk.ids[i], line: chunk.lines[i], fid: chunk.fids[i],
-                                                       recorded: chunk.recorded[k][i], answer: buffers.answer(l, i),
-                                                       candidates: buffers.candidateKeys(l, i, data[l]), data: data[l])
+                                                       recorded: chunk.recorded[k][i], answer: b.answer(l, j),
+                                                       candidates: b.candidateKeys(l, j, d[l]), data: d[l])
                         }
                         if csvRows == nil {
-                            try output.write(Self.row(id: chunk.ids[i], i, plan: plan, data: data, staff: answerer.staff.polygons, buffers: buffers, against: o.against, recorded: chunk.recorded, layerIndex: layerIndex),
-                                             lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
+                            let recorded = o.against.indices.map { chunk.recorded[$0][i] }
+                            try output.write(Self.row(id: chunk.ids[i], j, plan: plan, data: d, staff: st, buffers: b, against: o.against, recorded: recorded, layerIndex: layerIndex),
+                                             lonLat: Coordinate(b.lon[j], b.lat[j]))
                         }
                     } else if csvRows == nil, case .lines(let file, _, let first) = input {
-                        let id = file.idColumn != nil ? file.text(buffers.idRange[i]) : String(first + i + 1)
-                        try output.write(Self.row(id: id, i, plan: plan, data: data, staff: answerer.staff.polygons, buffers: buffers, against: [], recorded: [], layerIndex: layerIndex),
-                                         lonLat: Coordinate(buffers.lon[i], buffers.lat[i]))
+                        let id = file.idColumn != nil ? file.text(b.idRange[j]) : String(first + i + 1)
+                        try output.write(Self.row(id: id, j, plan: plan, data: d, staff: st, buffers: b, against: [], recorded: [], layerIndex: layerIndex),
+                                         lonLat: Coordinate(b.lon[j], b.lat[j]))
                     }
                     summary.points += 1
                 }
                 summary.timing.write += clock.lap() - t
                 progress(summary.points, stream.fraction)
             }
-            summary.fallbacks = answerer.fallbacks
+            summary.fallbacks = dated?.fallbacks ?? answerer!.fallbacks
             try writer.drain()
             try output.finish()
             summary.outputs.append(o.out)
@@ -171,6 +197,9 @@ public enum Assign {
         }
         if o.apply && pointLayer == nil {
             throw GridKeeperError.usage("--apply writes into a workspace point layer: --points must name one (import the file first)")
+        }
+        if o.dateField != nil && o.at != nil {
+            throw GridKeeperError.usage("--at answers every point with one day's map, --date-field each with its own day's: give one of them")
         }
         if o.apply && o.against.isEmpty {
             throw GridKeeperError.usage("--apply needs --against FIELD=LAYER: it says which field receives which layer's answer")
@@ -226,7 +255,7 @@ public enum Assign {
 
     /// One output row for the non-CSV formats.
     private static func row(id: String, _ i: Int, plan: [AssignColumns], data: [LayerData], staff: [BulkStaff?], buffers: ChunkBuffers, against: [AgainstPair],
-                            recorded: [[String?]], layerIndex: [String: Int]) -> [String] {
+                            recorded: [String?], layerIndex: [String: Int]) -> [String] {
         var row = [id]
         for column in plan {
             switch column {
@@ -241,7 +270,7 @@ public enum Assign {
         }
         for (k, pair) in against.enumerated() {
             let l = layerIndex[pair.layer]!
-            let a = buffers.answer(l, i), value = recorded[k][i]
+            let a = buffers.answer(l, i), value = recorded[k]
             let newKey = a.primary >= 0 ? data[l].parties[Int(a.primary)].key : nil
             row += [value ?? "", !Reconciliation.isDecision(a.status) ? "undecided" : (newKey == value ? "unchanged" : "changed")]
         }

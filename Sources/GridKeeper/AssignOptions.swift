@@ -20,6 +20,9 @@ public struct AssignOptions: Sendable {
     public var against: [AgainstPair] = []
     /// Answer with the layers and rulings in force on this day (nil: today's).
     public var at: CalendarDay?
+    /// Answer each point with the layers and rulings in force on its own day, read from this
+    /// field (a date or date-time; see `CalendarDay(parsing:)`).
+    public var dateField: String?
     /// Write the new keys into the point layer (a workspace layer only).
     public var apply = false
     /// Reject bad records into `<out>.rejects.csv` instead of stopping.

@@ -196,6 +196,14 @@ public enum DisputeRegister {
         }
     }
 
+    /// The days on which rulings in force were made, of every layer (`VersionEpochs`).
+    static func rulingDays(workspace ws: Workspace) throws -> [CalendarDay] {
+        guard try ws.hasTable(table) else { return [] }
+        return try ws.database.query("SELECT DISTINCT substr(ruled_at, 1, 10) FROM \(table) WHERE status = 'ruled'").compactMap {
+            $0[0].text.flatMap(CalendarDay.init(parsing:))
+        }
+    }
+
     /// The rulings in force for a layer: the disputed area and the owner who answers there.
     /// `day`: only the rulings made on or before it (a ruling applies from its day on).
     static func rulings(layer: String, at day: CalendarDay? = nil, workspace ws: Workspace) throws -> [(owner: String, geometry: Geometry)] {

@@ -12,6 +12,8 @@ extension GridKeeperAPI {
         var roadTolerance = 30.0
         /// nil = every answering layer.
         var layers: [String]?
+        /// Answer with the map in force that day (nil: today's).
+        var at: CalendarDay?
 
         init(_ query: Parameters) throws {
             if let text = query.get("crs") {
@@ -22,6 +24,17 @@ extension GridKeeperAPI {
             // `layers=` naming none is every layer, as leaving it out is.
             let names = query.get("layers")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
             if !names.isEmpty { layers = names }
+            if let text = query.get("at") {
+                guard let day = CalendarDay(parsing: text) else {
+                    throw APIError.badRequest("at must be a day (2026-03-05, 2026/3/5 or 2026年3月5日), not '\(text)'", parameter: "at")
+                }
+                at = day
+            }
+        }
+
+        /// The engines answering for this query's day over snapshot `s`.
+        func engines(in s: Snapshot) throws -> EnginePool {
+            do { return try s.engines(at: at) } catch { throw APIError(from: error, parameter: "at") }
         }
 
         static func distance(_ query: Parameters, _ name: String) throws -> Double? {
@@ -46,8 +59,8 @@ extension GridKeeperAPI {
     }
 
     /// One point's answer over snapshot `s`, its layers in the order asked for.
-    func answer(_ point: Coordinate, crs: CRS, _ q: LookupQuery, layers: [LayerInfo], in s: Snapshot) throws -> PointAnswer {
-        var answer = try s.engines.withEngine(crs: crs) { engine in
+    func answer(_ point: Coordinate, crs: CRS, _ q: LookupQuery, layers: [LayerInfo], in engines: EnginePool) throws -> PointAnswer {
+        var answer = try engines.withEngine(crs: crs) { engine in
             engine.roadTolerance = q.roadTolerance
             return try engine.answer(point, tolerance: q.tolerance)
         }
@@ -68,11 +81,11 @@ extension GridKeeperAPI {
         let point = Coordinate(try coordinate("lon"), try coordinate("lat"))
         let q = try LookupQuery(query)
         let s = try snapshot()
-        let layers = try q.chosen(in: s)
+        let layers = try q.chosen(in: s), engines = try q.engines(in: s)
         do {
             // The same bytes as `lookup --json` prints, newline included; staff mobiles only
             // for the holder of the write token.
-            return Self.json(AnswerJSON.encode(try answer(point, crs: q.crs, q, layers: layers, in: s), mobiles: tokens.presentsWrite(request)))
+            return Self.json(AnswerJSON.encode(try answer(point, crs: q.crs, q, layers: layers, in: engines), mobiles: tokens.presentsWrite(request)))
         } catch {
             throw APIError(from: error, parameter: "lon,lat")
         }
@@ -91,7 +104,7 @@ extension GridKeeperAPI {
             throw APIError(from: error, parameter: "body")
         }
         let s = try snapshot()
-        let layers = try q.chosen(in: s)
+        let layers = try q.chosen(in: s), engines = try q.engines(in: s)
         let deadline = ContinuousClock.now + .milliseconds(Int64(options.requestTimeLimitSeconds * 1000))
         let columns = BatchColumns(idName: "id", layers: layers), mobiles = tokens.presentsWrite(request)
         var items: [JSONValue] = [], lines: [String] = csv ? [columns.csvLine(columns.header)] : []
@@ -100,7 +113,7 @@ extension GridKeeperAPI {
                 throw APIError(.serviceUnavailable, "answering took longer than the limit of \(options.requestTimeLimitSeconds) s; send fewer points per request")
             }
             do {
-                let a = try answer(p.coordinate, crs: p.crs ?? q.crs, q, layers: layers, in: s)
+                let a = try answer(p.coordinate, crs: p.crs ?? q.crs, q, layers: layers, in: engines)
                 if csv {
                     lines.append(columns.csvLine(columns.values(id: p.id, answer: a)))
                 } else if case .object(let members) = AnswerJSON.encode(a, mobiles: mobiles) {

@@ -31,6 +31,7 @@ paths:
         - $ref: "#/components/parameters/tolerance"
         - $ref: "#/components/parameters/road_tolerance"
         - $ref: "#/components/parameters/layers"
+        - $ref: "#/components/parameters/at"
       responses:
         "200":
           description: The answer, per layer.
@@ -52,6 +53,7 @@ paths:
         - $ref: "#/components/parameters/tolerance"
         - $ref: "#/components/parameters/road_tolerance"
         - $ref: "#/components/parameters/layers"
+        - $ref: "#/components/parameters/at"
       requestBody:
         required: true
         content:
@@ -288,6 +290,14 @@ components:
       required: false
       description: Comma-separated answering layers, answered in that order (default, or when empty, every grid, duty, area and road-duty layer).
       schema: {type: string}
+    at:
+      name: at
+      in: query
+      required: false
+      description: |
+        Answer with the layers and rulings in force on this day (2026-03-05, 2026/3/5 or 2026年3月5日;
+        default today's map). A day before a layer's first version is a 400 naming `at`.
+      schema: {type: string, example: "2026-03-05"}
   responses:
     BadRequest:
       description: A parameter or the body is wrong; `parameter` names it.

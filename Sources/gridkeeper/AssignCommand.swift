@@ -16,11 +16,15 @@ struct AssignCommand: ParsableCommand {
         listed as undecided for a person, never assigned. --apply (a workspace point layer only) writes the
         decisions into the fields in one transaction, logged in gk_log; --revert LOG_ID restores them exactly.
         A bad record stops the run (exit 3, nothing written) unless --skip-bad writes it to <out>.rejects.csv.
+        --at DAY answers every point with the map in force that day; --date-field FIELD answers each point with
+        the map of its own day (a case's report date): points are grouped by the versions in force, and a bad
+        or missing date, or a day before a layer's first version, is a bad record naming its line.
 
         Examples:
           gridkeeper assign --points components --out assign.csv
           gridkeeper assign --points components --out a.csv --against BGID=grids --apply
           gridkeeper assign --points survey.csv --crs gcj02 --out a.csv --skip-bad
+          gridkeeper assign --points cases.csv --crs gcj02 --date-field 上报时间 --out attributed.csv
           gridkeeper assign --revert 12
         """
     )
@@ -48,6 +52,12 @@ struct AssignCommand: ParsableCommand {
 
     @Option(help: "FIELD=LAYER[,FIELD=LAYER…]: compare the point's recorded FIELD with LAYER's answer.")
     var against: String?
+
+    @Option(help: "Answer with the layers and rulings in force on this day (YYYY-MM-DD; default: today's).")
+    var at: CalendarDay?
+
+    @Option(help: "Answer each point with the layers and rulings in force on its own day, read from this field (2026-03-05, 2026-03-05T08:30, 2026/3/5, 2026年3月5日).")
+    var dateField: String?
 
     @Flag(help: "Write the new keys into the --against fields of the workspace point layer (one transaction).")
     var apply = false
@@ -102,6 +112,8 @@ struct AssignCommand: ParsableCommand {
         options.threads = threads
         options.against = try against.map(AgainstPair.parse) ?? []
         options.apply = apply
+        options.at = at
+        options.dateField = dateField
         options.skipBad = skipBad
         options.encoding = try encoding.map(TextEncoding.init(option:))
         options.bom = bom

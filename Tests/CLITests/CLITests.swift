@@ -169,6 +169,17 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(history.stdout.contains("grids__v1") && history.stdout.contains("2026-03-01"), history.stdout)
         let bad = try cli.run(["lookup", point, "--crs", "EPSG:4549", "--at", "2026-02-30"])
         XCTAssertEqual(bad.status, 2, bad.stderr)
+        // Each point by the map of its own day.
+        try cli.write("dated.csv", "id,x,y,上报时间\nA,\(x0 + 150),\(y0 + 50),2026/2/28 17:00\nB,\(x0 + 150),\(y0 + 50),2026年3月1日\n")
+        let dated = try cli.run(["assign", "--points", "dated.csv", "--crs", "EPSG:4549", "--layers", "grids", "--date-field", "上报时间", "--out", "dated_out.csv"])
+        XCTAssertEqual(dated.status, 0, dated.stderr)
+        XCTAssertEqual(try String(contentsOfFile: cli.directory + "/dated_out.csv", encoding: .utf8).split(separator: "\n").map(String.init),
+                       ["id,grids,grids_owner,grids_status,grids_candidates", "A,320214001001002,,inside,", "B,320214001001009,,inside,"])
+        let both = try cli.run(["assign", "--points", "dated.csv", "--crs", "EPSG:4549", "--date-field", "上报时间", "--at", "2026-03-01", "--out", "x.csv"])
+        XCTAssertEqual(both.status, 2, both.stderr)
+        let missing = try cli.run(["assign", "--points", "dated.csv", "--crs", "EPSG:4549", "--date-field", "reported", "--out", "x.csv"])
+        XCTAssertEqual(missing.status, 2, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("no column 'reported' (named by --date-field)"), missing.stderr)
     }
 
     func testLayersJSON() throws {

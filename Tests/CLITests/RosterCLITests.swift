@@ -37,6 +37,24 @@ final class RosterCLITests: XCTestCase {
         XCTAssertEqual(try cli.run(["import", "staff.csv", "--kind", "roster", "--target", "nope"]).status, 2)
     }
 
+    /// `assign --date-field`: each point gets the staff on duty on its own day, the window's
+    /// edges included (the day before, the first day, the last day, the day after).
+    func testAssignDateFieldNamesTheStaffOfEachPointsDay() throws {
+        try cli.write("window.csv", "网格编码,岗位,姓名,起始日期,终止日期\n320214001001001,网格员,王一,2026-03-01,2026-06-30\n320214001001001,网格长,常在,,\n")
+        XCTAssertEqual(try cli.run(["import", "window.csv", "--kind", "roster", "--target", "grids"]).status, 0)
+        let days = ["2026-02-28", "2026-03-01", "2026-06-30", "2026-07-01"]
+        try cli.write("cases.csv", "id,x,y,上报时间\n" + days.enumerated().map { "c\($0.offset),\(x0 + 50),\(y0 + 50),\($0.element)" }.joined(separator: "\n") + "\n")
+        let r = try cli.run(["assign", "--points", "cases.csv", "--crs", "EPSG:4549", "--date-field", "上报时间", "--out", "dated.csv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = try String(contentsOfFile: cli.directory + "/dated.csv", encoding: .utf8).split(separator: "\n").map { CSVText.split(String($0)) }
+        let column = try XCTUnwrap(rows[0].firstIndex(of: "grids_staff"), "\(rows[0])")
+        XCTAssertEqual(rows.dropFirst().map { $0[column] }, ["网格长 常在", "网格员 王一; 网格长 常在", "网格员 王一; 网格长 常在", "网格长 常在"])
+        for (k, day) in days.enumerated() {
+            let single = try cli.run(["lookup", "--crs", "EPSG:4549", "--at", day, "--input", "-"], stdin: "id,x,y\nc\(k),\(x0 + 50),\(y0 + 50)\n")
+            XCTAssertEqual(CSVText.split(String(single.stdout.split(separator: "\n")[1]))[column], rows[k + 1][column], "the pipe --at \(day) agrees")
+        }
+    }
+
     func testStaffInTableJSONPipeAndBatchAndNeverAMobileInPublish() throws {
         // Without a roster, batch rows keep their columns.
         try cli.write("points.csv", "id,x,y\na,\(x0 + 50),\(y0 + 50)\nb,\(x0 + 100),\(y0 + 50)\n")

@@ -122,6 +122,90 @@ final class VersionTests: XCTestCase {
         XCTAssertEqual(try then.answer(p).layers[0].status, .disputed)
     }
 
+    /// `assign --date-field`: thousands of points, each dated on one side of a grid change or a
+    /// ruling or exactly on it, answered in one run, equal row for row to `assign --at` of
+    /// each point's own day (the CSV rows of the one-day path, byte for byte). Bad and missing
+    /// dates, and days before the first version, are rejects naming their lines.
+    func testDatedAssignAnswersEachPointWithTheMapOfItsOwnDay() throws {
+        let s = try Scratch()
+        try s.importGridsAndDuty()
+        var audit = Audit.Options()
+        audit.layers = ["duty"]
+        _ = try Audit.run(audit, workspace: try s.workspace())
+        let dispute = try XCTUnwrap(try DisputeRegister.list(workspace: try s.workspace()).first { $0.layer == "duty" })
+        _ = try DisputeRegister.rule(id: dispute.id, owner: "Q", note: nil, by: "test", workspace: try s.workspace(), commandLine: "test")
+        let ruled = try XCTUnwrap(try DisputeRegister.list(workspace: try s.workspace()).first { $0.id == dispute.id }?.ruledAt.flatMap(CalendarDay.init(parsing:)))
+        try s.importLayer("grids", kind: .grid, geojson: after) {
+            $0.replace = true
+            $0.effective = CalendarDay(parsing: "2026-03-01")
+        }
+        let days = ["2020-01-01", "2026-02-28", "2026-03-01", "2026/3/2", "\(ruled.text)T09:30:00", "2099年1月1日"]
+        var random = SystemRandomNumberGenerator()
+        var csv = "id,x,y,reported\n", byDay: [String: String] = [:]
+        for k in 0..<3000 {
+            let x = k % 10 == 0 ? [100.0, 130.0, 120.0][k % 3] : Double.random(in: -10...210, using: &random)
+            let day = days[k % days.count]
+            let row = "P\(k),\(originX + x),\(originY + Double.random(in: -10...110, using: &random))"
+            csv += row + ",\(day)\n"
+            byDay[CalendarDay(parsing: day)!.text, default: "id,x,y\n"] += row + "\n"
+        }
+        // Known answers: x = 115 is grid 002 before the re-drawing and 001 from its day; x = 110
+        // is in the P/Q overlap, disputed until the ruling's day.
+        for (id, x, day) in [("F1", 115.0, "2026-02-28"), ("F2", 115.0, "2026-03-01"), ("F3", 110.0, "2020-01-01"), ("F4", 110.0, ruled.text)] {
+            let row = "\(id),\(originX + x),\(originY + 50)"
+            csv += row + ",\(day)\n"
+            byDay[day, default: "id,x,y\n"] += row + "\n"
+        }
+        csv += "B1,\(originX + 50),\(originY + 50),\nB2,\(originX + 50),\(originY + 50),2026-02-30\n"
+        let input = try s.write("dated.csv", csv)
+        var o = AssignOptions(points: input, out: s.directory + "/dated-out.csv")
+        o.crs = .epsg(4549)
+        o.tolerance = 0.5
+        o.dateField = "reported"
+        o.skipBad = true
+        o.chunkSize = 1000
+        let summary = try Assign.run(o, workspace: try s.workspace())
+        XCTAssertEqual(summary.points, 3004)
+        XCTAssertEqual(summary.rejected, 2)
+        let rejects = try String(contentsOfFile: s.directory + "/dated-out.rejects.csv", encoding: .utf8)
+        XCTAssertTrue(rejects.contains("3006,") && rejects.contains("no date"), rejects)
+        XCTAssertTrue(rejects.contains("3007,") && rejects.contains("'2026-02-30' is not a date"), rejects)
+        let dated = try String(contentsOfFile: o.out, encoding: .utf8).split(separator: "\n").map(String.init)
+        var expected: [String: String] = [:]
+        for (day, rows) in byDay {
+            var one = AssignOptions(points: try s.write("day-\(day).csv", rows), out: s.directory + "/day-\(day)-out.csv")
+            one.crs = .epsg(4549)
+            one.tolerance = 0.5
+            one.at = CalendarDay(parsing: day)
+            _ = try Assign.run(one, workspace: try s.workspace())
+            let lines = try String(contentsOfFile: one.out, encoding: .utf8).split(separator: "\n").map(String.init)
+            XCTAssertEqual(lines[0], dated[0], "the same columns")
+            for line in lines.dropFirst() { expected[String(line.prefix { $0 != "," })] = line }
+        }
+        XCTAssertEqual(dated.count, 3005)
+        for line in dated.dropFirst() { XCTAssertEqual(line, expected[String(line.prefix { $0 != "," })]) }
+        let header = dated[0].split(separator: ",").map(String.init)
+        func value(_ id: String, _ column: String) -> String? {
+            dated.first { $0.hasPrefix(id + ",") }?.split(separator: ",", omittingEmptySubsequences: false).map(String.init)[header.firstIndex(of: column)!]
+        }
+        XCTAssertEqual(value("F1", "grids"), "320214001001002")
+        XCTAssertEqual(value("F2", "grids"), "320214001001001")
+        XCTAssertEqual(value("F3", "duty_status"), "disputed")
+        XCTAssertEqual(value("F4", "duty_status"), "ruled")
+        XCTAssertEqual(value("F4", "duty_owner"), "Q")
+
+        // A day before the first version is a bad record too.
+        let early = try Scratch()
+        try early.importLayer("grids", kind: .grid, geojson: before) { $0.effective = CalendarDay(parsing: "2025-07-01") }
+        var e = AssignOptions(points: try early.write("early.csv", "id,x,y,reported\nA,\(originX + 50),\(originY + 50),2025-06-30\n"), out: early.directory + "/early-out.csv")
+        e.crs = .epsg(4549)
+        e.dateField = "reported"
+        XCTAssertThrowsError(try Assign.run(e, workspace: try early.workspace())) {
+            XCTAssertTrue("\($0)".contains("line 2") && "\($0)".contains("no version in force on 2025-06-30"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: e.out), "nothing written")
+    }
+
     func testDaysAreReadInTheFormsOfficesWrite() {
         for text in ["2026-03-05", "2026/3/5", "2026.3.5", "2026年3月5日", "2026-03-05T14:30:00+08:00", " 2026-3-5 "] {
             XCTAssertEqual(CalendarDay(parsing: text)?.text, "2026-03-05", text)

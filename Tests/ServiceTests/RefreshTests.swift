@@ -54,4 +54,37 @@ final class RefreshTests: XCTestCase {
 
         XCTAssertEqual(try s.stop(), 0, "SIGTERM stops the service gracefully")
     }
+
+    /// `at=`: the map in force that day, equal to `lookup --at --json`, and a commit after the
+    /// service started (a later version) is seen by the days it concerns.
+    func testAnswersAsOfADay() async throws {
+        let s = try ServiceProcess()
+        try s.run(["init", "--crs", "EPSG:4549"])
+        try s.run(["import", try squares(s, owner: "甲"), "--layer", "duty", "--kind", "duty", "--crs", "EPSG:4549", "--effective", "2025-01-01"])
+        try s.start([])
+        _ = try await s.poll("/v1/health") { $0.status == 200 }
+        try s.run(["import", try squares(s, owner: "乙"), "--layer", "duty", "--kind", "duty", "--crs", "EPSG:4549", "--replace", "--effective", "2026-03-01"])
+        let base = "/v1/lookup?lon=535050&lat=3491050&crs=EPSG:4549"
+        let deadline = Date().addingTimeInterval(30)
+        while try await s.get(base).text.contains("甲") {
+            guard Date() < deadline else { return XCTFail("the new version was never answered within 30 s") }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        for (day, owner) in [("2026-02-28", "甲"), ("2026/3/1", "乙"), ("2025年1月1日", "甲")] {
+            let reply = try await s.get(base + "&at=" + day.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            XCTAssertEqual(reply.status, 200, reply.text)
+            XCTAssertTrue(reply.text.contains(owner), "\(day): \(reply.text)")
+            XCTAssertEqual(reply.text, try s.run(["lookup", "535050,3491050", "--crs", "EPSG:4549", "--json", "--at", day]), day)
+        }
+        let many = try await s.request("POST", "/v1/lookup?crs=EPSG:4549&at=2026-02-28", body: Data(#"[{"id":"a","lon":535050,"lat":3491050}]"#.utf8),
+                                       headers: ["Content-Type": "application/json"])
+        XCTAssertEqual(many.status, 200, many.text)
+        XCTAssertTrue(many.text.contains("甲"), many.text)
+        for bad in ["2024-12-31", "2026-02-30", "soon"] {
+            let reply = try await s.get(base + "&at=" + bad)
+            XCTAssertEqual(reply.status, 400, reply.text)
+            XCTAssertTrue(reply.text.contains(#""parameter":"at""#), reply.text)
+        }
+        XCTAssertEqual(try s.stop(), 0)
+    }
 }

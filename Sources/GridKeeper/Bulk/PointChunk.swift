@@ -20,6 +20,15 @@ struct PointChunk {
         if recorded.count != fields { recorded = Array(repeating: [], count: fields) }
         for f in 0..<fields { recorded[f].removeAll(keepingCapacity: true) }
     }
+
+    /// The points at `indexes`, in that order.
+    func subset(_ indexes: [Int]) -> PointChunk {
+        var c = PointChunk()
+        c.ids = indexes.map { ids[$0] }; c.xs = indexes.map { xs[$0] }; c.ys = indexes.map { ys[$0] }
+        c.lines = indexes.map { lines[$0] }; c.fids = indexes.map { fids[$0] }
+        c.recorded = recorded.map { values in indexes.map { values[$0] } }
+        return c
+    }
 }
 
 /// A rejected input record: where and why.
@@ -42,12 +51,16 @@ final class PointChunkReader {
     private let xColumn: Int, yColumn: Int, idColumn: Int?, fieldColumns: [Int]
     private let features: FeatureSource?
     private let fields: [String]
+    private let fieldOption: [String: String]
     private var index = 0
 
-    /// `fields`: the `--against` fields to carry along. A missing field is an error.
-    init(path: String, table: String?, fields: [String], encoding: TextEncoding?) throws {
+    /// `fields`: the fields to carry along (`--against`'s, `--date-field`'s), each with the
+    /// option that named it. A missing field is an error.
+    init(path: String, table: String?, fields: [(name: String, option: String)], encoding: TextEncoding?) throws {
         self.path = path
-        self.fields = fields
+        self.fields = fields.map(\.name)
+        let option = Dictionary(fields.map { ($0.name, $0.option) }, uniquingKeysWith: { a, _ in a })
+        self.fieldOption = option
         let format = try SourceFormat(path: path)
         if format == .csv {
             let names: [String]
@@ -67,9 +80,9 @@ final class PointChunkReader {
             }
             xColumn = columns.x; yColumn = columns.y
             idColumn = columns.id
-            fieldColumns = try fields.map { f in
+            fieldColumns = try self.fields.map { f in
                 guard let i = names.firstIndex(of: f) ?? lower.firstIndex(of: f.lowercased()) else {
-                    throw GridKeeperError.usage("\(path): no column '\(f)' (named by --against); columns: \(names.joined(separator: ", "))")
+                    throw GridKeeperError.usage("\(path): no column '\(f)' (named by \(option[f]!)); columns: \(names.joined(separator: ", "))")
                 }
                 return i
             }
@@ -155,7 +168,7 @@ final class PointChunkReader {
         chunk.fids.append(Int64(feature.id ?? "") ?? Int64(feature.index + 1))
         for (k, name) in fields.enumerated() {
             guard let value = feature.properties.first(where: { $0.0 == name }) ?? feature.properties.first(where: { $0.0.lowercased() == name.lowercased() }) else {
-                throw GridKeeperError.usage("\(path): \(feature.label) has no field '\(name)' (named by --against)")
+                throw GridKeeperError.usage("\(path): \(feature.label) has no field '\(name)' (named by \(fieldOption[name]!))")
             }
             chunk.recorded[k].append(value.1.keyText)
         }

@@ -28,6 +28,18 @@ enum RosterTable {
         }
     }
 
+    /// The days on which who is on duty changes: each window's first day and the day after its
+    /// last (windows are inclusive), for work over many dates (`VersionEpochs`).
+    static func changeDays(workspace ws: Workspace) throws -> Set<CalendarDay> {
+        guard try ws.hasTable(name) else { return [] }
+        var days = Set<CalendarDay>()
+        for r in try ws.database.query("SELECT DISTINCT valid_from, valid_to FROM \(name)") {
+            if let from = r[0].text.flatMap(CalendarDay.init(parsing:)) { days.insert(from) }
+            if let to = r[1].text.flatMap(CalendarDay.init(parsing:)), to.text < "9999-12-31" { days.insert(to.next) }
+        }
+        return days
+    }
+
     /// Whether `layer` has a roster.
     static func has(layer: String, workspace ws: Workspace) throws -> Bool {
         guard try ws.hasTable(name) else { return false }
