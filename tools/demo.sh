@@ -26,6 +26,10 @@ step "$gk" import geodata/roads.geojson --layer roads --kind road
 step "$gk" import geodata/road_stakes.csv --layer road_stakes --kind roadduty --road-layer roads --service road
 step "$gk" import geodata/components.csv --layer components --kind component
 step "$gk" layers
+# Who to call (网格挂钩): one roster file (tools/gen_demo_roster.py) for the grids and both duty layers.
+for target in grids road_duty greening; do
+  step "$gk" import geodata/roster.csv --kind roster --target "$target"
+done
 
 # The demo points: id,lon,lat,crs,expect (see geodata/README.md).
 tail -n +2 geodata/demo_points.csv | while IFS=, read -r id lon lat crs expect; do
@@ -40,6 +44,10 @@ step "$gk" lookup "$p6" --tolerance 1 --layers grids
 printf '\n# along the roads: chainage, stake and the owner of the stretch (长江路 changes owner at K4+000)\n'
 step "$gk" lookup 120.3720,31.54005 --layers road_stakes
 step "$gk" lookup 120.3841,31.54003 --layers road_stakes
+
+printf '\n# the staff on duty for the grid and the road owner (mobiles: the CLI only, never published)\n'
+step "$gk" lookup "$(grep '^p1,' geodata/demo_points.csv | cut -d, -f2,3)" --layers grids,road_duty
+step "$gk" lookup "$(grep '^p1,' geodata/demo_points.csv | cut -d, -f2,3)" --layers grids --at 2026-06-30
 
 printf '\n# machine-readable answer\n'
 step "$gk" lookup "$(grep '^p3,' geodata/demo_points.csv | cut -d, -f2,3)" --json --layers grids,road_duty

@@ -9,6 +9,9 @@ public struct Party: Sendable, Equatable {
     public var code: String?
     public var owner: String?
     public var name: String?
+    /// The people on duty for this key on the day of the answer, when its layer has a roster
+    /// (`Roster.attach`); empty otherwise.
+    public var staff: [StaffMember] = []
 
     /// How people name it: the code with the name beside it ("320214002003 长江社区"), or
     /// whichever of the two it has, else the key.
@@ -43,6 +46,9 @@ public struct LayerAnswer: Sendable {
     public var fallback: Fallback?
     /// Road-duty layers: the road, chainage and stake of the point.
     public var road: RoadPosition?
+    /// Whether the layer has a roster: then the answer names staff (`Party.staff` of the
+    /// primary and of each candidate), and batch rows have a `<layer>_staff` column.
+    public var staffed = false
 
     public init(layer: String, kind: LayerKind, status: Status, primary: Party?, candidates: [Party], distance: Double?, fallback: Fallback?) {
         self.layer = layer

@@ -18,6 +18,10 @@ public final class AnswerLayers: @unchecked Sendable {
     let fallback: LayerData?
     /// The workspace-CRS window the layers were loaded for; nil when whole layers are.
     let window: Envelope?
+    /// Each of `layers`' roster (nil: it has none), and the day answers are given for (nil:
+    /// the day each answer is given, so a long-lived snapshot names the staff of today).
+    let rosters: [Roster?]
+    let day: CalendarDay?
 
     /// What a long-lived process (the service) holds: every grid, duty, area and road-duty
     /// layer whole, indexed for `indexTolerance` (other tolerances are answered from the tree),
@@ -57,13 +61,15 @@ public final class AnswerLayers: @unchecked Sendable {
             }
             return past
         }
-        let chosen = try named.map(version)
-        layers = chosen
+        var chosen = try named.map(version)
+        self.day = day
         let polygonInfos = chosen.filter { $0.kind != .roadduty }, roadInfos = chosen.filter { $0.kind == .roadduty }
-        plan = chosen.map { info in
+        let plan: [AssignColumns] = chosen.map { info in
             info.kind == .roadduty ? .road(roadInfos.firstIndex { $0.name == info.name }!) : .polygon(polygonInfos.firstIndex { $0.name == info.name }!)
         }
-        (polygons, roads, fallback) = try workspace.read {
+        self.plan = plan
+        let rosters: [Roster?]
+        (polygons, roads, fallback, rosters) = try workspace.read {
             let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(of: try version($0)) }
             let polygons = try polygonInfos.map {
                 try LayerData(workspace: workspace, layer: $0, jurisdiction: shared ?? workspace.coverage(of: $0),
@@ -74,8 +80,16 @@ public final class AnswerLayers: @unchecked Sendable {
             let fallback = try (withFallback ? areas.first ?? all.first { $0.kind == .grid } : nil).map {
                 try LayerData(workspace: workspace, layer: try version($0), jurisdiction: nil, window: window, day: day)
             }
-            return (polygons, roads, fallback)
+            // A one-shot lookup reads the people of the parties it loaded, not the whole roster.
+            let rosters = try zip(chosen, plan).map { info, column -> Roster? in
+                guard window != nil, case .polygon(let l) = column else { return try Roster.load(layer: info.name, workspace: workspace) }
+                return try Roster.load(layer: info.name, keys: Set(polygons[l].parties.map(\.key)), workspace: workspace)
+            }
+            return (polygons, roads, fallback, rosters)
         }
+        for k in chosen.indices { chosen[k].staffed = rosters[k] != nil }
+        layers = chosen
+        self.rosters = rosters
         // Points on an edge between two polygons of one key go to GEOS: a bulk run loads it
         // beside the rest of its start rather than in a worker, mid-chunk, while the other waits.
         if indexTolerance != nil && polygons.contains(where: \.hasRepeatedKeys) { _ = BackgroundValue { GEOSLibrary.load() } }
@@ -161,6 +175,10 @@ public final class AnswerEngine {
                 }
                 answers.append(a)
             }
+        }
+        if snapshot.rosters.contains(where: { $0 != nil }) {
+            let day = snapshot.day ?? CalendarDay.today
+            for (k, roster) in snapshot.rosters.enumerated() { roster?.attach(to: &answers[k], on: day) }
         }
         return PointAnswer(input: input, inputCRS: inputCRS, lonLat: lonLat, position: position, workspaceCRS: workspaceCRS, layers: answers)
     }

@@ -130,13 +130,13 @@ public enum Assign {
                 if !perPoint { summary.points += n - problems }
                 for i in 0..<(perPoint ? n : 0) {
                     // Where point i's answer is: a dated point's in its epoch's answerer.
-                    let (b, j, d): (ChunkBuffers, Int, [LayerData])
+                    let (b, j, d, st): (ChunkBuffers, Int, [LayerData], [BulkStaff?])
                     if let dated {
                         guard dated.problem(i) == nil else { continue }
-                        (b, j, d) = dated.answered(i)
+                        (b, j, d, st) = dated.answered(i)
                     } else {
                         guard buffers!.problems[i] == nil else { continue }
-                        (b, j, d) = (buffers!, i, data)
+                        (b, j, d, st) = (buffers!, i, data, answerer!.staff.polygons)
                     }
                     if case .parsed(let chunk) = input {
                         for (k, pair) in o.against.enumerated() {
@@ -147,12 +147,12 @@ public enum Assign {
                         }
                         if csvRows == nil {
                             let recorded = o.against.indices.map { chunk.recorded[$0][i] }
-                            try output.write(Self.row(id: chunk.ids[i], j, plan: plan, data: d, buffers: b, against: o.against, recorded: recorded, layerIndex: layerIndex),
+                            try output.write(Self.row(id: chunk.ids[i], j, plan: plan, data: d, staff: st, buffers: b, against: o.against, recorded: recorded, layerIndex: layerIndex),
                                              lonLat: Coordinate(b.lon[j], b.lat[j]))
                         }
                     } else if csvRows == nil, case .lines(let file, _, let first) = input {
                         let id = file.idColumn != nil ? file.text(b.idRange[j]) : String(first + i + 1)
-                        try output.write(Self.row(id: id, j, plan: plan, data: d, buffers: b, against: [], recorded: [], layerIndex: layerIndex),
+                        try output.write(Self.row(id: id, j, plan: plan, data: d, staff: st, buffers: b, against: [], recorded: [], layerIndex: layerIndex),
                                          lonLat: Coordinate(b.lon[j], b.lat[j]))
                     }
                     summary.points += 1
@@ -254,7 +254,7 @@ public enum Assign {
     }
 
     /// One output row for the non-CSV formats.
-    private static func row(id: String, _ i: Int, plan: [AssignColumns], data: [LayerData], buffers: ChunkBuffers, against: [AgainstPair],
+    private static func row(id: String, _ i: Int, plan: [AssignColumns], data: [LayerData], staff: [BulkStaff?], buffers: ChunkBuffers, against: [AgainstPair],
                             recorded: [String?], layerIndex: [String: Int]) -> [String] {
         var row = [id]
         for column in plan {
@@ -263,6 +263,7 @@ public enum Assign {
                 let a = buffers.answer(l, i), d = data[l]
                 let p = a.primary >= 0 ? d.parties[Int(a.primary)] : nil
                 row += [p.map(BatchColumns.partyField) ?? "", p?.owner ?? "", a.status.rawValue, buffers.candidateKeys(l, i, d)]
+                if let s = staff[l] { row.append(s.field(a.status, primary: a.primary, candidates: buffers.candidates(l, i))) }
             case .road(let r):
                 row += buffers.roadAnswers[r][i].map(BatchColumns.fields) ?? []
             }

@@ -3,7 +3,8 @@ import Spatial
 /// The batch output row (ARCHITECTURE.md, "Output shapes"): the input's id first, then per
 /// layer `<layer>` (the primary's code, else its name), `<layer>_owner`, `<layer>_status`,
 /// `<layer>_candidates` (`|`-separated keys, for boundary, disputed and ruled), and for
-/// road-duty layers `<layer>_stake` and `<layer>_distance_m`.
+/// road-duty layers `<layer>_stake` and `<layer>_distance_m`; last, for a layer with a roster,
+/// `<layer>_staff` (see `staffField`), so rows of workspaces without rosters keep their columns.
 ///
 /// The one definition of a row's fields: the pipe builds its rows here, and the bulk
 /// formatter (`AssignWorker`) writes the same bytes from texts made here once per feature.
@@ -19,6 +20,7 @@ public struct BatchColumns: Sendable {
     public var header: [String] {
         [idName] + layers.flatMap { l in
             [l.name, "\(l.name)_owner", "\(l.name)_status", "\(l.name)_candidates"] + (l.kind == .roadduty ? ["\(l.name)_stake", "\(l.name)_distance_m"] : [])
+                + (l.staffed ? ["\(l.name)_staff"] : [])
         }
     }
 
@@ -28,7 +30,7 @@ public struct BatchColumns: Sendable {
 
     /// The row of a point that could not be answered: every layer's status is `error`.
     public func errorValues(id: String) -> [String] {
-        [id] + layers.flatMap { l in ["", "", "error", ""] + (l.kind == .roadduty ? ["", ""] : []) }
+        [id] + layers.flatMap { l in ["", "", "error", ""] + (l.kind == .roadduty ? ["", ""] : []) + (l.staffed ? [""] : []) }
     }
 
     /// One CSV line of `fields`, each encoded as every CSV output encodes it (quoted where
@@ -50,7 +52,19 @@ public struct BatchColumns: Sendable {
             row.append(a.road?.stake ?? "")
             row.append(a.road.map { String(format: "%.1f", $0.distance) } ?? "")
         }
+        if a.staffed {
+            row.append(staffField(a.status, primary: p?.staff ?? [], candidates: a.candidates.map { ($0.key, $0.staff) }))
+        }
         return row
+    }
+
+    /// `<layer>_staff`: who to call, office phones only (never the mobile). For a boundary or
+    /// disputed answer every candidate's staff, each group after its key
+    /// (`key: role name phone; … | key2: …`); otherwise the primary's (`role name phone; …`:
+    /// for `ruled`, the ruled owner's), empty for gap, none and outside.
+    static func staffField(_ status: Status, primary: [StaffMember], candidates: [(key: String, staff: [StaffMember])]) -> String {
+        guard status == .boundary || status == .disputed else { return StaffMember.publicText(primary) }
+        return candidates.filter { !$0.staff.isEmpty }.map { "\($0.key): " + StaffMember.publicText($0.staff) }.joined(separator: " | ")
     }
 
     /// `<layer>`: what names the primary in a row.

@@ -19,6 +19,9 @@ public struct LayerInfo: Sendable, Equatable {
     public var importedAt: String
     /// The table of a past version this answers from (see `LayerVersions`); nil: the layer's own.
     public var versionTable: String? = nil
+    /// Whether a roster names staff for this layer's keys; set by the answer engine when it
+    /// loads the layer (batch rows then have a `<layer>_staff` column).
+    public var staffed = false
 
     /// The table that holds the features: the layer's own, or a past version's.
     var table: String { versionTable ?? name }

@@ -21,6 +21,13 @@ struct AccessTokens: Sendable {
         }
     }
 
+    /// Whether `request` presents the write token: only then do answers carry staff mobiles
+    /// (personal data).
+    func presentsWrite(_ request: Request) -> Bool {
+        guard let write, let given = Self.bearer(request) else { return false }
+        return Self.same(given, write)
+    }
+
     private static func unauthorized(_ message: String) -> APIError {
         var e = APIError(.unauthorized, message + " as `Authorization: Bearer TOKEN`", parameter: "Authorization")
         e.headers[.wwwAuthenticate] = "Bearer"

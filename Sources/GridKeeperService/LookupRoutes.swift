@@ -86,8 +86,9 @@ extension GridKeeperAPI {
         let s = try snapshot()
         let layers = try q.chosen(in: s), engines = try q.engines(in: s)
         do {
-            // The same bytes as `lookup --json` prints, newline included.
-            return Self.json(AnswerJSON.encode(try answer(point, crs: q.crs, q, layers: layers, in: engines)))
+            // The same bytes as `lookup --json` prints, newline included; staff mobiles only
+            // for the holder of the write token.
+            return Self.json(AnswerJSON.encode(try answer(point, crs: q.crs, q, layers: layers, in: engines), mobiles: tokens.presentsWrite(request)))
         } catch {
             throw APIError(from: error, parameter: "lon,lat")
         }
@@ -108,7 +109,7 @@ extension GridKeeperAPI {
         let s = try snapshot()
         let layers = try q.chosen(in: s), engines = try q.engines(in: s)
         let deadline = ContinuousClock.now + .milliseconds(Int64(options.requestTimeLimitSeconds * 1000))
-        let columns = BatchColumns(idName: "id", layers: layers)
+        let columns = BatchColumns(idName: "id", layers: layers), mobiles = tokens.presentsWrite(request)
         var items: [JSONValue] = [], lines: [String] = csv ? [columns.csvLine(columns.header)] : []
         for (k, p) in points.points.enumerated() {
             if k % 256 == 255, ContinuousClock.now > deadline {
@@ -118,7 +119,7 @@ extension GridKeeperAPI {
                 let a = try answer(p.coordinate, crs: p.crs ?? q.crs, q, layers: layers, in: engines)
                 if csv {
                     lines.append(columns.csvLine(columns.values(id: p.id, answer: a)))
-                } else if case .object(let members) = AnswerJSON.encode(a) {
+                } else if case .object(let members) = AnswerJSON.encode(a, mobiles: mobiles) {
                     items.append(.object([("id", .string(p.id))] + members))
                 }
             } catch {

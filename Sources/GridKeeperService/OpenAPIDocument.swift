@@ -19,6 +19,10 @@ paths:
   /v1/lookup:
     get:
       summary: One point's answer, exactly as `gridkeeper lookup --json` prints it.
+      description: |
+        A layer with a staff roster adds `staff` (the people on duty for the primary) and each
+        candidate its own `staff`. A member's `mobile` is personal data: it is in the answer only
+        when the request presents the write token (of --token-file); otherwise it is left out.
       operationId: lookupOne
       parameters:
         - {name: lon, in: query, required: true, description: Longitude (or easting in a projected crs), schema: {type: number}}
@@ -344,6 +348,18 @@ components:
         code: {type: string, nullable: true}
         owner: {type: string, nullable: true}
         name: {type: string, nullable: true}
+        staff:
+          description: Candidates of a layer with a roster, their people on duty.
+          type: array
+          items: {$ref: "#/components/schemas/StaffMember"}
+    StaffMember:
+      type: object
+      required: [role, name, phone]
+      properties:
+        role: {type: string}
+        name: {type: string}
+        phone: {type: string, nullable: true, description: The office phone (public).}
+        mobile: {type: string, nullable: true, description: Personal; only for requests with the write token.}
     LayerAnswer:
       type: object
       required: [layer, kind, status, primary, candidates, distance_m, fallback]
@@ -364,6 +380,10 @@ components:
         road: {type: string}
         chainage_m: {type: number}
         stake: {type: string}
+        staff:
+          description: Layers with a roster, the primary's people on duty on the day of the answer.
+          type: array
+          items: {$ref: "#/components/schemas/StaffMember"}
     Answer:
       type: object
       required: [input, lon, lat, x, y, crs, layers]

@@ -18,6 +18,23 @@ enum AnswerTable {
             }
             table.add([l.layer, l.kind.rawValue, l.status.rawValue, answer, l.primary?.owner ?? "", extra])
         }
-        return out + table.render()
+        return out + table.render() + staff(a)
+    }
+
+    /// Who to call, under the table, one line per layer with a roster: the primary's staff, or
+    /// for a boundary or disputed answer each candidate's. The CLI shows the mobiles.
+    static func staff(_ a: PointAnswer) -> String {
+        func people(_ staff: [StaffMember]) -> String {
+            staff.isEmpty ? "nobody on duty" : staff.map { ([$0.publicText] + ($0.mobile.isEmpty ? [] : ["手机 " + $0.mobile])).joined(separator: " ") }.joined(separator: "; ")
+        }
+        var out = ""
+        for l in a.layers where l.staffed {
+            if l.status == .boundary || l.status == .disputed {
+                for c in l.candidates { out += "staff \(l.layer) \(c.key): \(people(c.staff))\n" }
+            } else if let p = l.primary {
+                out += "staff \(l.layer) \(p.key): \(people(p.staff))\n"
+            }
+        }
+        return out
     }
 }

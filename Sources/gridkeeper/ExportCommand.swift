@@ -16,6 +16,7 @@ struct ExportCommand: ParsableCommand {
           gridkeeper export grids --out grids.geojson
           gridkeeper export road_duty --out road_duty.shp --encoding gbk
           gridkeeper export grids --out - --format csv | head
+          gridkeeper export grids --roster --out grid_staff.csv
         """
     )
 
@@ -27,9 +28,20 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "FIELD=VALUE: only the features whose field equals the value.") var `where`: String?
     @Flag(help: "Write a UTF-8 BOM in CSV output.") var bom = false
     @Option(help: "Shapefile attribute encoding: utf8 (default) or gbk.") var encoding: String?
+    @Flag(help: "Export the layer's staff roster as CSV instead of its features (office phones; mobiles only with --include-private).") var roster = false
+    @Flag(help: "With --roster: include the personal mobile numbers.") var includePrivate = false
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
+        if roster {
+            guard format == nil || format == "csv", crs == nil, `where` == nil, encoding == nil else {
+                throw GridKeeperError.usage("--roster writes CSV: --format, --crs, --where and --encoding do not apply")
+            }
+            let n = try RosterExport.run(layer: layer, out: out, includePrivate: includePrivate, bom: bom, workspace: try workspace.open(readOnly: true))
+            Terminal.summary("exported \(n) roster lines of '\(layer)' to \(out)\(includePrivate ? " (with mobiles: personal data)" : " (without mobiles)")\n", out: out)
+            return
+        }
+        if includePrivate { throw GridKeeperError.usage("--include-private applies to --roster (staff mobiles)") }
         var o = Export.Options(layer: layer, out: out)
         if let format {
             guard let f = Export.Format(rawValue: format.lowercased()) else { throw GridKeeperError.usage("--format takes geojson, geojsonseq, csv, gpkg, shp or kml") }

@@ -15,6 +15,7 @@ struct ImportCommand: ParsableCommand {
           gridkeeper import 道路养护.shp --layer road_duty --kind duty --service road
           gridkeeper import parts.csv --layer components --kind component --crs gcj02
           gridkeeper import stakes.csv --layer stakes --kind roadduty --road-layer roads
+          gridkeeper import staff.csv --kind roster --target grids
         """
     )
 
@@ -22,10 +23,22 @@ struct ImportCommand: ParsableCommand {
     var file: String
 
     @Option(help: "Layer name in the workspace.")
-    var layer: String
+    var layer: String?
 
-    @Option(help: "What the layer holds (roadduty: owners by stake range along --road-layer).")
-    var kind: LayerKind
+    @Option(help: "What the layer holds (roadduty: owners by stake range along --road-layer; roster: staff linked to keys of --target).")
+    var kind: ImportKind
+
+    @Option(help: "Rosters: the layer whose keys the staff are linked to (grid code, owner, area code or name, road).")
+    var target: String?
+
+    @Option(help: "Rosters: the column holding the key (detected when omitted: 网格编码, 责任单位, 编码, 道路 …).")
+    var keyField: String?
+
+    @Option(help: ArgumentHelp("Rosters: a column by its header, FIELD=HEADER with FIELD one of role, name, phone, mobile, from, to, layer (detected when omitted).", valueName: "field=header"))
+    var column: [String] = []
+
+    @Flag(help: "Rosters: list lines with an unknown key or a bad field on stderr and import the others.")
+    var skipBad = false
 
     @Option(help: "CRS of the input: EPSG:4490, wgs84, cgcs2000, gcj02, bd09, EPSG:n, or auto (lon/lat, or a Gauss-Krüger zone from the easting's zone prefix). Default: what the file declares, else lon/lat.")
     var crs: String?
@@ -75,6 +88,12 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOption
 
     func run() throws {
+        let kind: LayerKind
+        switch self.kind {
+        case .roster: return try runRoster()
+        case .layer(let k): kind = k
+        }
+        guard let layer else { throw GridKeeperError.usage("import needs --layer NAME (the layer's name in the workspace)") }
         if kind == .roadduty {
             if effective != nil { throw GridKeeperError.usage("--effective: road-duty layers keep no versions yet; --replace replaces their stake ranges") }
             guard let roadLayer else { throw GridKeeperError.usage("a roadduty layer needs --road-layer ROADS (the centrelines its stakes follow)") }
@@ -126,6 +145,41 @@ struct ImportCommand: ParsableCommand {
         }
         print("imported \(report.featureCount) features into '\(report.layer)' (\(report.kind.rawValue), key field \(report.keyField ?? "none"), from \(report.sourceCRS) to \(report.workspaceCRS))")
     }
+
+    private func runRoster() throws {
+        guard let target else { throw GridKeeperError.usage("--kind roster needs --target LAYER (the layer whose keys the staff are linked to)") }
+        if layer != nil { throw GridKeeperError.usage("--kind roster takes --target LAYER, not --layer: a roster is kept beside its layer") }
+        var o = RosterImport.Options(file: file, target: target)
+        o.keyField = keyField
+        for c in column {
+            let parts = c.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["role", "name", "phone", "mobile", "from", "to", "layer"].contains(parts[0]) else {
+                throw GridKeeperError.usage("--column '\(c)': write FIELD=HEADER, FIELD one of role, name, phone, mobile, from, to, layer")
+            }
+            o.columns[parts[0]] = parts[1]
+        }
+        o.skipBad = skipBad
+        o.encoding = try encoding.map(TextEncoding.init(option:))
+        o.commandLine = CommandLine.arguments.joined(separator: " ")
+        let report = try RosterImport.run(o, into: try workspace.open())
+        for line in report.skipped { Terminal.note("skipped: \(line)") }
+        print("imported \(report.people) staff for \(report.keys) keys of '\(report.layer)' (key field \(report.keyField))" + (report.skipped.isEmpty ? "" : "; skipped \(report.skipped.count) lines")
+              + (report.otherLayers == 0 ? "" : "; \(report.otherLayers) lines name other layers"))
+    }
+}
+
+/// What `import --kind` takes: a layer kind, or `roster` (staff linked to keys of a layer).
+enum ImportKind: ExpressibleByArgument {
+    case layer(LayerKind)
+    case roster
+
+    init?(argument: String) {
+        if argument == "roster" { self = .roster; return }
+        guard let kind = LayerKind(rawValue: argument) else { return nil }
+        self = .layer(kind)
+    }
+
+    static var allValueStrings: [String] { LayerKind.allCases.map(\.rawValue) + ["roster"] }
 }
 
 extension LayerKind: ExpressibleByArgument {}

@@ -44,6 +44,6 @@ struct PublishCommand: ParsableCommand {
         let summary = try Publish.run(options, workspace: try workspace.open(readOnly: true))
         var table = TextTable(["layer", "features"])
         for l in summary.layers { table.add([l.name, String(l.features)]) }
-        print(table.render() + "\(summary.rulings) ruled area(s)\nwrote \(out)/index.html (open it in a browser)")
+        print(table.render() + "\(summary.rulings) ruled area(s), \(summary.staff) public contact(s) (office phones)\nwrote \(out)/index.html (open it in a browser)")
     }
 }

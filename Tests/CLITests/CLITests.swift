@@ -145,7 +145,7 @@ final class CLITests: XCTestCase {
         }
         let help = try cli.run(["import", "--help"]).stdout
         let flat = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        XCTAssertTrue(flat.contains("(values: grid, duty, road, roadduty, component, area)"), help)
+        XCTAssertTrue(flat.contains("(values: grid, duty, road, roadduty, component, area, roster)"), help)
         XCTAssertFalse(flat.contains("grid | duty | road | component | area"), "no list of five kinds beside the six: \(help)")
     }
 

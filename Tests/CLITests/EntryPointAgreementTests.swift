@@ -49,6 +49,14 @@ final class EntryPointAgreementTests: XCTestCase {
         }
         try cli.write("seams.geojson", featureCollection([square("甲", 0, 0, 100, 100), square("甲", 100, 0, 200, 100), square("乙", 50, 20, 150, 80)]))
         try must(["import", "seams.geojson", "--layer", "seams", "--kind", "duty", "--crs", "EPSG:4549"])
+        // Rosters, so every entry's `<layer>_staff` is compared: the demo roster for the grids and
+        // a duty layer, and hand-written ones for the seams and the stakes (a formula, a comma
+        // and a quote in the texts; one person whose window has ended).
+        for target in ["grids", "road_duty"] { try must(["import", geodata + "roster.csv", "--kind", "roster", "--target", target]) }
+        try cli.write("seams-roster.csv", "owner,role,name,phone,mobile,valid_to\n甲,\"=HYPERLINK(\"\"x\"\")\",甲某,\"0510-1, ext 2\",13900000000,\n乙,养护负责人,乙甲,,,\n乙,养护负责人,已离任,,,2020-01-01\n")
+        try must(["import", "seams-roster.csv", "--kind", "roster", "--target", "seams"])
+        try cli.write("stakes-roster.csv", "owner,role,name,phone\n市政工程管理处,养护负责人,路一,0510-3000001\n区城管局,养护负责人,路二,0510-3000002\n")
+        try must(["import", "stakes-roster.csv", "--kind", "roster", "--target", "road_stakes"])
         try must(["audit", "--out", cli.directory + "/audit.json"])
         // Rule the seam overlap for 乙, one road_duty dispute and one stake dispute.
         let list = try cli.run(["disputes", "list", "--json"])
@@ -124,6 +132,10 @@ final class EntryPointAgreementTests: XCTestCase {
             XCTAssertEqual(batch.status, 0, batch.stderr)
             let reference = try String(contentsOfFile: cli.directory + "/batch.csv", encoding: .utf8)
             XCTAssertEqual(reference.split(separator: "\n").count, points.count + 1)
+            let header = CSVText.split(String(reference.prefix { $0 != "\n" }))
+            for layer in ["grids", "road_duty", "seams", "road_stakes"] { XCTAssertTrue(header.contains(layer + "_staff"), "\(header)") }
+            XCTAssertFalse(header.contains("greening_staff"), "a layer without a roster has no staff column")
+            XCTAssertTrue(reference.contains(" | ") && reference.contains("'=HYPERLINK"), "staff of several candidates, neutralised")
             for threads in ["1", "2"] {
                 let a = try cli.run(["assign", "--points", "points.csv", "--out", "assign.csv", "--threads", threads] + config(tolerance))
                 XCTAssertEqual(a.status, 0, a.stderr)
@@ -189,6 +201,21 @@ final class EntryPointAgreementTests: XCTestCase {
             fields.append(layer["stake"] as? String ?? "")
             let distance = layer["distance_m"] as? Double
             fields.append(layer["road"] is String ? distance.map { String($0) } ?? "" : "")
+        }
+        if let staff = layer["staff"] as? [[String: Any]] {
+            // `<layer>_staff`: office phones only; each candidate's on a boundary or in a dispute.
+            func people(_ list: [[String: Any]]) -> String {
+                list.map { p in ["role", "name", "phone"].compactMap { text(p, $0) }.filter { !$0.isEmpty }.joined(separator: " ") }.joined(separator: "; ")
+            }
+            if status == "boundary" || status == "disputed" {
+                let groups = ((layer["candidates"] as? [[String: Any]]) ?? []).compactMap { c -> String? in
+                    let list = c["staff"] as? [[String: Any]] ?? []
+                    return list.isEmpty ? nil : key(c) + ": " + people(list)
+                }
+                fields.append(CSVText.neutralised(groups.joined(separator: " | ")))
+            } else {
+                fields.append(CSVText.neutralised(people(staff)))
+            }
         }
         return fields
     }

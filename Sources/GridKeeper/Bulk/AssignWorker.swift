@@ -46,15 +46,19 @@ final class AssignWorker: @unchecked Sendable {
     /// Road-duty layers (immutable, shared by all workers) and the order of every layer's columns.
     private let roads: [RoadResolver]
     private let plan: [AssignColumns]
+    /// `<layer>_staff` of the polygon and road-duty layers with a roster (nil: none).
+    private let staff: (polygons: [BulkStaff?], roads: [BulkStaff?])
 
     /// `capacity`: points per chunk; `rowBytes`: about how many bytes of rows a chunk gives this
     /// worker (reserved once: growing by doubling touched twice the memory, each page a fault).
-    init(data: [LayerData], indexes: [LayerIndex], roads: [RoadResolver], plan: [AssignColumns], inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int, rowBytes: Int) {
+    init(data: [LayerData], indexes: [LayerIndex], roads: [RoadResolver], plan: [AssignColumns], staff: (polygons: [BulkStaff?], roads: [BulkStaff?]),
+         inputCRS: CRS, workspaceCRS: CRS, lonLat: Bool, extent: Envelope, capacity: Int, rowBytes: Int) {
         rowBuffers = [RowBuffer(capacity: rowBytes), RowBuffer(capacity: rowBytes)]
         self.data = data
         self.indexes = indexes
         self.roads = roads
         self.plan = plan
+        self.staff = staff
         scratch = .allocate(capacity: capacity)
         sortedX = .allocate(capacity: capacity)
         sortedY = .allocate(capacity: capacity)
@@ -290,7 +294,8 @@ final class AssignWorker: @unchecked Sendable {
                 let i = Int(order[k] & 0xFFFF_FFFF)
                 let x = xs[k], y = ys[k]
                 guard !x.isNaN else { answers[i] = nil; continue }
-                let a = road.answer(at: Coordinate(x, y), tolerance: tolerance, roadTolerance: job.roadTolerance)
+                var a = road.answer(at: Coordinate(x, y), tolerance: tolerance, roadTolerance: job.roadTolerance)
+                if let s = staff.roads[r] { s.roster.attach(to: &a, on: s.day) }
                 answers[i] = a
                 counts[(layers + r) * kinds + a.status.index] += 1
             }
@@ -310,6 +315,7 @@ final class AssignWorker: @unchecked Sendable {
         let problems = b.problems, idRange = b.idRange
         let statusNames = Self.statusNames.view
         let layers = data.map { (party: $0.csvParty.view, inside: $0.csvInside.view, key: $0.keyBytes.view, verbatim: $0.keyIsVerbatim) }
+        let staff = self.staff.polygons
         let answers = b.answers
         let pools = b.pools.map(\.values), fullAnswers = b.pools.map(\.answers), answeredBy = b.answeredBy, roadAnswers = b.roadAnswers
         var idBytes: UnsafeBufferPointer<UInt8>?, firstRow = 0, chunk: PointChunk?
@@ -365,6 +371,7 @@ final class AssignWorker: @unchecked Sendable {
                     let word = answers[l][i], text = layers[l]
                     if let member = AnswerWord.insideMember(word) {
                         out.append(text.inside[Int(member)])
+                        if let s = staff[l] { out.append(s.inside.view[Int(member)]) }
                         continue
                     }
                     let a = fullAnswers[Int(answeredBy[i])][AnswerWord.fullIndex(word)]
@@ -389,6 +396,12 @@ final class AssignWorker: @unchecked Sendable {
                             let keys = members.map { data[l].parties[Int(pool[$0])].key }
                             out.append(CSVWriter.encodedField(BatchColumns.candidatesField(keys)))
                         }
+                    }
+                    if let s = staff[l] {
+                        out.append(0x2C)
+                        let pool = pools[Int(answeredBy[i])], start = Int(a.candidateStart)
+                        let members = a.hasCandidates ? pool[start..<(start + Int(a.candidateCount))] : []
+                        out.append(CSVWriter.encodedField(s.field(a.status, primary: a.primary, candidates: members)))
                     }
                 }
             }

@@ -11,6 +11,8 @@ final class ChunkAnswerer {
     private let pool: WorkerPool
     private let workers: [AssignWorker]
     private let layerNames: [String]
+    /// `<layer>_staff` of the layers with a roster, on the run's day.
+    let staff: (polygons: [BulkStaff?], roads: [BulkStaff?])
 
     var threads: Int { pool.count }
     var fallbacks: Int { workers.reduce(0) { $0 + $1.fallbacks } }
@@ -21,8 +23,10 @@ final class ChunkAnswerer {
         let extent = data.first?.extent ?? roads.reduce(Envelope.empty) { $0.union($1.extent) }
         // A row: its id, then per layer its key, owner, status and candidates (~40 bytes).
         let rowBytes = (chunkSize / pool.count + 1) * (24 + 48 * snapshot.layers.count)
+        let staff = snapshot.bulkStaff()
+        self.staff = staff
         workers = (0..<pool.count).map { _ in
-            AssignWorker(data: data, indexes: data.map { $0.index! }, roads: roads, plan: snapshot.plan, inputCRS: inputCRS,
+            AssignWorker(data: data, indexes: data.map { $0.index! }, roads: roads, plan: snapshot.plan, staff: staff, inputCRS: inputCRS,
                          workspaceCRS: snapshot.workspaceCRS, lonLat: lonLat, extent: extent, capacity: chunkSize, rowBytes: rowBytes)
         }
         buffers = ChunkBuffers(capacity: chunkSize, layers: data.count, roadLayers: roads.count, workers: pool.count)

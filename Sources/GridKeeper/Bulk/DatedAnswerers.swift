@@ -76,10 +76,10 @@ final class DatedAnswerers {
     }
 
     /// Point i of the last chunk, answered: the buffers holding its answer, its index there and
-    /// the layers it was answered with.
-    func answered(_ i: Int) -> (buffers: ChunkBuffers, index: Int, data: [LayerData]) {
+    /// the layers it was answered with, and their staff columns (`BulkStaff`).
+    func answered(_ i: Int) -> (buffers: ChunkBuffers, index: Int, data: [LayerData], staff: [BulkStaff?]) {
         guard case .answered(let e, let j) = slots[i], case .success(let epoch) = loaded[e]! else { preconditionFailure("point \(i) has no answer") }
-        return (epoch.answerer.buffers, j, epoch.layers.polygons)
+        return (epoch.answerer.buffers, j, epoch.layers.polygons, epoch.answerer.staff.polygons)
     }
 
     /// Adds the last chunk's statuses per layer to `statuses`.

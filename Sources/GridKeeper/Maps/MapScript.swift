@@ -124,6 +124,15 @@ enum MapScript {
         if (r.layer === info.name && contains(r.geometry, lon, lat) && byKey[r.ruled_owner]) { a.status = "ruled"; a.primary = byKey[r.ruled_owner]; a.ruling = r; }
       });
     }
+    return withStaff(info.name, a);
+  }
+  // The published contacts (office phones) of the answer's parties, as the service's answers carry them.
+  function withStaff(layer, a) {
+    var list = (DATA.staff || []).filter(function (s) { return s.layer === layer; });
+    if (!list.length) return a;
+    function of(p) { return list.filter(function (s) { return s.key === p.key; }); }
+    a.candidates.forEach(function (c) { c.staff = of(c); });
+    a.staff = a.primary ? of(a.primary) : [];
     return a;
   }
   function fallbackAt(lon, lat) {
@@ -238,7 +247,11 @@ enum MapScript {
       if (l.fallback) extra.push(esc(t("fallback")) + ": " + esc(partyText(l.fallback)) + (l.fallback.layer ? " (" + esc(l.fallback.layer) + ")" : ""));
       if (l.road) extra.push(esc(t("road")) + ": " + esc(l.road) + (l.stake ? " · " + esc(t("stake")) + " " + esc(l.stake) : "") + (l.distance_m !== null && l.distance_m !== undefined ? " · " + esc(t("distance")) + " " + l.distance_m + " m" : ""));
       if (l.status === "ruled") extra.push(esc(t("ruling")) + ": " + esc(partyText(l.primary)) + (l.ruling && l.ruling.ruled_by ? " (" + esc(l.ruling.ruled_by) + (l.ruling.ruled_at ? ", " + esc(l.ruling.ruled_at) : "") + ")" : ""));
-      if (l.staff && l.staff.length) extra.push(esc(t("staff")) + ": " + l.staff.map(function (s) { return esc([s.role, s.name, s.phone].filter(Boolean).join(" ")); }).join("; "));
+      // Who to call: the primary's staff, or each candidate's on a boundary or in a dispute; never a mobile.
+      function people(list) { return list.map(function (s) { return esc([s.role, s.name, s.phone].filter(Boolean).join(" ")); }).join("; "); }
+      if (l.status === "boundary" || l.status === "disputed") {
+        (l.candidates || []).forEach(function (c) { if (c.staff && c.staff.length) extra.push(esc(t("staff")) + " (" + esc(partyText(c)) + "): " + people(c.staff)); });
+      } else if (l.staff && l.staff.length) extra.push(esc(t("staff")) + ": " + people(l.staff));
       html += "<tr data-layer=\"" + esc(l.layer) + "\" data-status=\"" + esc(l.status) + "\" data-key=\"" + esc(l.primary ? (l.primary.owner || l.primary.code || "") : "") + "\"><td>" + esc(l.layer)
         + "</td><td>" + esc(partyText(l.primary)) + (extra.length ? "<br><small>" + extra.join("<br>") + "</small>" : "")
         + "</td><td class=\"st-" + esc(l.status) + "\">" + esc(t("status." + l.status)) + "</td></tr>";

@@ -16,8 +16,9 @@ import Spatial
 /// (road duty: road, stakes and owner), in WGS84 as `export` writes them; the ruled areas of
 /// rulings in force with the ruled owner, who ruled and when. Nothing internal: no other
 /// attribute, no audit defect, no open dispute, no ruling's note, no source path.
-/// `staff` is the place for public contacts (`{"layer","key","role","name","phone"}`, office
-/// phones only) once rosters exist; it is empty until then.
+/// `staff` holds the public contacts of the published layers' rosters, the people on duty on the
+/// day of publishing (`{"layer","key","role","name","phone"}`): office phones only, never a
+/// mobile; empty when no published layer has a roster.
 public enum PublishedData {
     /// Road-duty ranges: the fields `RoadDuty` writes that a notice shows (not the service).
     static let roadDutyFields = ["road", "from_stake", "to_stake", "from_m", "to_m", "owner"]
@@ -25,6 +26,8 @@ public enum PublishedData {
     public struct Summary: Sendable {
         public var layers: [(name: String, features: Int)] = []
         public var rulings = 0
+        /// Public contacts published (people on duty, office phones).
+        public var staff = 0
     }
 
     /// The layers a notice map draws: grid, duty, road-duty and area layers.
@@ -88,7 +91,16 @@ public enum PublishedData {
             rulings.append(members.dropLast() + ",\"geometry\":" + geometry + "}")
         }
         summary.rulings = rulings.count
-        out += rulings.joined(separator: ",\n") + "],\"staff\":[]};\n"
+        out += rulings.joined(separator: ",\n") + "],\"staff\":["
+        let today = CalendarDay.today
+        var contacts: [String] = []
+        for info in layers {
+            for e in try RosterTable.entries(layer: info.name, workspace: ws) where e.isOnDuty(on: today) {
+                contacts.append(JSONValue.object([("layer", .string(info.name)), ("key", .string(e.key))] + AnswerJSON.members(e.member, mobile: false)).text)
+            }
+        }
+        summary.staff = contacts.count
+        out += contacts.joined(separator: ",\n") + "]};\n"
         return (out, summary)
     }
 }

@@ -27,6 +27,14 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         return CalendarDay(parsing: String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!))!
     }
 
+    /// The day after this one.
+    public var next: CalendarDay {
+        let p = text.split(separator: "-").compactMap { Int($0) }
+        let (y, m, d) = (p[0], p[1], p[2])
+        if d < Self.days(in: m, of: y) { return CalendarDay(parsing: String(format: "%04d-%02d-%02d", y, m, d + 1))! }
+        return CalendarDay(parsing: m < 12 ? String(format: "%04d-%02d-01", y, m + 1) : String(format: "%04d-01-01", y + 1))!
+    }
+
     public var description: String { text }
     public static func < (a: CalendarDay, b: CalendarDay) -> Bool { a.text < b.text }
 

@@ -1,7 +1,7 @@
 import Spatial
 
-/// The days on which the workspace's answers can change: a layer version starts, or a ruling
-/// was made. Between two consecutive such days every answer is the same, so work over many
+/// The days on which the workspace's answers can change: a layer version starts, a ruling
+/// was made, or a roster window starts or ends (`RosterTable.changeDays`). Between two consecutive such days every answer is the same, so work over many
 /// dates (`assign --date-field`, the service's `at=`) loads the layers once per epoch, never
 /// once per date or per point.
 ///
@@ -20,6 +20,8 @@ public struct VersionEpochs: Sendable, Equatable {
             }
         }
         for day in try DisputeRegister.rulingDays(workspace: ws) { days.insert(day) }
+        // Staff answers change where a roster window starts or ends.
+        days.formUnion(try RosterTable.changeDays(workspace: ws))
         starts = days.sorted()
     }
 
