@@ -137,7 +137,7 @@ extension AuditOutput {
 
     /// SVG path data in the map's frame: x from the left, y down from the top, 0.1 m. Rings
     /// are closed, lines left open.
-    private static func path(_ g: Geometry, _ view: Envelope) -> String {
+    static func path(_ g: Geometry, _ view: Envelope) -> String {
         var d = ""
         func trace(_ cs: [Coordinate], closed: Bool) {
             for (i, c) in cs.enumerated() {
@@ -153,7 +153,7 @@ extension AuditOutput {
         return d
     }
 
-    private static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
     /// Text from the data never becomes markup.
     public static func escape(_ s: String) -> String {
