@@ -51,7 +51,8 @@ extension ChangesOutput {
         let colour = Dictionary(uniqueKeysWithValues: holders.enumerated().map { ($1, "hsl(\(($0 * 137) % 360),60%,60%)") })
         out += "<h2>\(tr("变化区域（按新责任方着色）", "Changed areas, coloured by new holder"))</h2>\n<p class=\"legend\">"
         out += holders.prefix(40).map { "<span><i class=\"swatch\" style=\"background:\(colour[$0]!)\"></i>\(esc(name($0)))</span>" }.joined()
-        out += "<span><i class=\"swatch\" style=\"background:repeating-linear-gradient(45deg,#fff,#fff 2px,#d33 2px,#d33 4px)\"></i>\(tr("不再覆盖", "no longer covered"))</span></p>\n"
+        if r.areas.contains(where: { $0.new == nil }) { out += "<span><i class=\"swatch\" style=\"background:repeating-linear-gradient(45deg,#fff,#fff 2px,#d33 2px,#d33 4px)\"></i>\(tr("不再覆盖", "no longer covered"))</span>" }
+        out += "</p>\n"
         out += "<svg id=\"map\" viewBox=\"0 0 \(f(view.width)) \(f(view.height))\" data-full=\"0 0 \(f(view.width)) \(f(view.height))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         out += "<defs><pattern id=\"gone\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#fff\"/><rect width=\"3\" height=\"8\" fill=\"#d33\"/></pattern></defs>\n"
         for g in context {
