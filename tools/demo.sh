@@ -19,8 +19,10 @@ step "$gk" init --crs EPSG:4549
 step "$gk" import geodata/district.geojson --layer district --kind area --jurisdiction
 step "$gk" import geodata/streets.geojson --layer streets --kind area
 step "$gk" import geodata/communities.geojson --layer communities --kind area
-step "$gk" import geodata/grids.geojson --layer grids --kind grid
-step "$gk" import geodata/road_duty.geojson --layer road_duty --kind duty --service road
+# The grids and the road contract get a second version on 2026-07-01 (at the end): their first
+# versions are backdated to the day they came into force.
+step "$gk" import geodata/grids.geojson --layer grids --kind grid --effective 2025-01-01
+step "$gk" import geodata/road_duty.geojson --layer road_duty --kind duty --service road --effective 2025-01-01
 step "$gk" import geodata/greening_duty.geojson --layer greening --kind duty --service greening
 step "$gk" import geodata/roads.geojson --layer roads --kind road
 step "$gk" import geodata/road_stakes.csv --layer road_stakes --kind roadduty --road-layer roads --service road
@@ -86,6 +88,17 @@ step "$gk" ledger --out ledger.csv
 
 printf '\n# reassignment of the components: recorded grid and maintainer against the layers\n'
 step "$gk" assign --points components --out components_assign.csv --against BGID=grids,DeptName3=road_duty
+
+printf '\n# 2026-07-01: 硕放社区 re-drawn (网格调整) and the road contract re-tendered (tools/gen_demo_versions.py)\n'
+step "$gk" import geodata/grids_2026.geojson --layer grids --kind grid --replace --effective 2026-07-01
+step "$gk" import geodata/road_duty_2026.geojson --layer road_duty --kind duty --service road --replace --effective 2026-07-01
+step "$gk" layers --history
+# A point in the re-drawn community: grid 320214002001008 until 2026-06-30, 320214002001028 from 2026-07-01 (inclusive).
+probe=120.38263504,31.54759672
+step "$gk" lookup "$probe" --layers grids --at 2026-06-30
+step "$gk" lookup "$probe" --layers grids --at 2026-07-01
+step "$gk" changes grids --from 2026-06-30 --to 2026-07-01 --out changes.html
+step "$gk" changes road_duty --from 2026-06-30 --to 2026-07-01 --out road_duty_changes.csv
 
 printf '\n# cases and assessment: a year of generated cases (tools/gen_demo_cases.py) attributed by the map of their day\n'
 step "$gk" stats --cases geodata/cases.csv --by grids,road_duty,greening,road_stakes --out stats.html --skip-bad

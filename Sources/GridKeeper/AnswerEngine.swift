@@ -55,11 +55,7 @@ public final class AnswerLayers: @unchecked Sendable {
         // A layer as it was on `day`; the answers keep its name.
         func version(_ info: LayerInfo) throws -> LayerInfo {
             guard let day else { return info }
-            guard let past = try LayerVersions.layer(info, at: day, workspace: workspace) else {
-                let first = try LayerVersions.history(of: info, workspace: workspace).first?.validFrom
-                throw GridKeeperError.usage("layer '\(info.name)' had no version in force on \(day)\(first.map { " (its first starts on \($0))" } ?? "")")
-            }
-            return past
+            return try LayerVersions.layerInForce(info, at: day, workspace: workspace)
         }
         var chosen = try named.map(version)
         self.day = day

@@ -153,7 +153,7 @@ extension AuditOutput {
         return d
     }
 
-    private static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
     /// Text from the data never becomes markup.
     public static func escape(_ s: String) -> String {

@@ -16,6 +16,9 @@ public enum RoadDuty {
         public var ownerField = "owner"
         public var service: String?
         public var replace = false
+        /// The day these ranges come into force (see `LayerVersions`): a replacement keeps the
+        /// current ranges, closed at this day (default: today); a first import is backdated by it.
+        public var effective: CalendarDay?
         public var encoding: TextEncoding?
         public var commandLine = ""
         public init(file: String, layer: String, roadLayer: String) {
@@ -133,7 +136,10 @@ public enum RoadDuty {
         guard !ranges.isEmpty else { throw GridKeeperError.badInput("\(o.file): no ranges") }
         let srs = try ws.srsID()
         try ws.write {
-            if let existing { try ws.dropLayer(existing.name) }
+            if let existing {
+                try LayerVersions.keepCurrent(of: existing, closedAt: o.effective ?? .today, workspace: ws)
+                try ws.dropLayer(existing.name)
+            }
             let fields = [("road", FieldDefinition.SQLType.text), ("from_stake", .text), ("to_stake", .text), ("from_m", .real), ("to_m", .real), ("owner", .text), ("service", .text)]
                 .map { FieldDefinition(name: $0.0, type: $0.1) }
             try ws.gpkg.createFeatureTable(o.layer, geometryType: "MULTILINESTRING", srsID: srs, fields: fields, description: "GridKeeper road-duty ranges along \(o.roadLayer)")
@@ -144,9 +150,11 @@ public enum RoadDuty {
                 _ = try insert.step()
             }
             try ws.gpkg.refreshExtent(o.layer)
-            try ws.saveLayer(LayerInfo(name: o.layer, kind: .roadduty, service: o.service, codeField: "road", ownerField: "owner", nameField: nil,
-                                       partial: true, jurisdiction: false, source: o.file, sourceCRS: "stakes along \(o.roadLayer)",
-                                       featureCount: ranges.count, importedAt: ISO8601DateFormatter().string(from: Date())))
+            let info = LayerInfo(name: o.layer, kind: .roadduty, service: o.service, codeField: "road", ownerField: "owner", nameField: nil,
+                                 partial: true, jurisdiction: false, source: o.file, sourceCRS: "stakes along \(o.roadLayer)",
+                                 featureCount: ranges.count, importedAt: ISO8601DateFormatter().string(from: Date()))
+            try ws.saveLayer(info)
+            try LayerVersions.recordCurrent(info, from: existing == nil ? o.effective : o.effective ?? .today, workspace: ws)
             try ws.database.run("INSERT OR REPLACE INTO gk_meta VALUES (?, ?)", [.text("roadduty.\(o.layer)"), .text(o.roadLayer)])
             try ws.log(command: o.commandLine, layer: o.layer, counts: ["ranges": String(ranges.count), "road_layer": o.roadLayer])
         }

@@ -12,7 +12,7 @@ struct GridKeeperCommand: ParsableCommand {
         The workspace is a GeoPackage file: --ws PATH, else $GRIDKEEPER_WS, else ./gridkeeper.gpkg.
         """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, ImportCommand.self, LayersCommand.self, LookupCommand.self, AssignCommand.self, AuditCommand.self, DisputesCommand.self, LedgerCommand.self, ExportCommand.self, ServeCommand.self, PublishCommand.self, StatsCommand.self]
+        subcommands: [InitCommand.self, ImportCommand.self, LayersCommand.self, LookupCommand.self, AssignCommand.self, AuditCommand.self, DisputesCommand.self, LedgerCommand.self, ChangesCommand.self, StatsCommand.self, ExportCommand.self, ServeCommand.self, PublishCommand.self]
     )
 
     static func main() {

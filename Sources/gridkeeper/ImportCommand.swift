@@ -95,7 +95,6 @@ struct ImportCommand: ParsableCommand {
         }
         guard let layer else { throw GridKeeperError.usage("import needs --layer NAME (the layer's name in the workspace)") }
         if kind == .roadduty {
-            if effective != nil { throw GridKeeperError.usage("--effective: road-duty layers keep no versions yet; --replace replaces their stake ranges") }
             guard let roadLayer else { throw GridKeeperError.usage("a roadduty layer needs --road-layer ROADS (the centrelines its stakes follow)") }
             var o = RoadDuty.ImportOptions(file: file, layer: layer, roadLayer: roadLayer)
             o.roadField = roadField
@@ -104,6 +103,7 @@ struct ImportCommand: ParsableCommand {
             o.ownerField = ownerField ?? "owner"
             o.service = service
             o.replace = replace
+            o.effective = effective
             o.encoding = try encoding.map(TextEncoding.init(option:))
             o.commandLine = CommandLine.arguments.joined(separator: " ")
             let n = try RoadDuty.importRanges(o, into: try workspace.open())

@@ -41,15 +41,19 @@ final class CrashSafetyTests: XCTestCase {
         return parts.joined(separator: "|")
     }
 
-    func killRuns(_ arguments: [String], runs: Int, maxDelay: Double, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `invariant`: what must read the same before, after and after every kill.
+    func killRuns(_ arguments: [String], runs: Int, maxDelay: Double, invariant: ((String) throws -> String)? = nil,
+                  file: StaticString = #filePath, line: UInt = #line) throws {
         let base = cli.directory + "/base.gpkg"
         try FileManager.default.copyItem(atPath: cli.workspace, toPath: base)
         let before = try digest(base)
+        let kept = try invariant?(base)
         // The state after a run that is left to finish.
         let done = cli.directory + "/done.gpkg"
         try FileManager.default.copyItem(atPath: base, toPath: done)
         XCTAssertLessThanOrEqual(try cli.run(arguments + ["--ws", done]).status, 1, file: file, line: line)
         let after = try digest(done)
+        if let invariant { XCTAssertEqual(try invariant(done), kept, "after the command", file: file, line: line) }
         XCTAssertNotEqual(before, after, "the command changes something", file: file, line: line)
         var seen = Set<String>()
         for k in 0..<runs {
@@ -68,6 +72,7 @@ final class CrashSafetyTests: XCTestCase {
             let state = try digest(ws)
             XCTAssertTrue(state == before || state == after, "run \(k): a state that is neither before nor after:\n\(state)", file: file, line: line)
             seen.insert(state == before ? "before" : "after")
+            if let invariant { XCTAssertEqual(try invariant(ws), kept, "run \(k)", file: file, line: line) }
             try? FileManager.default.removeItem(atPath: ws)
             try? FileManager.default.removeItem(atPath: ws + "-journal")
         }
@@ -76,6 +81,28 @@ final class CrashSafetyTests: XCTestCase {
 
     func testKilledImportLeavesBeforeOrAfter() throws {
         try killRuns(["import", "big.geojson", "--layer", "big", "--kind", "grid", "--crs", "EPSG:4549"], runs: 14, maxDelay: 1.5)
+    }
+
+    /// A versioned import (`--replace --effective`) killed at any moment leaves the previous
+    /// version intact: the map in force the day before reads the same features whether it is
+    /// still the layer's own table or already kept as `big__v1`.
+    func testKilledVersionedImportKeepsThePreviousVersion() throws {
+        XCTAssertEqual(try cli.run(["import", "big.geojson", "--layer", "big", "--kind", "grid", "--crs", "EPSG:4549", "--effective", "2025-01-01"]).status, 0)
+        var features: [String] = []
+        for i in 0..<40 { for j in 0..<20 { features.append(squareFeature(#"{"code":"3202140010020\#(String(format: "%02d", i))","n":\#(j)}"#, Double(i) * 25, Double(j) * 50, 50)) } }
+        try cli.write("big2.geojson", featureCollection(features))
+        /// The features of the version in force on 2026-06-30, read as GDAL would: its table's rows.
+        func eve(_ path: String) throws -> String {
+            let db = try SQLiteDatabase(path: path, mode: .readWrite)
+            let versions = try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'gk_versions'") == .integer(1)
+            let table = versions ? try db.scalar("""
+                SELECT table_name FROM gk_versions WHERE layer = 'big' AND coalesce(valid_from, '') <= '2026-06-30'
+                AND coalesce(valid_to, '9999') > '2026-06-30'
+                """)?.text ?? "?" : "big"
+            return try db.query("SELECT count(*), group_concat(code || '/' || n || '/' || hex(geom)) FROM (SELECT * FROM \(quoteIdentifier(table)) ORDER BY fid)").first?.map { $0.text ?? "" }.joined(separator: "|") ?? ""
+        }
+        try killRuns(["import", "big2.geojson", "--layer", "big", "--kind", "grid", "--crs", "EPSG:4549", "--replace", "--effective", "2026-07-01"],
+                     runs: 14, maxDelay: 1.5, invariant: eve)
     }
 
     func testKilledApplyLeavesBeforeOrAfter() throws {

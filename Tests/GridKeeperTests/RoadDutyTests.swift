@@ -68,6 +68,30 @@ final class RoadDutyTests: XCTestCase {
         try RoadDuty.importRanges(RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads"), into: try scratch.workspace())
     }
 
+    /// Stake ranges keep their versions like polygon layers: a re-tendered stretch answers its
+    /// old owner up to the day before, the new one from the day on, and the old ranges stay a
+    /// table of their own.
+    func testReplacedStakeRangesKeepTheOldVersion() throws {
+        let (scratch, path) = try workspace(Self.eastWestStakes)
+        var first = RoadDuty.ImportOptions(file: path, layer: "stakes", roadLayer: "roads")
+        first.effective = CalendarDay(parsing: "2025-01-01")
+        _ = try RoadDuty.importRanges(first, into: try scratch.workspace())
+        var second = RoadDuty.ImportOptions(file: try scratch.write("stakes2.csv", "road,from,to,owner\n东西路,K1+000,K1+300,无锡路桥养护工程有限公司\n"),
+                                            layer: "stakes", roadLayer: "roads")
+        second.replace = true
+        second.effective = CalendarDay(parsing: "2026-07-01")
+        _ = try RoadDuty.importRanges(second, into: try scratch.workspace())
+        let p = Coordinate(originX + 50, originY + 4)
+        for (day, owner) in [("2026-06-30", "市政工程管理处"), ("2026-07-01", "无锡路桥养护工程有限公司"), ("2025-01-01", "市政工程管理处")] {
+            let engine = try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549), at: CalendarDay(parsing: day))
+            XCTAssertEqual(try engine.answer(p).layers[0].primary?.owner, owner, day)
+        }
+        XCTAssertThrowsError(try AnswerEngine(workspace: try scratch.workspace(), layerNames: ["stakes"], inputCRS: .epsg(4549), at: CalendarDay(parsing: "2024-12-31")))
+        let history = try LayerVersions.history(of: try scratch.workspace().layer(named: "stakes"), workspace: try scratch.workspace())
+        XCTAssertEqual(history.map(\.table), ["stakes__v1", "stakes"])
+        XCTAssertEqual(history.map(\.featureCount), [3, 1])
+    }
+
     func testImportErrorsNameTheLineAndImportNothing() throws {
         for (csv, message) in [
             ("road,from,to,owner\n东西路,K1+000,K1+100,A\n西东路,K1+000,K1+100,B\n", "line 3, field road: no road '西东路'"),

@@ -70,6 +70,25 @@ final class VersionTests: XCTestCase {
         XCTAssertTrue(out.contains("Feature Count: 2"), out)
     }
 
+    /// Both versions round-trip through GDAL: ogr2ogr reads the kept `grids__v1` and the
+    /// current `grids` back as the features that were imported, codes and corners.
+    func testVersionsRoundTripThroughGDAL() throws {
+        let s = try versioned()
+        let ogr2ogr = try ExternalTool.path("ogr2ogr", package: "gdal-bin")
+        for (table, source) in [("grids__v1", before), ("grids", after)] {
+            let out = s.directory + "/\(table).geojson"
+            let r = try ExternalTool.run(ogr2ogr, ["-f", "GeoJSON", out, s.workspacePath, table])
+            XCTAssertEqual(r.status, 0, r.output)
+            let back = try GeoJSONFeatureSource(path: out), original = try GeoJSONFeatureSource(path: try s.write("\(table)-source.geojson", source))
+            while let a = try original.next() {
+                let b = try XCTUnwrap(try back.next(), table)
+                XCTAssertEqual(b["code"], a["code"], table)
+                XCTAssertEqual(b.geometry?.coordinates, a.geometry?.coordinates, table)
+            }
+            XCTAssertNil(try back.next(), "\(table): no extra feature")
+        }
+    }
+
     func testANewVersionMustNotStartBeforeTheCurrentOne() throws {
         let s = try versioned()
         let bytes = try s.workspaceBytes()

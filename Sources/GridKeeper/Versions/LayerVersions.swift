@@ -102,15 +102,28 @@ public enum LayerVersions {
     /// `info` as it was on `day`: the table and fields of the version in force then; nil when
     /// the layer had no version yet.
     static func layer(_ info: LayerInfo, at day: CalendarDay, workspace ws: Workspace) throws -> LayerInfo? {
-        guard let v = try history(of: info, workspace: ws).last(where: { ($0.validFrom.map { $0 <= day } ?? true) && ($0.validTo.map { day < $0 } ?? true) }) else {
-            return nil
-        }
+        guard let v = try version(of: info, at: day, workspace: ws) else { return nil }
         var past = info
         past.versionTable = v.table == info.name ? nil : v.table
         past.codeField = v.codeField
         past.ownerField = v.ownerField
         past.nameField = v.nameField
         past.featureCount = v.featureCount
+        return past
+    }
+
+    /// The version of `info` in force on `day`; nil when the layer had no version yet.
+    static func version(of info: LayerInfo, at day: CalendarDay, workspace ws: Workspace) throws -> Version? {
+        try history(of: info, workspace: ws).last { ($0.validFrom.map { $0 <= day } ?? true) && ($0.validTo.map { day < $0 } ?? true) }
+    }
+
+    /// `info` as it was on `day`; a usage error naming the first version's day when the layer
+    /// had no version in force then.
+    static func layerInForce(_ info: LayerInfo, at day: CalendarDay, workspace ws: Workspace) throws -> LayerInfo {
+        guard let past = try layer(info, at: day, workspace: ws) else {
+            let first = try history(of: info, workspace: ws).first?.validFrom
+            throw GridKeeperError.usage("layer '\(info.name)' had no version in force on \(day)\(first.map { " (its first starts on \($0))" } ?? "")")
+        }
         return past
     }
 

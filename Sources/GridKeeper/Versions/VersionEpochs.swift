@@ -1,9 +1,10 @@
 import Spatial
 
 /// The days on which the workspace's answers can change: a layer version starts, a ruling
-/// was made, or a roster window starts or ends (`RosterTable.changeDays`). Between two consecutive such days every answer is the same, so work over many
-/// dates (`assign --date-field`, the service's `at=`) loads the layers once per epoch, never
-/// once per date or per point.
+/// was made, or a roster window starts or ends (`RosterTable.changeDays`). Between two
+/// consecutive such days every answer is the same, so work over many dates (`assign
+/// --date-field`, the service's `at=`, `stats`) loads the layers once per epoch, never once
+/// per date or per point.
 ///
 /// Epoch 0 is everything before the first such day; epoch k starts on the k-th day, inclusive
 /// (versions and rulings apply from their day on). Every layer of the workspace counts, not
