@@ -115,11 +115,10 @@ final class KeptCellIndexTests: XCTestCase {
         XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [true, true]])
         let replaced = try assign(input, "replaced.csv")
         XCTAssertNotEqual(replaced, edited, "the replacement answers differently")
-        try forgetKeptIndexes()
-        XCTAssertEqual(replaced, try assign(input, "replaced-fresh.csv"))
         // The version before March has other polygons: built, not the current layer's index.
         XCTAssertEqual(try loaded(at: CalendarDay(parsing: "2026-02-01")), ["grids": [true, true], "duty": [false, true]])
-        XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [true, true]])
+        try forgetKeptIndexes()
+        XCTAssertEqual(replaced, try assign(input, "replaced-fresh.csv"))
     }
 
     /// A kept row whose bytes are no index (damaged file) is not used: the run builds its own.
