@@ -34,8 +34,8 @@ final class LayerData: @unchecked Sendable {
     /// The cell indexes at the tolerance asked for at load (`indexTolerance`), else nil.
     let index: LayerIndex?
 
-    /// `indexTolerance`: also build the layer's `LayerIndex` for that tolerance, on another
-    /// thread while the rest of the layer (key ranks, tree, CSV texts) is made.
+    /// `indexTolerance`: also load or build the layer's `LayerIndex` for that tolerance (a build
+    /// on another thread while the rest of the layer, key ranks, tree, CSV texts, is made).
     /// `window`: load only the features whose envelope meets it (through the GeoPackage
     /// R-tree), for answering points inside it: a one-shot lookup needs a handful, not the city.
     /// `day`: the rulings in force on that day (nil: every ruling).
@@ -44,7 +44,7 @@ final class LayerData: @unchecked Sendable {
         let columns = [layer.keyField, layer.codeField, layer.ownerField, layer.nameField].map { $0.map(quoteIdentifier) ?? "NULL" }
         var filter = ""
         if window != nil {
-            let rtree = quoteIdentifier("rtree_\(layer.table)_\(GeoPackage.geometryColumn)")
+            let rtree = quoteIdentifier(GeoPackage.rtreeName(layer.table))
             filter = " WHERE fid IN (SELECT id FROM \(rtree) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
         }
         let rows = try workspace.database.prepare("SELECT fid, \(quoteIdentifier(GeoPackage.geometryColumn)), \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layer.table))\(filter) ORDER BY fid")
@@ -68,7 +68,7 @@ final class LayerData: @unchecked Sendable {
         let set = PolygonSet(builder), area = jurisdiction.map { PolygonSet([$0.polygons]) }
         polygons = set
         self.jurisdiction = area
-        let pendingIndex = indexTolerance.map { t in BackgroundValue { LayerIndex(polygons: set, jurisdiction: area, tolerance: t) } }
+        let pendingIndex = try indexTolerance.map { try LayerIndex.pending(polygons: set, jurisdiction: area, tolerance: $0, workspace: workspace) }
         keyRank = Self.ranks(of: parties.map(\.key))
         tree = PackedRTree((0..<set.count).map { set.envelope($0) })
         func party(_ m: Int, _ out: inout [UInt8]) {

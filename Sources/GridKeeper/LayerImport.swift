@@ -12,8 +12,11 @@ public enum LayerImport {
     /// How far (workspace metres) an imported edge may stray from the transformed source edge:
     /// vertices are added until it does not (see `EdgeDensifier`).
     public static let edgeTolerance = 0.01
+    /// The most page cache an import may use (KiB; SQLite takes it only as pages are used).
+    static let importCacheKiB = 256 * 1024
 
-    public static func run(_ options: ImportOptions, into ws: Workspace) throws -> ImportReport {
+    /// `progress`: features read and checked so far, every few thousand.
+    public static func run(_ options: ImportOptions, into ws: Workspace, progress: (Int) -> Void = { _ in }) throws -> ImportReport {
         try LayerName.validate(options.layer)
         guard options.kind != .roadduty else {
             throw GridKeeperError.usage("roadduty layers are stake ranges along a road layer; they are imported with --road-layer (not available yet)")
@@ -30,7 +33,7 @@ public enum LayerImport {
         }
 
         let source = try SourceFormat.open(path: options.file, sourceLayer: options.sourceLayer, encoding: options.encoding)
-        var features = try readAll(source, file: options.file)
+        var features = try readAll(source, file: options.file, progress: progress)
         var detected: String?
         var sourceCRS = options.crs ?? source.declaredCRS ?? .wgs84
         if options.detectCRS, let f = features.first(where: { $0.geometry != nil }), let c = f.geometry?.coordinates.first {
@@ -140,6 +143,9 @@ public enum LayerImport {
                              jurisdiction: options.jurisdiction, source: options.file, sourceCRS: sourceCRS.description,
                              featureCount: rows.count, importedAt: now)
         let definitions = columnDefinitions(fieldNames, features: features)
+        // The rows and then the R-tree keep their pages in memory until the commit, instead of
+        // SQLite's default 2 MiB cache writing them out and reading them back again and again.
+        try ws.database.execute("PRAGMA cache_size = -\(importCacheKiB)")
         try ws.write {
             if chosen { try ws.setCRS(wsCRS) }
             let replaced = options.replace ? existing.first { $0.name.lowercased() == options.layer.lowercased() } : nil
@@ -148,7 +154,7 @@ public enum LayerImport {
                 try ws.dropLayer(replaced.name)
             }
             try ws.gpkg.createFeatureTable(options.layer, geometryType: options.kind.storedGeometryType, srsID: wsCode,
-                                           fields: definitions.map(\.field), description: "GridKeeper \(options.kind.rawValue) layer")
+                                           fields: definitions.map(\.field), description: "GridKeeper \(options.kind.rawValue) layer", deferIndex: true)
             let columns = [GeoPackage.geometryColumn] + definitions.map(\.field.name)
             let insert = try ws.database.prepare("INSERT INTO \(quoteIdentifier(options.layer)) (\(columns.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
             var repairs: [RepairRegister.Repair] = []
@@ -165,11 +171,13 @@ public enum LayerImport {
                                          feature: r.feature, reason: r.problem.reason, location: r.problem.location, repairedAt: now))
                 }
             }
+            try ws.gpkg.completeSpatialIndex(options.layer)
             try RepairRegister.replace(layer: options.layer, with: repairs, workspace: ws)
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
             try LayerVersions.recordCurrent(info, from: replaced == nil ? options.effective : options.effective ?? .today, workspace: ws)
             if let coverage { try ws.saveCoverage(layer: options.layer, method: coverage.method, geometry: coverage.geometry) }
+            if options.kind.isAnswering { try KeptCellIndexes.refresh(workspace: ws) }
             try ws.log(command: options.commandLine, layer: options.layer, counts: [
                 "features": String(rows.count), "repaired": String(repaired.count), "kind": options.kind.rawValue,
                 "densified_vertices": String(densified),
@@ -184,7 +192,7 @@ public enum LayerImport {
         return report
     }
 
-    private static func readAll(_ source: FeatureSource, file: String) throws -> [Feature] {
+    private static func readAll(_ source: FeatureSource, file: String, progress: (Int) -> Void) throws -> [Feature] {
         var features: [Feature] = []
         do {
             while let f = try source.next() {
@@ -192,6 +200,7 @@ public enum LayerImport {
                     throw GridKeeperError.badInput("\(file): \(f.label), field geometry: \(n) vertices, more than the limit of \(maxVerticesPerFeature) per feature; split it")
                 }
                 features.append(f)
+                if features.count % 4096 == 0 { progress(features.count) }
                 if features.count > maxFeatures {
                     throw GridKeeperError.badInput("\(file): more than \(maxFeatures) features, the limit of one layer; split the file into several layers")
                 }

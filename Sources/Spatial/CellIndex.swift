@@ -73,6 +73,10 @@ public final class CellIndex: @unchecked Sendable {
         }
     }
 
+    /// Bump when a change to the build below or to the layout of `Storage` would make another
+    /// index from the same polygons: indexes kept with another number are not used.
+    public static let buildVersion = 1
+
     /// About `cellsPerEdge` cells per polygon edge, at least `minCells`, at most `maxCells`:
     /// enough that most cells meet no edge, few enough to build in milliseconds. `parts`: how
     /// many threads build it (default: one per core for big sets); the index is the same for
@@ -171,6 +175,9 @@ public final class CellIndex: @unchecked Sendable {
         storage = Storage(tolerance: t, minX: minX, minY: minY, inverseSize: 1 / size,
                           columns: columns, rows: rows, cellStart: cellStart, entries: entries)
     }
+
+    /// An index whose arrays `storage` owns from now on (`init?(encoded:memberCount:)`).
+    init(storage: Storage) { self.storage = storage }
 
     deinit {
         storage.cellStart.deallocate()

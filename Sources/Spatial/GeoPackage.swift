@@ -124,7 +124,12 @@ public final class GeoPackage {
 
     /// Creates `table` with `fid`, `geom` and `fields`, registers it in the core tables and
     /// adds the R-tree index with the spec's triggers. Call inside a transaction.
-    public func createFeatureTable(_ table: String, geometryType: String, srsID: Int, fields: [FieldDefinition], description: String = "") throws {
+    ///
+    /// `deferIndex`: the R-tree table is created empty and without its triggers; the caller
+    /// inserts the rows and then calls `completeSpatialIndex` in the same transaction. Triggers
+    /// would insert into the R-tree row by row, each insert touching nodes all over the tree.
+    public func createFeatureTable(_ table: String, geometryType: String, srsID: Int, fields: [FieldDefinition], description: String = "",
+                                   deferIndex: Bool = false) throws {
         let t = quoteIdentifier(table)
         let columns = fields.map { "\(quoteIdentifier($0.name)) \($0.type.rawValue)" }
         try database.execute("CREATE TABLE \(t) (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \(quoteIdentifier(Self.geometryColumn)) \(geometryType)\(columns.map { ", " + $0 }.joined()))")
@@ -132,17 +137,52 @@ public final class GeoPackage {
                          [.text(table), .text(table), .text(description), .integer(Int64(srsID))])
         try database.run("INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)",
                          [.text(table), .text(Self.geometryColumn), .text(geometryType), .integer(Int64(srsID))])
-        try createSpatialIndex(table)
+        try database.execute("CREATE VIRTUAL TABLE \(quoteIdentifier(Self.rtreeName(table))) USING rtree(id, minx, maxx, miny, maxy)")
+        try database.run("INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+                         [.text(table), .text(Self.geometryColumn)])
+        if !deferIndex { try createSpatialIndexTriggers(table) }
     }
 
-    private func createSpatialIndex(_ table: String) throws {
+    /// The R-tree table of a feature table's geometry column (the spec's name).
+    public static func rtreeName(_ table: String) -> String { "rtree_\(table)_\(geometryColumn)" }
+
+    /// Fills the R-tree of a table made with `deferIndex` from its rows, in one statement, in
+    /// the order of the boxes' centres along a Hilbert curve over the table's extent (so that
+    /// each insert lands in the nodes the one before touched), then installs the spec's
+    /// triggers. The rows are exactly those the insert trigger would have added: every
+    /// non-null, non-empty geometry, with the same envelope functions. Call inside the
+    /// transaction that created the table.
+    public func completeSpatialIndex(_ table: String) throws {
+        let r = quoteIdentifier(Self.rtreeName(table)), t = quoteIdentifier(table), g = quoteIdentifier(Self.geometryColumn)
+        let extent = try database.query("SELECT min(ST_MinX(\(g))), min(ST_MinY(\(g))), max(ST_MaxX(\(g))), max(ST_MaxY(\(g))) FROM \(t)")[0]
+        if case .real(let minX) = extent[0], case .real(let minY) = extent[1], case .real(let maxX) = extent[2], case .real(let maxY) = extent[3] {
+            let frame = Unmanaged.passRetained(CurveFrame(HilbertCurve.Frame(Envelope(minX: minX, minY: minY, maxX: maxX, maxY: maxY))))
+            sqlite3_create_function_v2(database.handle, Self.curveKeyFunction, 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, frame.toOpaque(), { ctx, _, args in
+                let frame = Unmanaged<CurveFrame>.fromOpaque(sqlite3_user_data(ctx)!).takeUnretainedValue().frame
+                let x = (sqlite3_value_double(args![0]) + sqlite3_value_double(args![1])) / 2
+                let y = (sqlite3_value_double(args![2]) + sqlite3_value_double(args![3])) / 2
+                sqlite3_result_int64(ctx, Int64(frame.index(x: x, y: y)))
+            }, nil, nil, { p in Unmanaged<CurveFrame>.fromOpaque(p!).release() })
+            defer { sqlite3_create_function_v2(database.handle, Self.curveKeyFunction, 4, SQLITE_UTF8, nil, nil, nil, nil, nil) }
+            try database.execute("""
+            INSERT INTO \(r) SELECT id, minx, maxx, miny, maxy FROM (SELECT fid AS id, ST_MinX(\(g)) AS minx, ST_MaxX(\(g)) AS maxx,
+              ST_MinY(\(g)) AS miny, ST_MaxY(\(g)) AS maxy FROM \(t) WHERE \(g) NOT NULL AND NOT ST_IsEmpty(\(g)))
+              ORDER BY \(Self.curveKeyFunction)(minx, maxx, miny, maxy)
+            """)
+        }
+        try createSpatialIndexTriggers(table)
+    }
+
+    /// The SQL function `completeSpatialIndex` orders by while it runs.
+    private static let curveKeyFunction = "gk_curve_key"
+
+    private func createSpatialIndexTriggers(_ table: String) throws {
         let c = Self.geometryColumn
-        let rtreeName = "rtree_\(table)_\(c)"
+        let rtreeName = Self.rtreeName(table)
         let r = quoteIdentifier(rtreeName), t = quoteIdentifier(table), g = quoteIdentifier(c)
         func trig(_ suffix: String) -> String { quoteIdentifier("\(rtreeName)_\(suffix)") }
         let values = "NEW.fid, ST_MinX(NEW.\(g)), ST_MaxX(NEW.\(g)), ST_MinY(NEW.\(g)), ST_MaxY(NEW.\(g))"
         try database.execute("""
-        CREATE VIRTUAL TABLE \(r) USING rtree(id, minx, maxx, miny, maxy);
         CREATE TRIGGER \(trig("insert")) AFTER INSERT ON \(t) WHEN (new.\(g) NOT NULL AND NOT ST_IsEmpty(NEW.\(g)))
           BEGIN INSERT OR REPLACE INTO \(r) VALUES (\(values)); END;
         CREATE TRIGGER \(trig("update1")) AFTER UPDATE OF \(g) ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.\(g) NOTNULL AND NOT ST_IsEmpty(NEW.\(g)))
@@ -156,14 +196,11 @@ public final class GeoPackage {
         CREATE TRIGGER \(trig("delete")) AFTER DELETE ON \(t) WHEN old.\(g) NOT NULL
           BEGIN DELETE FROM \(r) WHERE id = OLD.fid; END;
         """)
-        try database.run("INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
-                         [.text(table), .text(c)])
     }
 
     /// Removes a feature table, its index and its registrations. Call inside a transaction.
     public func dropFeatureTable(_ table: String) throws {
-        let rtree = "rtree_\(table)_\(Self.geometryColumn)"
-        try database.execute("DROP TABLE IF EXISTS \(quoteIdentifier(rtree)); DROP TABLE IF EXISTS \(quoteIdentifier(table));")
+        try database.execute("DROP TABLE IF EXISTS \(quoteIdentifier(Self.rtreeName(table))); DROP TABLE IF EXISTS \(quoteIdentifier(table));")
         for core in ["gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"] {
             try database.run("DELETE FROM \(core) WHERE table_name = ?", [.text(table)])
         }
@@ -208,7 +245,7 @@ public final class GeoPackage {
 
     /// Feature ids whose envelope meets `envelope` (inclusive), through the R-tree.
     public func candidates(in table: String, envelope e: Envelope) throws -> [Int64] {
-        let rtree = quoteIdentifier("rtree_\(table)_\(Self.geometryColumn)")
+        let rtree = quoteIdentifier(Self.rtreeName(table))
         return try database.query("SELECT id FROM \(rtree) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?",
                                   [.real(e.maxX), .real(e.minX), .real(e.maxY), .real(e.minY)]).compactMap {
             if case .integer(let id) = $0[0] { return id }
@@ -234,6 +271,12 @@ public final class GeoPackage {
         register("ST_MinY") { ctx, _, args in resultEnvelope(ctx, args) { $0.minY } }
         register("ST_MaxY") { ctx, _, args in resultEnvelope(ctx, args) { $0.maxY } }
     }
+}
+
+/// A Hilbert frame held by SQLite as a function's user data.
+private final class CurveFrame {
+    let frame: HilbertCurve.Frame
+    init(_ frame: HilbertCurve.Frame) { self.frame = frame }
 }
 
 private func resultEnvelope(_ ctx: OpaquePointer?, _ args: UnsafeMutablePointer<OpaquePointer?>?, _ pick: (Envelope) -> Double) {

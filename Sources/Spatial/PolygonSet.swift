@@ -193,6 +193,14 @@ extension PolygonSet {
             return near
         }
 
+        /// Adds every member's record (envelope, rings, vertices, as bit patterns) to `digest`:
+        /// two sets with equal digests have the same members, vertex for vertex.
+        public func addContent(to digest: inout ContentDigest) {
+            digest.add(count)
+            for m in 0...count { digest.add(recordStart[m]) }
+            for k in 0..<recordStart[count] { digest.add(coords[k]) }
+        }
+
         /// Calls `body` with the end points (x1, y1, x2, y2) of every edge of member m.
         public func forEachEdge(of m: Int, _ body: (Double, Double, Double, Double) -> Void) {
             var p = recordStart[m] + 5

@@ -131,19 +131,21 @@ struct AssignCommand: ParsableCommand {
     }
 }
 
-/// Progress on stderr for long runs: points done, points/s, ETA. Silent when not a terminal.
+/// Progress on stderr for long runs: points (or another `unit`) done, per second, ETA. Silent
+/// when not a terminal.
 final class ProgressMeter {
     private let enabled: Bool
+    private let unit: String
     private let started = Date()
     private var last = Date.distantPast
 
-    init(enabled: Bool) { self.enabled = enabled }
+    init(enabled: Bool, unit: String = "points") { self.enabled = enabled; self.unit = unit }
 
     func update(_ done: Int, _ fraction: Double?) {
         guard enabled, Date().timeIntervalSince(last) > 0.5 else { return }
         last = Date()
         let elapsed = Date().timeIntervalSince(started)
-        var line = "\r\(done) points, \(Int(Double(done) / max(elapsed, 1e-9))) points/s"
+        var line = "\r\(done) \(unit), \(Int(Double(done) / max(elapsed, 1e-9))) \(unit)/s"
         if let fraction, fraction > 0.01 { line += String(format: ", ETA %.0f s", elapsed / fraction - elapsed) }
         FileHandle.standardError.write(Data((line + "   ").utf8))
     }

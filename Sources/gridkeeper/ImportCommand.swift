@@ -128,7 +128,9 @@ struct ImportCommand: ParsableCommand {
         options.encoding = try encoding.map(TextEncoding.init(option:))
         options.commandLine = CommandLine.arguments.joined(separator: " ")
         let ws = try workspace.open()
-        let report = try LayerImport.run(options, into: ws)
+        let meter = ProgressMeter(enabled: Terminal.stderrIsTerminal, unit: "features")
+        let report = try LayerImport.run(options, into: ws) { meter.update($0, nil) }
+        meter.finish()
         if report.chosenCRS {
             Terminal.note("workspace CRS set to \(report.workspaceCRS) (the CGCS2000 3-degree Gauss-Krüger zone of the data's longitude)")
         }

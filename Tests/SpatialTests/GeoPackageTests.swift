@@ -97,4 +97,48 @@ final class GeoPackageTests: XCTestCase {
         XCTAssertTrue(out.contains("CGCS2000 / 3-degree Gauss-Kruger CM 120E"), out)
         XCTAssertTrue(out.contains("owner: String"), out)
     }
+
+    /// A table made with `deferIndex` gets its R-tree filled in one statement afterwards: the
+    /// same rows the insert trigger adds to a table made the ordinary way (empty and null
+    /// geometries left out), a tree SQLite's own checks accept, queries through it, and the
+    /// spec's triggers from then on.
+    func testDeferredRTreeEqualsWhatTheTriggersMake() throws {
+        let gpkg = try makePackage()
+        let polygon = { (x: Double, y: Double) in
+            Geometry.multiPolygon([[[Coordinate(x, y), Coordinate(x + 7.25, y), Coordinate(x + 3, y + 9.5), Coordinate(x, y)]]])
+        }
+        var rows: [SQLValue] = (0..<500).map { k in
+            .blob(GeoPackageBlob.encode(polygon(535_000 + Double(k * 37 % 1000), 3_491_000 + Double(k * 53 % 800)), srsID: 4549))
+        }
+        rows[7] = .null
+        rows[11] = .blob(GeoPackageBlob.encode(.multiPolygon([]), srsID: 4549))
+        try gpkg.database.transaction {
+            try gpkg.createFeatureTable("triggered", geometryType: "MULTIPOLYGON", srsID: 4549, fields: [])
+            try gpkg.createFeatureTable("deferred", geometryType: "MULTIPOLYGON", srsID: 4549, fields: [], deferIndex: true)
+            for table in ["triggered", "deferred"] {
+                let insert = try gpkg.database.prepare("INSERT INTO \(table) (geom) VALUES (?)")
+                for row in rows {
+                    try insert.bind([row])
+                    _ = try insert.step()
+                }
+            }
+            XCTAssertEqual(try gpkg.database.scalar("SELECT count(*) FROM rtree_deferred_geom"), .integer(0), "no trigger yet")
+            try gpkg.completeSpatialIndex("deferred")
+        }
+        let entries = { (table: String) in try gpkg.database.query("SELECT id, minx, maxx, miny, maxy FROM rtree_\(table)_geom ORDER BY id") }
+        XCTAssertEqual(try entries("deferred").count, 498)
+        XCTAssertEqual(try entries("deferred"), try entries("triggered"))
+        XCTAssertEqual(try gpkg.database.scalar("SELECT rtreecheck('rtree_deferred_geom')"), .text("ok"))
+        XCTAssertEqual(try gpkg.database.scalar("PRAGMA integrity_check"), .text("ok"))
+        let probe = Envelope(minX: 535_100, minY: 3_491_100, maxX: 535_400, maxY: 3_491_300)
+        XCTAssertEqual(try gpkg.candidates(in: "deferred", envelope: probe).sorted(), try gpkg.candidates(in: "triggered", envelope: probe).sorted())
+        XCTAssertFalse(try gpkg.candidates(in: "deferred", envelope: probe).isEmpty)
+        let triggers = { (table: String) in
+            try gpkg.database.query("SELECT replace(sql, '\(table)', 'T') FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", [.text(table)])
+        }
+        XCTAssertEqual(try triggers("deferred").count, 6)
+        XCTAssertEqual(try triggers("deferred"), try triggers("triggered"))
+        try gpkg.database.run("DELETE FROM deferred WHERE fid = 1")
+        XCTAssertEqual(try gpkg.database.scalar("SELECT count(*) FROM rtree_deferred_geom"), .integer(497), "the delete trigger is installed")
+    }
 }

@@ -75,9 +75,10 @@ public enum LayerVersions {
         let kept = "\(info.name)__v\(current.number)"
         let fields = try ws.gpkg.fields(of: info.name)
         try ws.gpkg.createFeatureTable(kept, geometryType: info.kind.storedGeometryType, srsID: try ws.srsID(), fields: fields,
-                                       description: "GridKeeper \(info.kind.rawValue) layer '\(info.name)', version \(current.number) (until \(day))")
+                                       description: "GridKeeper \(info.kind.rawValue) layer '\(info.name)', version \(current.number) (until \(day))", deferIndex: true)
         let columns = (["fid", GeoPackage.geometryColumn] + fields.map(\.name)).map(quoteIdentifier).joined(separator: ", ")
         try ws.database.execute("INSERT INTO \(quoteIdentifier(kept)) (\(columns)) SELECT \(columns) FROM \(quoteIdentifier(info.name))")
+        try ws.gpkg.completeSpatialIndex(kept)
         try ws.gpkg.refreshExtent(kept)
         let coverage = try ws.database.query("SELECT method, geom FROM gk_coverage WHERE layer = ?", [.text(info.name)]).first
         try ws.database.run("INSERT OR REPLACE INTO \(table) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [

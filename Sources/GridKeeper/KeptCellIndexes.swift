@@ -1,0 +1,62 @@
+import Spatial
+
+/// Cell indexes kept in the workspace (`gk_index`), so that `assign`, `lookup --input`, the
+/// pipe and the service load a layer's index instead of building it on every run.
+///
+/// A row is keyed by a digest of everything its index is made from: the polygons exactly as
+/// `LayerData` loaded them (vertex for vertex), the tolerance, the build's parameters and
+/// `CellIndex.buildVersion`. A layer that changed in any way — imported again, replaced,
+/// another version asked for, edited by another program — loads other polygons, so it finds
+/// no row and builds its index: a stale index cannot be used. Import writes the rows of every
+/// polygon layer at `tolerance` (what the commands and the service use unless told otherwise)
+/// and deletes the rows no layer uses any more.
+enum KeptCellIndexes {
+    static let table = "gk_index"
+    /// The tolerance import keeps indexes for: the default of `assign`, `lookup` and the service.
+    static let tolerance = 0.0
+
+    /// The key of the index of `set` at `tolerance` built with `minCells` (`CellIndex.init`'s
+    /// other parameters at their defaults).
+    static func digest(_ set: PolygonSet, tolerance: Double, minCells: Int) -> String {
+        var d = ContentDigest()
+        d.add(CellIndex.buildVersion)
+        d.add(tolerance)
+        d.add(minCells)
+        set.storage.addContent(to: &d)
+        return d.hex
+    }
+
+    /// The kept index of this digest over a set of `memberCount` members, or nil (none kept,
+    /// a workspace from before the table, or bytes that are no index).
+    static func load(digest: String, memberCount: Int, workspace ws: Workspace) throws -> CellIndex? {
+        guard try ws.hasTable(table) else { return nil }
+        let row = try ws.database.prepare("SELECT cells FROM \(table) WHERE digest = ?")
+        try row.bind([.text(digest)])
+        guard try row.step() else { return nil }
+        return row.withBlob(0) { CellIndex(encoded: $0, memberCount: memberCount) } ?? nil
+    }
+
+    /// Keeps the indexes of every polygon layer at `tolerance`, building those not kept yet,
+    /// and deletes the rows no layer uses. Call inside the `write` that changed a layer.
+    static func refresh(workspace ws: Workspace) throws {
+        try ws.ensureTable(table, columns: "digest TEXT PRIMARY KEY, layer TEXT NOT NULL, cells BLOB NOT NULL",
+                           description: "GridKeeper cell indexes of the polygon layers, kept for bulk runs")
+        let names = try ws.layers().filter(\.kind.isAnswering).map(\.name)
+        var used: [String] = []
+        if !names.isEmpty {
+            let layers = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: tolerance)
+            for data in layers.polygons {
+                guard let index = data.index else { continue }
+                // Layers share their jurisdiction's index: one row.
+                for kept in index.kept where !used.contains(kept.digest) {
+                    used.append(kept.digest)
+                    guard kept.built else { continue }
+                    try ws.database.run("INSERT OR REPLACE INTO \(table) VALUES (?, ?, ?)",
+                                        [.text(kept.digest), .text(data.layer.name), .blob(kept.index.encoded())])
+                }
+            }
+        }
+        let stale = try ws.database.query("SELECT digest FROM \(table)").compactMap { $0[0].text }.filter { !used.contains($0) }
+        for digest in stale { try ws.database.run("DELETE FROM \(table) WHERE digest = ?", [.text(digest)]) }
+    }
+}

@@ -1,0 +1,133 @@
+import XCTest
+import KernelVerification
+import Spatial
+@testable import GridKeeper
+
+/// The cell indexes kept in the workspace (`gk_index`): used when the layer is what they were
+/// built from, answering exactly as freshly built ones, and never used for a changed layer.
+final class KeptCellIndexTests: XCTestCase {
+    var scratch: Scratch!
+
+    /// A 12 × 12 lattice of grids whose shared edges bend (a middle vertex moved the same for
+    /// both neighbours), and duty polygons of two owners with an overlap, a gap and a hole.
+    override func setUpWithError() throws {
+        scratch = try Scratch()
+        func bend(_ i: Int, _ j: Int) -> Double { Double((i * 7 + j * 13) % 9) - 4 }
+        var grids: [String] = []
+        for i in 0..<12 {
+            for j in 0..<12 {
+                let x = Double(i) * 50, y = Double(j) * 50
+                let ring = [(x, y), (x + 25, y + bend(i, j)), (x + 50, y), (x + 50 + bend(i + 1, j + 40), y + 25), (x + 50, y + 50),
+                            (x + 25, y + 50 + bend(i, j + 1)), (x, y + 50), (x + bend(i, j + 40), y + 25)]
+                grids.append(feature(#"{"code":"3202140010\#(String(format: "%05d", i * 12 + j))"}"#, rings: [ring]))
+            }
+        }
+        try scratch.importLayer("grids", kind: .grid, geojson: collection(grids))
+        try importDuty(east: 320)
+    }
+
+    func importDuty(east: Double, configure: (inout ImportOptions) -> Void = { _ in }) throws {
+        try scratch.importLayer("duty", kind: .duty, geojson: collection([
+            feature(#"{"owner":"甲"}"#, rings: [[(0, 0), (east, 0), (east - 17, 330), (0, 350)], rect(40, 40, 90, 80).reversed()]),
+            feature(#"{"owner":"乙"}"#, rings: [[(300, 0), (600, 0), (600, 600), (260, 600), (280, 300)]]),
+            feature(#"{"owner":"甲"}"#, rings: [rect(0, 350, 200, 600)]),
+        ]), configure: configure)
+    }
+
+    /// Random points over the city and beyond, and every vertex of the lattice.
+    func points(_ count: Int) throws -> String {
+        var random = SplitMix64(seed: 11)
+        var csv = "id,x,y\n"
+        for k in 0..<count {
+            let onNode = k % 5 == 0
+            let x = onNode ? Double(random.next() % 25) * 25 : Double(random.next() % 64_000) / 100 - 20
+            let y = onNode ? Double(random.next() % 25) * 25 : Double(random.next() % 64_000) / 100 - 20
+            csv += "p\(k),\(originX + x),\(originY + y)\n"
+        }
+        return try scratch.write("points.csv", csv)
+    }
+
+    func assign(_ points: String, _ name: String) throws -> String {
+        var o = AssignOptions(points: points, out: scratch.directory + "/" + name)
+        o.crs = .epsg(4549)
+        o.threads = 2
+        _ = try Assign.run(o, workspace: try scratch.workspace())
+        return try String(contentsOfFile: o.out, encoding: .utf8)
+    }
+
+    /// Whether each polygon layer's indexes were loaded from `gk_index` (true) or built (false).
+    func loaded(at day: CalendarDay? = nil) throws -> [String: [Bool]] {
+        let layers = try AnswerLayers(workspace: try scratch.workspace(), layerNames: ["grids", "duty"],
+                                      indexTolerance: KeptCellIndexes.tolerance, at: day)
+        return Dictionary(uniqueKeysWithValues: layers.polygons.map { ($0.layer.name, $0.index!.kept.map { !$0.built }) })
+    }
+
+    func keptRows() throws -> [[SQLValue]] {
+        try scratch.workspace().database.query("SELECT digest, layer FROM gk_index ORDER BY layer, digest")
+    }
+
+    func forgetKeptIndexes() throws {
+        let ws = try scratch.workspace()
+        try ws.write { try ws.database.run("DELETE FROM gk_index") }
+    }
+
+    /// Import keeps the grids', the duty layer's and the jurisdiction's index; a run loads them
+    /// and answers 6,000 points exactly as with indexes built afresh.
+    func testKeptIndexAnswersAsAFreshlyBuiltOne() throws {
+        XCTAssertEqual(try keptRows().count, 3, "grids, duty and the jurisdiction (shared by both)")
+        XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [true, true]])
+        let input = try points(6000)
+        let kept = try assign(input, "kept.csv")
+        let keptBytes = try AnswerLayers(workspace: try scratch.workspace(), layerNames: ["grids", "duty"], indexTolerance: 0)
+            .polygons.flatMap { $0.index!.kept.map { $0.index.encoded() } }
+        try forgetKeptIndexes()
+        XCTAssertEqual(try loaded(), ["grids": [false, false], "duty": [false, false]])
+        let fresh = try assign(input, "fresh.csv")
+        XCTAssertEqual(kept.split(separator: "\n").count, 6001)
+        XCTAssertEqual(kept, fresh)
+        let freshBytes = try AnswerLayers(workspace: try scratch.workspace(), layerNames: ["grids", "duty"], indexTolerance: 0)
+            .polygons.flatMap { $0.index!.kept.map { $0.index.encoded() } }
+        XCTAssertEqual(keptBytes, freshBytes, "the same index, byte for byte")
+        // Other tolerances are built, never served by the tolerance-0 rows.
+        let other = try AnswerLayers(workspace: try scratch.workspace(), layerNames: ["duty"], indexTolerance: 0.5)
+        XCTAssertEqual(other.polygons[0].index!.kept.map(\.built), [true, true])
+    }
+
+    /// A layer changed after import — a geometry edited by another program, a replacement,
+    /// another version — finds no kept index for its polygons, builds one and answers as with a
+    /// fresh one; the unchanged layer still loads its own, and rows nobody uses are deleted.
+    func testAChangedLayerDoesNotUseAStaleIndex() throws {
+        let input = try points(3000)
+        // Edited in place, as QGIS or GDAL would: the triggers keep the R-tree, nothing else.
+        let ws = try scratch.workspace()
+        let moved = Geometry.multiPolygon([[[Coordinate(originX + 300, originY), Coordinate(originX + 600, originY), Coordinate(originX + 600, originY + 600),
+                                             Coordinate(originX + 200, originY + 600), Coordinate(originX + 300, originY)]]])
+        try ws.write { try ws.database.run("UPDATE duty SET geom = ? WHERE fid = 2", [.blob(GeoPackageBlob.encode(moved, srsID: 4549))]) }
+        XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [false, true]])
+        let edited = try assign(input, "edited.csv")
+        try forgetKeptIndexes()
+        XCTAssertEqual(edited, try assign(input, "edited-fresh.csv"))
+
+        // Replaced by import, as a new version from March: the kept rows follow the new layer.
+        try importDuty(east: 420) { $0.replace = true; $0.effective = CalendarDay(parsing: "2026-03-01") }
+        let rows = try keptRows()
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [true, true]])
+        let replaced = try assign(input, "replaced.csv")
+        XCTAssertNotEqual(replaced, edited, "the replacement answers differently")
+        // The version before March has other polygons: built, not the current layer's index.
+        XCTAssertEqual(try loaded(at: CalendarDay(parsing: "2026-02-01")), ["grids": [true, true], "duty": [false, true]])
+        try forgetKeptIndexes()
+        XCTAssertEqual(replaced, try assign(input, "replaced-fresh.csv"))
+    }
+
+    /// A kept row whose bytes are no index (damaged file) is not used: the run builds its own.
+    func testDamagedKeptIndexIsRebuiltNotUsed() throws {
+        let input = try points(2000)
+        let good = try assign(input, "good.csv")
+        let ws = try scratch.workspace()
+        try ws.write { try ws.database.run("UPDATE gk_index SET cells = substr(cells, 1, 100)") }
+        XCTAssertEqual(try loaded(), ["grids": [false, false], "duty": [false, false]])
+        XCTAssertEqual(try assign(input, "damaged.csv"), good)
+    }
+}
