@@ -100,5 +100,9 @@ step "$gk" lookup "$probe" --layers grids --at 2026-07-01
 step "$gk" changes grids --from 2026-06-30 --to 2026-07-01 --out changes.html
 step "$gk" changes road_duty --from 2026-06-30 --to 2026-07-01 --out road_duty_changes.csv
 
+printf '\n# each case against the map of its own report day (the re-drawn grids from 2026-07-01 on)\n'
+step "$gk" assign --points geodata/cases.csv --date-field 上报时间 --layers grids,road_duty --out cases_attributed.csv --skip-bad
+head -3 cases_attributed.csv
+
 printf '\n# cases and assessment: a year of generated cases (tools/gen_demo_cases.py) attributed by the map of their day\n'
 step "$gk" stats --cases geodata/cases.csv --by grids,road_duty,greening,road_stakes --out stats.html --skip-bad

@@ -4,14 +4,16 @@
 # at 1, 16 and 64 connections; PostGIS answering ONE layer's bare question (ST_Covers over a
 # GiST-indexed grid table, a prepared statement, pgbench with a custom script) at the same
 # concurrency; and the pipe (`lookup --input -`) answering the same points.
-# Usage: tools/bench/serve.sh [SECONDS per run, default 20]   (POINTS=n points cycled, default 20000)
+# Then the memory run: wrk at 16 connections for MEMORY_SECONDS (default 300), the service's RSS
+# sampled every 30 s: it must stay flat.
+# Usage: tools/bench/serve.sh [SECONDS per run, default 20]   (POINTS=n points cycled, default 20000;
+# the realistic city of lib.sh, CITY=square for the old one)
 # Installs wrk, postgresql-15-postgis-3 and gdal-bin from Debian; starts its own PostgreSQL on
 # loopback in a temporary directory and stops it, and the service, when it ends.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SECONDS_PER_RUN=${1:-20}
 POINTS=${POINTS:-20000}
-DATA=$BENCH/data
 PGPORT=${PGPORT:-54329}
 setup_tools
 for p in wrk postgresql-15-postgis-3 gdal-bin; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_install "$p"; done
@@ -90,10 +92,23 @@ for c in 1 16 64; do
 done
 rss_after=$(awk '/VmRSS/ { print $2 }' /proc/$server/status)
 
+MEMORY_SECONDS=${MEMORY_SECONDS:-300}
+echo "bench: the memory run, wrk at 16 connections for $MEMORY_SECONDS s" >&2
+wrk -t 2 -c 16 -d "${MEMORY_SECONDS}s" -s "$work/lookup.lua" "$base" >"$work/memory-run.txt" &
+wrk_pid=$!
+samples=""
+for _ in $(seq $((MEMORY_SECONDS / 30))); do
+  sleep 30
+  samples="$samples $(awk '/VmRSS/ { print $2 }' /proc/$server/status)"
+done
+wait "$wrk_pid"
+read -r _ _ mem_rps _ mem_p99 mem_errors < <(grep '^RESULT' "$work/memory-run.txt")
+
 # The pipe: one process answering the same points line by line (its answers/s, whole process).
 start=$(date +%s%N)
 "$GK" lookup --input - --crs EPSG:4549 --layers grids,duty --ws "$DATA/W.gpkg" <"$work/xy.txt" >"$work/pipe.csv"
 end=$(date +%s%N)
 echo "pipe: $(awk -v n="$POINTS" -v ns=$((end - start)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }') answers/s ($POINTS points, one process, start included)"
 echo "service memory (RSS): ${rss_before} KiB after loading, ${rss_after} KiB after the runs"
+echo "memory run: ${MEMORY_SECONDS} s at 16 connections, $mem_rps req/s, p99 $mem_p99 ms, $mem_errors errors; RSS every 30 s (KiB):$samples"
 echo "machine: $(nproc) cores, shared with other work; figures vary from run to run"
