@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `gridkeeper serve` against the demo city, as a client sees it: the built binary on a free
@@ -201,6 +202,31 @@ final class ServiceTests: XCTestCase {
             let f = try await s.get("/leaflet/" + file)
             XCTAssertEqual(f.status, 200, file)
             XCTAssertEqual(f.body, try Data(contentsOf: URL(fileURLWithPath: "/usr/share/javascript/leaflet/" + file)), file)
+        }
+    }
+
+    /// The map page as a browser gets it from the running service: the layers draw from
+    /// /v1/layers/…/features, a click at a demo point shows the grid and owner `lookup` gives
+    /// there, and the page is not blank at desk and phone widths.
+    func testTheMapPageInChromiumAgainstTheService() async throws {
+        let s = try await service()
+        let chromium = try HeadlessChromium()
+        let (lon, lat) = Self.points[0]
+        let cli = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try s.run(["lookup", "\(lon),\(lat)", "--json"], ok: [0, 1]).utf8)) as? [String: Any])
+        let layers = try XCTUnwrap(cli["layers"] as? [[String: Any]])
+        let grid = try XCTUnwrap(layers.first { $0["layer"] as? String == "grids" }?["primary"] as? [String: Any])
+        let duty = try XCTUnwrap(layers.first { $0["layer"] as? String == "road_duty" })
+        let owner = try XCTUnwrap((duty["primary"] as? [String: Any])?["owner"] as? String)
+        let page = try chromium.dom(s.base + "/#click=\(lon),\(lat)", width: 1000, budget: 15000)
+        XCTAssertFalse(page.log.contains("Uncaught"), page.log)
+        let card = try XCTUnwrap(page.output.range(of: "<div id=\"card\"").map { String(page.output[$0.lowerBound...]) })
+        XCTAssertTrue(card.contains("<span id=\"card-grid\">\(try XCTUnwrap(grid["code"] as? String))</span>"), String(card.prefix(2000)))
+        XCTAssertTrue(card.contains("data-layer=\"road_duty\" data-status=\"\(try XCTUnwrap(duty["status"] as? String))\" data-key=\"\(owner)\""), String(card.prefix(2000)))
+        XCTAssertGreaterThan(page.output.components(separatedBy: "<path class=\"leaflet-interactive\"").count - 1, 100, "the demo city's layers draw")
+        for width in [1400, 390] {
+            let png = try s.write("page-\(width).png", "")
+            try chromium.screenshot(s.base + "/", to: png, width: width, budget: 15000)
+            XCTAssertGreaterThan(try ScreenshotPixels(png: png).nonBackground, 0.1, "the map at \(width) px is not blank")
         }
     }
 
