@@ -16,7 +16,13 @@ extension GridKeeperAPI {
 
     @Sendable func disputes(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         try tokens.checkRead(request)
-        return Self.json(.array(try DisputeRegister.list(workspace: try openWorkspace()).map(DisputeJSON.encode)))
+        let ws = try openWorkspace()
+        let entries = try DisputeRegister.list(workspace: ws)
+        switch request.uri.queryParameters.get("geometry") {
+        case nil, "false": return Self.json(.array(entries.map(DisputeJSON.encode)))
+        case "true": return Self.json(try DisputeJSON.encode(entries, geometryIn: ws))
+        case let other?: throw APIError.badRequest("geometry must be true or false, not '\(other)'", parameter: "geometry")
+        }
     }
 
     @Sendable func dispute(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

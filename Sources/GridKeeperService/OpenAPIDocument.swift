@@ -132,6 +132,12 @@ paths:
     get:
       summary: The dispute register, as `gridkeeper disputes list --json` prints it.
       operationId: disputes
+      parameters:
+        - name: geometry
+          in: query
+          required: false
+          description: true adds each dispute's area (or stretch) as RFC 7946 geometry in WGS84 under `geometry` (the map page outlines them).
+          schema: {type: string, enum: ["true", "false"]}
       responses:
         "200":
           description: Every dispute.
@@ -140,6 +146,7 @@ paths:
               schema:
                 type: array
                 items: {$ref: "#/components/schemas/Dispute"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "503": {$ref: "#/components/responses/Unavailable"}
   /v1/disputes/{id}:
@@ -466,6 +473,10 @@ components:
         note: {type: string, nullable: true}
         ruled_by: {type: string, nullable: true}
         ruled_at: {type: string, nullable: true}
+        geometry:
+          description: Only with `?geometry=true`, RFC 7946 in WGS84 (null when the register holds none).
+          type: object
+          nullable: true
     DisputeWithHistory:
       allOf:
         - {$ref: "#/components/schemas/Dispute"}

@@ -85,6 +85,23 @@ final class ServiceTests: XCTestCase {
         let one = try await s.get("/v1/disputes/\(id.prefix(8))")
         XCTAssertEqual(one.status, 200)
         XCTAssertEqual(one.text, try s.run(["disputes", "show", id, "--json"]))
+        // With their areas for the map: the same entries, each with RFC 7946 geometry in WGS84.
+        let outlined = try await s.get("/v1/disputes?geometry=true")
+        XCTAssertEqual(outlined.status, 200, outlined.text)
+        let withGeometry = try XCTUnwrap(try outlined.json() as? [[String: Any]])
+        XCTAssertEqual(withGeometry.count, list.count)
+        for (plain, outline) in zip(list, withGeometry) {
+            var rest = outline
+            let geometry = try XCTUnwrap(rest.removeValue(forKey: "geometry") as? [String: Any], "\(plain["id"] ?? "")")
+            XCTAssertEqual(NSDictionary(dictionary: rest), NSDictionary(dictionary: plain))
+            let positions = "\(geometry["coordinates"] ?? "")".split(whereSeparator: { !"0123456789.-".contains($0) }).compactMap { Double($0) }
+            XCTAssertTrue(["Polygon", "MultiPolygon", "LineString", "MultiLineString"].contains(geometry["type"] as? String ?? ""), "\(geometry)")
+            let lon = try XCTUnwrap(plain["lon"] as? Double)
+            XCTAssertTrue(!positions.isEmpty && stride(from: 0, to: positions.count - 1, by: 2).allSatisfy { abs(positions[$0] - lon) < 0.05 }, "WGS84 near the dispute's point")
+        }
+        let bad = try await s.get("/v1/disputes?geometry=yes")
+        XCTAssertEqual(bad.status, 400)
+        XCTAssertEqual(bad.parameter, "geometry")
 
         let (lon, lat) = Self.points[0]
         let features = try await s.get("/v1/layers/grids/features?bbox=\(lon - 0.003),\(lat - 0.003),\(lon + 0.003),\(lat + 0.003)")
@@ -223,6 +240,7 @@ final class ServiceTests: XCTestCase {
         XCTAssertTrue(card.contains("<span id=\"card-grid\">\(try XCTUnwrap(grid["code"] as? String))</span>"), String(card.prefix(2000)))
         XCTAssertTrue(card.contains("data-layer=\"road_duty\" data-status=\"\(try XCTUnwrap(duty["status"] as? String))\" data-key=\"\(owner)\""), String(card.prefix(2000)))
         XCTAssertGreaterThan(page.output.components(separatedBy: "<path class=\"leaflet-interactive\"").count - 1, 100, "the demo city's layers draw")
+        XCTAssertTrue(page.output.contains("stroke-dasharray=\"5 3\""), "the disputes are outlined")
         for width in [1400, 390] {
             let png = try s.write("page-\(width).png", "")
             try chromium.screenshot(s.base + "/", to: png, width: width, budget: 15000)

@@ -342,7 +342,7 @@ enum MapScript {
       }));
     }).then(function (all) {
       all.forEach(function (x) { draw(x.info, x.fc); });
-      return fetch("v1/disputes").then(function (r) { return r.ok ? r.json() : []; }).then(function (d) {
+      return fetch("v1/disputes?geometry=true").then(function (r) { return r.ok ? r.json() : []; }).then(function (d) {
         var list = Array.isArray(d) ? d : (d.disputes || []);
         outlines(list.filter(function (e) { return e.status === "open" || e.status === "ruled" || e.status === "review"; }), t("disputes"));
       }, function () {});
