@@ -5,11 +5,7 @@ import Spatial
 /// layers are loaded once, when its first case arrives, and every case of it is answered by
 /// them.
 final class MapEpochs {
-    /// The days that start an epoch, ascending; epoch k runs from boundaries[k-1] (inclusive,
-    /// or the beginning of time for k = 0) to boundaries[k] (exclusive, or for ever).
-    let boundaries: [CalendarDay]
-    /// `boundaries` as day numbers (`CalendarDay.dayNumber`), for finding a case's epoch.
-    private let boundaryNumbers: [Int]
+    private let epochs: VersionEpochs
     private let workspace: Workspace
     private let layers: [String]
     private let inputCRS: CRS
@@ -26,24 +22,13 @@ final class MapEpochs {
         self.inputCRS = inputCRS
         self.tolerance = tolerance
         self.roadTolerance = roadTolerance
-        boundaries = try VersionEpochs(workspace: workspace).starts
-        boundaryNumbers = boundaries.map(\.dayNumber)
-    }
-
-    /// The epoch of the day numbered `day` (`CalendarDay.dayNumber`).
-    func epoch(of day: Int) -> Int {
-        var low = 0, high = boundaryNumbers.count
-        while low < high {
-            let mid = (low + high) / 2
-            if boundaryNumbers[mid] <= day { low = mid + 1 } else { high = mid }
-        }
-        return low
+        epochs = try VersionEpochs(workspace: workspace)
     }
 
     /// The engine answering with the map of the day of `time` (built for the first day asked
     /// of its epoch, which has the same map as every other day of it), or why there is none.
     func engine(for time: LocalDateTime) throws -> Result<AnswerEngine, GridKeeperError> {
-        let k = epoch(of: time.dayNumber)
+        let k = epochs.epoch(ofDayNumber: time.dayNumber)
         if let known = engines[k] { return known }
         let day = time.day
         let made: Result<AnswerEngine, GridKeeperError>

@@ -12,6 +12,8 @@ import Spatial
 public struct VersionEpochs: Sendable, Equatable {
     /// The days, ascending, without repeats.
     public let starts: [CalendarDay]
+    /// `starts` as day numbers (`CalendarDay.dayNumber`), searched for a day's epoch.
+    private let startNumbers: [Int]
 
     public init(workspace ws: Workspace) throws {
         var days = Set<CalendarDay>()
@@ -24,14 +26,18 @@ public struct VersionEpochs: Sendable, Equatable {
         // Staff answers change where a roster window starts or ends.
         days.formUnion(try RosterTable.changeDays(workspace: ws))
         starts = days.sorted()
+        startNumbers = starts.map(\.dayNumber)
     }
 
     /// The epoch `day` falls in: how many of `starts` are on or before it.
-    public func epoch(of day: CalendarDay) -> Int {
-        var lo = 0, hi = starts.count
+    public func epoch(of day: CalendarDay) -> Int { epoch(ofDayNumber: day.dayNumber) }
+
+    /// The epoch of the day numbered `day` (`CalendarDay.dayNumber`).
+    public func epoch(ofDayNumber day: Int) -> Int {
+        var lo = 0, hi = startNumbers.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if starts[mid] <= day { lo = mid + 1 } else { hi = mid }
+            if startNumbers[mid] <= day { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
