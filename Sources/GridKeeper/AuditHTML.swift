@@ -141,7 +141,10 @@ extension AuditOutput {
         var d = ""
         func trace(_ cs: [Coordinate], closed: Bool) {
             for (i, c) in cs.enumerated() {
-                d += (i == 0 ? "M" : "L") + f(c.x - view.minX) + " " + f(view.maxY - c.y)
+                d += i == 0 ? "M" : "L"
+                appendTenths(c.x - view.minX, to: &d)
+                d += " "
+                appendTenths(view.maxY - c.y, to: &d)
             }
             if closed { d += "Z" }
         }
@@ -154,6 +157,21 @@ extension AuditOutput {
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Appends `v` with one decimal, rounded half away from zero (`-0.0` written `0.0`): a map
+    /// of a city has millions of these, and `String(format:)` would take seconds over them.
+    static func appendTenths(_ v: Double, to d: inout String) {
+        let tenths = (v * 10).rounded()
+        guard tenths.magnitude < 1e15 else { return d += f(v) }
+        var n = Int(tenths)
+        if n < 0 {
+            d += "-"
+            n = -n
+        }
+        d += String(n / 10)
+        d += "."
+        d.unicodeScalars.append(Unicode.Scalar(UInt8(48 + n % 10)))
+    }
 
     /// Text from the data never becomes markup.
     public static func escape(_ s: String) -> String {

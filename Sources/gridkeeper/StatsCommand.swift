@@ -69,6 +69,9 @@ struct StatsCommand: ParsableCommand {
     @Flag(help: "Write a UTF-8 BOM in CSV output (for Excel/WPS).")
     var bom = false
 
+    @Option(help: "Worker threads (default: every core). The figures are identical for any number.")
+    var threads: Int?
+
     @OptionGroup var workspace: WorkspaceOption
 
     private var format: String { (out as NSString).pathExtension.lowercased() }
@@ -79,6 +82,7 @@ struct StatsCommand: ParsableCommand {
         guard Language(tag: headers) != nil else { throw ValidationError("--headers must be en or zh") }
         if tolerance < 0 || !tolerance.isFinite { throw ValidationError("--tolerance must be ≥ 0 metres") }
         if roadTolerance < 0 || !roadTolerance.isFinite { throw ValidationError("--road-tolerance must be ≥ 0 metres") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -91,6 +95,7 @@ struct StatsCommand: ParsableCommand {
         options.tolerance = tolerance
         options.roadTolerance = roadTolerance
         options.skipBad = skipBad
+        options.threads = threads
         options.fields.id = idField
         options.fields.x = xField
         options.fields.y = yField

@@ -142,6 +142,24 @@ final class AuditTests: XCTestCase {
         try Ledger.writeCSV(try Ledger.compute(workspace: try scratch.workspace(), layer: "hostile"), to: ledger, bom: false)
         XCTAssertTrue(try String(contentsOfFile: ledger, encoding: .utf8).contains("'=HYPERLINK"), "formula neutralised")
     }
+
+    /// Map paths write their coordinates with a formatter of their own: it writes what
+    /// `String(format: "%.1f")` writes, but for values whose tenths are halves (rounded away
+    /// from zero) and negative zero (written 0.0).
+    func testPathCoordinatesAreWrittenLikePrintfWithOneDecimal() {
+        var random = SystemRandomNumberGenerator()
+        for i in 0..<20_000 {
+            let v = i < 10_000 ? Double.random(in: -60_000...60_000, using: &random) : Double(Int.random(in: -9_999_999...9_999_999, using: &random)) / 100
+            let tenths = v * 10
+            if (tenths - tenths.rounded(.towardZero)).magnitude == 0.5 || (v < 0 && v > -0.05) { continue }
+            var d = ""
+            AuditOutput.appendTenths(v, to: &d)
+            XCTAssertEqual(d, String(format: "%.1f", v), "\(v)")
+        }
+        var d = ""
+        for v in [0.25, -0.25, 0.0, -0.04, 12.05, 1e16] { AuditOutput.appendTenths(v, to: &d); d += " " }
+        XCTAssertEqual(d, "0.3 -0.3 0.0 0.0 12.1 10000000000000000.0 ")
+    }
 }
 
 /// The HTML report as a browser shows it: headless Chromium loads it, runs its script without

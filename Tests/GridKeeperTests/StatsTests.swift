@@ -162,6 +162,61 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(r.mapsLoaded, 2)
     }
 
+    /// The workers share each chunk of the table and count apart; the run takes their notes
+    /// in table order. On thousands of cases across a grid re-drawing and a ruling, with bad
+    /// rows, gaps, edges and shared vertices, any number of threads and any chunk size give
+    /// the same report, byte for byte, as one thread reading it all in one chunk.
+    func testAnyThreadCountAndChunkSizeGiveTheSameReport() throws {
+        let s = try Scratch()
+        try s.importGridsAndDuty()
+        try s.importLayer("grids", kind: .grid, geojson: collection([
+            feature(#"{"code":"320214001001001"}"#, rings: [rect(0, 0, 130, 100)]), feature(#"{"code":"320214001001002"}"#, rings: [rect(130, 0, 200, 100)]),
+            feature(#"{"code":"320214001001003"}"#, rings: [rect(0, 100, 100, 200)]), feature(#"{"code":"320214001001004"}"#, rings: [rect(100, 100, 200, 200)]),
+        ])) {
+            $0.replace = true
+            $0.effective = CalendarDay(parsing: "2026-05-01")
+        }
+        var audit = Audit.Options()
+        audit.layers = ["duty"]
+        let pq = try XCTUnwrap(try Audit.run(audit, workspace: try s.workspace()).defects.first { $0.kind == .dispute && $0.keys == ["P", "Q"] })
+        _ = try DisputeRegister.rule(id: pq.id, owner: "Q", note: nil, by: nil, replace: false, workspace: try s.workspace(), commandLine: "test")
+        try s.workspace().database.run("UPDATE gk_disputes SET ruled_at = '2026-03-10T09:00:00+08:00' WHERE id = ?", [.text(pq.id)])
+
+        var random = SystemRandomNumberGenerator()
+        var text = header
+        for i in 0..<4000 {
+            let onVertex = i % 5 == 0
+            let x = onVertex ? Double(Int.random(in: 0...20, using: &random) * 10) : Double.random(in: -20...220, using: &random)
+            let y = onVertex ? Double(Int.random(in: 0...20, using: &random) * 10) : Double.random(in: -20...220, using: &random)
+            let month = Int.random(in: 1...8, using: &random), day = Int.random(in: 1...28, using: &random), hour = Int.random(in: 0...23, using: &random)
+            let reported = String(format: "2026-%02d-%02d %02d:00", month, day, hour)
+            let closed = i % 4 == 0 ? "" : String(format: "2026-%02d-%02d %02d:30", month, day, min(23, hour + i % 5))
+            switch i % 97 {
+            case 13: text += "bad\(i),abc,\(originY + y),市容环境,\(reported),,\n"
+            case 31: text += line("bad\(i)", x, y, "市容环境", "2026-02-30 08:00")
+            default: text += line("c\(i)", x, y, ["市容环境", "街面秩序", "宣传广告"][i % 3], reported, closed, i % 3 == 0 ? "4" : "")
+            }
+        }
+        var outputs: [String] = []
+        for (threads, chunk) in [(1, 1_000_000), (2, 7), (3, 256), (2, 8192)] {
+            let r = try run(s, text, by: ["grids", "duty"]) {
+                $0.skipBad = true
+                $0.tolerance = 0.5
+                $0.threads = threads
+                $0.chunkSize = chunk
+            }
+            XCTAssertEqual(r.read, 4000)
+            XCTAssertEqual(r.mapsLoaded, 3, "before the ruling, after it, after the re-drawing")
+            outputs.append(StatsJSON.text(r))
+        }
+        XCTAssertGreaterThan(outputs[0].components(separatedBy: "\"reason\":\"bad_").count, 60, "the bad rows are listed")
+        XCTAssertTrue(outputs[0].contains("\"status\":\"disputed\"") && outputs[0].contains("\"status\":\"boundary\"") && outputs[0].contains("\"status\":\"gap\""))
+        for (k, o) in outputs.enumerated().dropFirst() where o != outputs[0] {
+            let at = zip(o, outputs[0]).prefix { $0 == $1 }.count
+            XCTFail("run \(k) differs from one thread at character \(at): …\(o.dropFirst(max(0, at - 80)).prefix(200))… instead of …\(outputs[0].dropFirst(max(0, at - 80)).prefix(200))…")
+        }
+    }
+
     /// Phone apps report GCJ-02 or BD-09: the same places in those CRSs give the same figures.
     func testCoordinatesInGCJ02AndBD09AttributeLikeWGS84() throws {
         let s = try Scratch()

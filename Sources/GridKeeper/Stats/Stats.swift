@@ -1,3 +1,4 @@
+import Foundation
 import Spatial
 
 /// `gridkeeper stats` (DESIGN, "Cases and assessment"): streams a case table, answers each
@@ -39,85 +40,46 @@ public enum Stats {
         let columns = try CaseColumns.detect(header, named: o.fields, file: file)
 
         var report = StatsReport(source: file, encoding: reader.encoding, inputCRS: o.crs, workspaceCRS: try ws.answeringCRS(), from: o.from, to: o.to)
-        var tallies = [[String: KeyTally]](repeating: [:], count: infos.count)
-        var statuses = [[Status: Int]](repeating: [:], count: infos.count)
-        var months: [Int: (reported: Int, closed: Int)] = [:]
-        let first = o.from?.dayNumber, last = o.to?.dayNumber
-        var latest: LocalDateTime?
-        func reject(_ r: CaseRejection) throws {
-            if r.isBadData && !o.skipBad {
-                throw GridKeeperError.badInput("\(file): line \(r.line)\(r.field.map { ", field \($0)" } ?? ""): \(r.message); fix the row, or give --skip-bad to list such rows apart and go on")
-            }
-            report.rejects.append(r)
-        }
-        while true {
-            let record: CSVRecord
+        let threads = max(1, o.threads ?? ProcessInfo.processInfo.activeProcessorCount), chunkSize = max(1, o.chunkSize)
+        let counters = (0..<threads).map { _ in CaseCounter(o, header: header, columns: columns, maps: epochs) }
+        let pool = WorkerPool(threads: threads)
+        defer { pool.stop() }
+        func readChunk() -> Result<[CSVRecord], Error> {
+            var chunk: [CSVRecord] = []
+            chunk.reserveCapacity(chunkSize)
             do {
-                guard let r = try reader.next() else { break }
-                record = r
-            } catch let e as CSVError { throw csvError(e) }
-            report.read += 1
-            if report.read % 65_536 == 0 { progress(report.read) }
-            let c: CaseRecord
-            switch CaseRecord.read(record, header: header, columns: columns) {
-            case .failure(let r): try reject(r); continue
-            case .success(let ok): c = ok
+                while chunk.count < chunkSize, let r = try reader.next() { chunk.append(r) }
+            } catch let e as CSVError {
+                return .failure(csvError(e))
+            } catch {
+                return .failure(error)
             }
-            let day = c.reported.dayNumber
-            if let first, day < first { report.outsidePeriod += 1; continue }
-            if let last, last < day { report.outsidePeriod += 1; continue }
-            func rejection(_ reason: CaseRejection.Reason, _ field: String?, _ message: String) -> CaseRejection {
-                CaseRejection(line: c.line, id: c.id, reason: reason, field: field, message: message)
-            }
-            let engine: AnswerEngine
-            switch try epochs.engine(for: c.reported) {
-            case .failure(let e): try reject(rejection(.noMap, header[columns.reported], "no map on \(c.reported.day): \(e.message)")); continue
-            case .success(let ok): engine = ok
-            }
-            let answer: PointAnswer
-            do {
-                answer = try engine.answer(c.coordinate, tolerance: o.tolerance)
-            } catch let e as GridKeeperError where e.kind == .badInput {
-                try reject(rejection(.badCoordinate, "\(header[columns.x]),\(header[columns.y])", e.message))
-                continue
-            }
-            if let out = answer.layers.first(where: { $0.status == .outside }) {
-                try reject(rejection(.outside, nil, "outside the jurisdiction of layer '\(out.layer)' (\(c.coordinate.x), \(c.coordinate.y))"))
-                continue
-            }
-            report.counted += 1
-            if latest.map({ $0 < c.reported }) ?? true { latest = c.reported }
-            months[c.reported.monthNumber, default: (0, 0)].reported += 1
-            if let closed = c.closed { months[closed.monthNumber, default: (0, 0)].closed += 1 }
-            for (l, a) in answer.layers.enumerated() {
-                statuses[l][a.status, default: 0] += 1
-                let key: String, others: [String]?
-                switch a.status {
-                case .inside, .ruled:
-                    key = a.primary?.key ?? gapKey
-                    others = nil
-                case .boundary, .disputed:
-                    key = a.primary?.key ?? gapKey
-                    others = a.candidates.map(\.key).filter { $0 != key }
-                case .gap:
-                    key = gapKey
-                    others = a.fallback.map { [$0.party.key] } ?? []
-                case .none, .outside:
-                    key = noneKey
-                    others = nil
-                }
-                tallies[l][key, default: KeyTally()].add(c, unclearWith: others)
-                if tallies[l][key]!.owner == nil, let p = a.primary, p.key == key { tallies[l][key]!.owner = p.owner ?? p.name }
-                if others != nil {
-                    report.unclearCount += 1
-                    guard report.unclear.count < StatsReport.unclearListed else { continue }
-                    report.unclear.append(StatsReport.UnclearCase(id: c.id, line: c.line, reported: c.reported, category: c.category, layer: a.layer,
-                                                                  status: a.status, parties: a.status == .gap ? others! : a.candidates.map(\.key),
-                                                                  lonLat: answer.lonLat, position: answer.position))
-                }
-            }
+            return .success(chunk)
         }
-        progress(report.read)
+        // The workers count one chunk while this thread reads the next; their notes are then
+        // taken in table order, so the listed rows and the first bad row are those of one thread.
+        var chunk = try readChunk().get()
+        while !chunk.isEmpty {
+            let current = chunk, share = (current.count + threads - 1) / threads
+            pool.start { i in
+                let lo = min(i * share, current.count)
+                counters[i].count(current[lo..<min(lo + share, current.count)])
+            }
+            let next = readChunk()
+            pool.wait()
+            for counter in counters {
+                if let stop = counter.notes.stop { throw stop }
+                report.rejects += counter.notes.rejects
+                report.unclear += counter.notes.unclear.prefix(StatsReport.unclearListed - report.unclear.count)
+            }
+            report.read += current.count
+            progress(report.read)
+            chunk = try next.get()
+        }
+        var figures = CaseFigures(layers: infos.count)
+        for counter in counters { figures.merge(counter.figures) }
+        (report.counted, report.outsidePeriod, report.unclearCount) = (figures.counted, figures.outsidePeriod, figures.unclearCount)
+        let tallies = figures.tallies, statuses = figures.statuses, months = figures.months, latest = figures.latest
         report.mapsLoaded = epochs.loaded
         report.asOf = o.to.map { LocalDateTime(day: $0, secondOfDay: 86_399) } ?? latest
         let asOfDay = report.asOf?.day

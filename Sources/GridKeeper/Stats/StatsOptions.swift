@@ -16,6 +16,10 @@ public struct StatsOptions: Sendable {
     public var roadTolerance = 30.0
     /// List bad rows apart and go on, instead of stopping at the first.
     public var skipBad = false
+    /// Worker threads; nil = every core.
+    public var threads: Int?
+    /// Rows read at a time and shared out among the workers.
+    public var chunkSize = 8192
 
     public init(cases: String, layers: [String]) {
         self.cases = cases

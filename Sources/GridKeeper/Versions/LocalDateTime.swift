@@ -59,43 +59,61 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
             while i < n && k < most, (0x30...0x39).contains(b[i]) { v = v * 10 + Int(b[i] - 0x30); i += 1; k += 1 }
             return k == 0 ? nil : v
         }
-        /// Matches one of the byte sequences (ASCII separators or the UTF-8 of 年月日时分秒).
-        func separator(_ options: [[UInt8]]) -> Bool {
-            for o in options where i + o.count <= n && o.indices.allSatisfy({ b[i + $0] == o[$0] }) {
-                i += o.count
+        /// Matches one of the separators (ASCII bytes, or the UTF-8 of 年月日时分秒).
+        func separator(_ options: Separators) -> Bool {
+            if i < n, options.ascii.contains(b[i]) {
+                i += 1
                 return true
             }
-            return false
+            guard let c = options.cjk, i + 3 <= n, b[i] == c.0, b[i + 1] == c.1, b[i + 2] == c.2 else { return false }
+            i += 3
+            return true
         }
-        let dash: [UInt8] = [0x2D], slash: [UInt8] = [0x2F], dot: [UInt8] = [0x2E], colon: [UInt8] = [0x3A]
-        let 年 = Array("年".utf8), 月 = Array("月".utf8), 日 = Array("日".utf8), 时 = Array("时".utf8), 分 = Array("分".utf8), 秒 = Array("秒".utf8)
         skipSpaces()
         let start = i
-        guard let y = digits(4), i - start == 4, separator([dash, slash, dot, 年]) else { return nil }
-        guard let m = digits(2), separator([dash, slash, dot, 月]), let d = digits(2) else { return nil }
-        _ = separator([日])
+        guard let y = digits(4), i - start == 4, separator(.year) else { return nil }
+        guard let m = digits(2), separator(.month), let d = digits(2) else { return nil }
+        _ = separator(.day)
         guard (1...12).contains(m), (1...31).contains(d), civil(fromDays: days(fromCivil: y, m, d)) == (y, m, d) else { return nil }
         let dayNumber = days(fromCivil: y, m, d)
         if i < n && b[i] == 0x54 { i += 1 }  // T
         skipSpaces()
         if i == n { return (dayNumber * 86_400, false) }
-        guard let h = digits(2), separator([colon, 时]), let min = digits(2) else { return nil }
+        guard let h = digits(2), separator(.hour), let min = digits(2) else { return nil }
         var sec = 0
-        if separator([colon, 分]), i < n, (0x30...0x39).contains(b[i]) {
+        if separator(.minute), i < n, (0x30...0x39).contains(b[i]) {
             guard let s = digits(2) else { return nil }
             sec = s
-            _ = separator([秒])
+            _ = separator(.second)
             if i < n && b[i] == 0x2E { i += 1; while i < n && (0x30...0x39).contains(b[i]) { i += 1 } }
         }
         // A zone (Z, +08:00, -05:00) is ignored: the time is read as local.
         if i < n && b[i] == 0x5A { i += 1 } else if i < n && (b[i] == 0x2B || b[i] == 0x2D) {
             i += 1
             guard digits(2) != nil else { return nil }
-            if separator([colon]) { guard digits(2) != nil else { return nil } } else { _ = digits(2) }
+            if separator(.colon) { guard digits(2) != nil else { return nil } } else { _ = digits(2) }
         }
         skipSpaces()
         guard i == n, (0...23).contains(h), (0...59).contains(min), (0...59).contains(sec) else { return nil }
         return (dayNumber * 86_400 + h * 3600 + min * 60 + sec, true)
+    }
+
+    /// What may follow a part of a date-time: ASCII separators, or one CJK character (three
+    /// UTF-8 bytes). Constants, so parsing millions of cells allocates nothing.
+    private struct Separators {
+        var ascii: [UInt8]
+        var cjk: (UInt8, UInt8, UInt8)?
+
+        init(_ ascii: String, _ cjk: Character?) {
+            self.ascii = Array(ascii.utf8)
+            self.cjk = cjk.map { c in
+                let u = Array(String(c).utf8)
+                return (u[0], u[1], u[2])
+            }
+        }
+
+        static let year = Separators("-/.", "年"), month = Separators("-/.", "月"), day = Separators("", "日")
+        static let hour = Separators(":", "时"), minute = Separators(":", "分"), second = Separators("", "秒"), colon = Separators(":", nil)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
