@@ -18,20 +18,20 @@ struct CoordinateCheck {
 
     /// Throws for coordinates that are not lon/lat at all or far outside the area of use;
     /// counts those a little outside for a warning.
-    mutating func check(lonLat c: Coordinate, feature: String) throws {
+    mutating func check(lonLat c: Coordinate, feature: @autoclosure () -> String) throws {
         guard c.x >= -180, c.x <= 180, c.y >= -90, c.y <= 90 else {
             let hint = (c.y >= -180 && c.y <= 180 && c.x >= -90 && c.x <= 90) ? " (longitude and latitude look swapped)" : " (projected coordinates? pass --crs EPSG:n)"
-            throw GridKeeperError.badInput("\(feature), field geometry: (\(c.x), \(c.y)) is not a valid longitude/latitude\(hint)")
+            throw GridKeeperError.badInput("\(feature()), field geometry: (\(c.x), \(c.y)) is not a valid longitude/latitude\(hint)")
         }
         guard let area else { return }
         if area.contains(c) { return }
         if area.expanded(by: Self.warnMarginDegrees).contains(c) {
             outsideCount += 1
-            if firstOutside == nil { firstOutside = feature }
+            if firstOutside == nil { firstOutside = feature() }
             return
         }
         let swapped = area.contains(Coordinate(c.y, c.x)) ? "; longitude and latitude look swapped" : "; wrong --crs?"
-        throw GridKeeperError.badInput("\(feature), field geometry: lon/lat (\(c.x), \(c.y)) is far outside the area of use of \(crsName) "
+        throw GridKeeperError.badInput("\(feature()), field geometry: lon/lat (\(c.x), \(c.y)) is far outside the area of use of \(crsName) "
             + "(\(area.minX)–\(area.maxX)°E, \(area.minY)–\(area.maxY)°N)\(swapped)")
     }
 

@@ -85,7 +85,8 @@ public enum LayerImport {
 
         let directionField = options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: fieldNames) : nil
         for f in features {
-            let label = "\(options.file): \(f.label)"
+            // Made only for a message: a million labels cost more than the checks.
+            var label: String { "\(options.file): \(f.label)" }
             guard let g = f.geometry else {
                 throw GridKeeperError.badInput("\(label), field geometry: the feature has no geometry")
             }
@@ -257,7 +258,7 @@ public enum LayerImport {
         }
     }
 
-    private static func requireKey(_ f: Feature, fields: ChosenFields, options: ImportOptions, label: String) throws {
+    private static func requireKey(_ f: Feature, fields: ChosenFields, options: ImportOptions, label: @autoclosure () -> String) throws {
         let keyField: String? = switch options.kind {
         case .grid: fields.code
         case .duty: fields.owner
@@ -273,7 +274,7 @@ public enum LayerImport {
         default: nil
         }
         if text?.isEmpty ?? true {
-            throw GridKeeperError.badInput("\(label), field \(keyField): empty; every \(options.kind.rawValue) feature needs a \(keyField) (the value that says who answers)")
+            throw GridKeeperError.badInput("\(label()), field \(keyField): empty; every \(options.kind.rawValue) feature needs a \(keyField) (the value that says who answers)")
         }
     }
 

@@ -76,7 +76,7 @@ public final class CSVPointSource: FeatureSource {
             throw SourceError(file: path, position: at, message: "\(record.fields.count) fields, but the header has \(header.count)")
         }
         func number(_ column: Int) throws -> Double {
-            let text = record.fields[column].trimmingCharacters(in: .whitespaces)
+            let text = record.fields[column].trimmingBlanks
             guard let v = Double(text) else {
                 throw SourceError(file: path, position: at, message: "field \(header[column]): '\(text.prefix(40))' is not a number")
             }

@@ -146,35 +146,42 @@ public final class GeoPackage {
     /// The R-tree table of a feature table's geometry column (the spec's name).
     public static func rtreeName(_ table: String) -> String { "rtree_\(table)_\(geometryColumn)" }
 
-    /// Fills the R-tree of a table made with `deferIndex` from its rows, in one statement, in
-    /// the order of the boxes' centres along a Hilbert curve over the table's extent (so that
-    /// each insert lands in the nodes the one before touched), then installs the spec's
-    /// triggers. The rows are exactly those the insert trigger would have added: every
-    /// non-null, non-empty geometry, with the same envelope functions. Call inside the
-    /// transaction that created the table.
+    /// Fills the R-tree of a table made with `deferIndex` from its rows, written as one packed
+    /// tree (`RTreeBulkLoad`) in the order of the boxes' centres along a Hilbert curve over the
+    /// table's extent, then installs the spec's triggers. The rows are exactly those the insert
+    /// trigger would have added: every non-null geometry that `ST_IsEmpty` reads as not empty,
+    /// with `ST_MinX`… 's box (a blob whose box cannot be read: 0, as the triggers' NULLs
+    /// become). Call inside the transaction that created the table.
     public func completeSpatialIndex(_ table: String) throws {
-        let r = quoteIdentifier(Self.rtreeName(table)), t = quoteIdentifier(table), g = quoteIdentifier(Self.geometryColumn)
-        let extent = try database.query("SELECT min(ST_MinX(\(g))), min(ST_MinY(\(g))), max(ST_MaxX(\(g))), max(ST_MaxY(\(g))) FROM \(t)")[0]
-        if case .real(let minX) = extent[0], case .real(let minY) = extent[1], case .real(let maxX) = extent[2], case .real(let maxY) = extent[3] {
-            let frame = Unmanaged.passRetained(CurveFrame(HilbertCurve.Frame(Envelope(minX: minX, minY: minY, maxX: maxX, maxY: maxY))))
-            sqlite3_create_function_v2(database.handle, Self.curveKeyFunction, 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, frame.toOpaque(), { ctx, _, args in
-                let frame = Unmanaged<CurveFrame>.fromOpaque(sqlite3_user_data(ctx)!).takeUnretainedValue().frame
-                let x = (sqlite3_value_double(args![0]) + sqlite3_value_double(args![1])) / 2
-                let y = (sqlite3_value_double(args![2]) + sqlite3_value_double(args![3])) / 2
-                sqlite3_result_int64(ctx, Int64(frame.index(x: x, y: y)))
-            }, nil, nil, { p in Unmanaged<CurveFrame>.fromOpaque(p!).release() })
-            defer { sqlite3_create_function_v2(database.handle, Self.curveKeyFunction, 4, SQLITE_UTF8, nil, nil, nil, nil, nil) }
-            try database.execute("""
-            INSERT INTO \(r) SELECT id, minx, maxx, miny, maxy FROM (SELECT fid AS id, ST_MinX(\(g)) AS minx, ST_MaxX(\(g)) AS maxx,
-              ST_MinY(\(g)) AS miny, ST_MaxY(\(g)) AS maxy FROM \(t) WHERE \(g) NOT NULL AND NOT ST_IsEmpty(\(g)))
-              ORDER BY \(Self.curveKeyFunction)(minx, maxx, miny, maxy)
-            """)
+        let select = try database.prepare("SELECT fid, \(quoteIdentifier(Self.geometryColumn)) FROM \(quoteIdentifier(table)) WHERE \(quoteIdentifier(Self.geometryColumn)) NOT NULL")
+        var boxes: [(id: Int64, box: Envelope)] = []
+        var extent: Envelope?
+        while try select.step() {
+            guard let id = select.integer(0),
+                  let box = select.withBlob(1, { blob -> Envelope? in
+                      guard let h = try? GeoPackageBlob.header(blob), !h.isEmpty else { return nil }
+                      return (try? GeoPackageBlob.envelope(blob)).flatMap { $0 } ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
+                  }) ?? nil
+            else { continue }
+            boxes.append((id, box))
+            extent = extent.map { $0.union(box) } ?? box
+        }
+        if let extent {
+            let frame = HilbertCurve.Frame(extent), n = boxes.count
+            // Each box's curve position above its index, sorted: the boxes in curve order.
+            var keys = boxes.indices.map { i in
+                UInt64(frame.index(x: (boxes[i].box.minX + boxes[i].box.maxX) / 2, y: (boxes[i].box.minY + boxes[i].box.maxY) / 2)) << 32 | UInt64(i)
+            }
+            var scratch = [UInt64](repeating: 0, count: n)
+            keys.withUnsafeMutableBufferPointer { k in scratch.withUnsafeMutableBufferPointer { RadixSort.sort(k, scratch: $0) } }
+            let entries = keys.map { k in
+                let b = boxes[Int(k & 0xFFFF_FFFF)]
+                return RTreeBulkLoad.Entry(id: b.id, b.box)
+            }
+            try RTreeBulkLoad.write(entries, rtree: Self.rtreeName(table), database: database)
         }
         try createSpatialIndexTriggers(table)
     }
-
-    /// The SQL function `completeSpatialIndex` orders by while it runs.
-    private static let curveKeyFunction = "gk_curve_key"
 
     private func createSpatialIndexTriggers(_ table: String) throws {
         let c = Self.geometryColumn
@@ -271,12 +278,6 @@ public final class GeoPackage {
         register("ST_MinY") { ctx, _, args in resultEnvelope(ctx, args) { $0.minY } }
         register("ST_MaxY") { ctx, _, args in resultEnvelope(ctx, args) { $0.maxY } }
     }
-}
-
-/// A Hilbert frame held by SQLite as a function's user data.
-private final class CurveFrame {
-    let frame: HilbertCurve.Frame
-    init(_ frame: HilbertCurve.Frame) { self.frame = frame }
 }
 
 private func resultEnvelope(_ ctx: OpaquePointer?, _ args: UnsafeMutablePointer<OpaquePointer?>?, _ pick: (Envelope) -> Double) {

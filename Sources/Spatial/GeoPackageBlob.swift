@@ -82,9 +82,28 @@ public enum GeoPackageBlob {
         let h = try header(blob)
         if h.isEmpty { return nil }
         if let e = h.envelope { return e }
-        let g = try WKB.decode(UnsafeRawBufferPointer(rebasing: blob[h.wkbOffset...]))
+        let wkb = UnsafeRawBufferPointer(rebasing: blob[h.wkbOffset...])
+        if let p = finitePoint(wkb) { return Envelope(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y) }
+        let g = try WKB.decode(wkb)
         return g.isEmpty ? nil : g.envelope
     }
+}
+
+/// The coordinates of a 2D WKB point with finite ones (the blob of most point rows, which
+/// carries no envelope), read in place; nil for anything else, which `WKB.decode` reads.
+private func finitePoint(_ wkb: UnsafeRawBufferPointer) -> Coordinate? {
+    guard wkb.count == 21, wkb[0] <= 1 else { return nil }
+    let little = wkb[0] == 1
+    func u64(_ at: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(wkb[at + i]) << (8 * i) }
+        return little ? v : v.byteSwapped
+    }
+    var type: UInt32 = 0
+    for i in 0..<4 { type |= UInt32(wkb[1 + i]) << (8 * i) }
+    guard (little ? type : type.byteSwapped) == 1 else { return nil }
+    let c = Coordinate(Double(bitPattern: u64(5)), Double(bitPattern: u64(13)))
+    return c.isFinite ? c : nil
 }
 
 extension Array {

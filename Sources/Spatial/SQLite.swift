@@ -31,7 +31,7 @@ public enum SQLValue: Sendable, Equatable, Hashable {
 }
 
 // SQLITE_TRANSIENT is a macro Swift does not import.
-private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// One SQLite connection. Not Sendable: use one per thread.
 public final class SQLiteDatabase {

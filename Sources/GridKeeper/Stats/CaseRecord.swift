@@ -20,14 +20,14 @@ public struct CaseRecord: Sendable {
     /// Reads `record`; a row it cannot use is a `CaseRejection` naming its line and field.
     static func read(_ record: CSVRecord, header: [String], columns c: CaseColumns) -> Result<CaseRecord, CaseRejection> {
         let f = record.fields
-        let id = c.id.flatMap { $0 < f.count ? trimmed(f[$0]) : nil }.flatMap { $0.isEmpty ? nil : $0 } ?? "line \(record.line)"
+        let id = c.id.flatMap { $0 < f.count ? f[$0].trimmingBlanks : nil }.flatMap { $0.isEmpty ? nil : $0 } ?? "line \(record.line)"
         func reject(_ reason: CaseRejection.Reason, _ column: Int?, _ message: String) -> Result<CaseRecord, CaseRejection> {
             .failure(CaseRejection(line: record.line, id: id, reason: reason, field: column.map { header[$0] }, message: message))
         }
         guard f.count == header.count else {
             return reject(.malformed, nil, "\(f.count) fields, but the header has \(header.count)")
         }
-        func cell(_ i: Int) -> String { trimmed(f[i]) }
+        func cell(_ i: Int) -> String { f[i].trimmingBlanks }
         var xy: [Double] = []
         for i in [c.x, c.y] {
             guard let v = Double(cell(i)), v.isFinite else { return reject(.badCoordinate, i, "'\(cell(i).prefix(40))' is not a number") }
@@ -51,13 +51,6 @@ public struct CaseRecord: Sendable {
         }
         return .success(CaseRecord(line: record.line, id: id, coordinate: Coordinate(xy[0], xy[1]),
                                    category: c.category.map(cell) ?? "", reported: reported, closed: closed, deadline: deadline))
-    }
-
-    /// `s` without leading and trailing spaces and tabs; most cells have none, and are returned as they are.
-    private static func trimmed(_ s: String) -> String {
-        let u = s.utf8
-        guard let first = u.first, let last = u.last, first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return s }
-        return s.trimmingCharacters(in: .whitespaces)
     }
 
     static func deadline(_ text: String, after reported: LocalDateTime) -> LocalDateTime? {
