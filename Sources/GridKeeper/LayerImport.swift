@@ -5,9 +5,8 @@ import Spatial
 /// the workspace CRS and writes the layer in one transaction. Any error leaves the workspace
 /// exactly as it was.
 public enum LayerImport {
-    /// Limits, with a clear error above them instead of running out of memory: an import
-    /// holds its layer in memory to check it before the one transaction that writes it.
-    public static let maxFeatures = 5_000_000
+    /// A limit, with a clear error above it: GEOS and the kernel hold one feature whole. A
+    /// layer has no limit on its features: the source is read twice, never held.
     public static let maxVerticesPerFeature = 2_000_000
     /// How far (workspace metres) an imported edge may stray from the transformed source edge:
     /// vertices are added until it does not (see `EdgeDensifier`).
@@ -15,8 +14,9 @@ public enum LayerImport {
     /// The most page cache an import may use (KiB; SQLite takes it only as pages are used).
     static let importCacheKiB = 256 * 1024
 
-    /// `progress`: features read and checked so far, every few thousand.
-    public static func run(_ options: ImportOptions, into ws: Workspace, progress: (Int) -> Void = { _ in }) throws -> ImportReport {
+    /// `progress`: every few thousand features, how many were read (first pass, no fraction),
+    /// then how many checked and written, with the fraction of the whole.
+    public static func run(_ options: ImportOptions, into ws: Workspace, progress: (Int, Double?) -> Void = { _, _ in }) throws -> ImportReport {
         try LayerName.validate(options.layer)
         guard options.kind != .roadduty else {
             throw GridKeeperError.usage("roadduty layers are stake ranges along a road layer; they are imported with --road-layer (not available yet)")
@@ -33,16 +33,16 @@ public enum LayerImport {
         }
 
         let source = try SourceFormat.open(path: options.file, sourceLayer: options.sourceLayer, encoding: options.encoding)
-        var features = try readAll(source, file: options.file, progress: progress)
+        let scan = try SourceScan(source, file: options.file, maxVertices: maxVerticesPerFeature) { progress($0, nil) }
+        guard scan.count > 0 else {
+            throw GridKeeperError.badInput("\(options.file): no features to import")
+        }
         var detected: String?
         var sourceCRS = options.crs ?? source.declaredCRS ?? .wgs84
-        if options.detectCRS, let f = features.first(where: { $0.geometry != nil }), let c = f.geometry?.coordinates.first {
-            let d = try CRSDetection.detect(c, label: "\(options.file): \(f.label)")
+        if options.detectCRS, let first = scan.first {
+            let d = try CRSDetection.detect(first.coordinate, label: "\(options.file): \(first.label)")
             sourceCRS = d.crs
             detected = "--crs auto chose \(d.crs): \(d.reason)"
-        }
-        guard !features.isEmpty else {
-            throw GridKeeperError.badInput("\(options.file): no features to import")
         }
 
         // The workspace CRS: fixed by init, or chosen now from the data's longitude.
@@ -53,100 +53,44 @@ public enum LayerImport {
             // The CRS came from the file itself: the file is what is wrong.
             throw GridKeeperError.badInput("\(options.file): the CRS it declares cannot be used: \(e.message)")
         }
-        let swap = try axisSwap(features, crs: sourceCRS, file: options.file)
-        if swap {
-            features = features.map { f in
-                var f = f
-                f.geometry = f.geometry?.mapCoordinates { Coordinate($0.y, $0.x) }
-                return f
-            }
+        var swap = false
+        if let first = scan.first, !sourceCRS.isGeographic {
+            swap = try ProjectedAxisOrder.needsSwap(first.coordinate, crs: sourceCRS, position: "\(options.file): \(first.label)")
         }
-        if workspaceCRS == nil {
-            let first = try toLonLat.transform(features.first { $0.geometry != nil }!.geometry!.coordinates[0])
-            guard let zone = CRS.gaussKrugerZone3(forLongitude: first.x) else {
-                throw GridKeeperError.badInput("\(options.file): longitude \(first.x) is outside China's Gauss-Krüger zones; run `gridkeeper init --crs EPSG:n` first")
+        if workspaceCRS == nil, let first = scan.first {
+            let lonLat = try toLonLat.transform(swap ? Coordinate(first.coordinate.y, first.coordinate.x) : first.coordinate)
+            guard let zone = CRS.gaussKrugerZone3(forLongitude: lonLat.x) else {
+                throw GridKeeperError.badInput("\(options.file): longitude \(lonLat.x) is outside China's Gauss-Krüger zones; run `gridkeeper init --crs EPSG:n` first")
             }
             workspaceCRS = zone
         }
-        let wsCRS = workspaceCRS!
+        guard let wsCRS = workspaceCRS else {
+            throw GridKeeperError.badInput("\(options.file): no feature has a geometry to choose the workspace CRS by; run `gridkeeper init --crs EPSG:n` first")
+        }
         guard case .epsg(let wsCode) = wsCRS else { throw GridKeeperError.workspace("workspace CRS \(wsCRS) is not an EPSG code") }
         let wsInfo = try Workspace.catalogInfo(wsCode)
         let toWorkspace = try transform(from: sourceCRS, to: wsCRS)
 
-        let fieldNames = orderedFieldNames(features)
-        let fields = try chooseFields(options, available: fieldNames)
-        var check = CoordinateCheck(workspace: wsInfo)
-        // Each repair with the row it belongs to, for the repair register.
-        var repaired: [(row: Int, feature: String, problem: ValidityProblem)] = []
-        var rows: [(geometry: Geometry, properties: [(String, JSONValue)])] = []
-        var geosParts: [GeosGeometry] = []
-        var densified = 0
-        rows.reserveCapacity(features.count)
-
-        let directionField = options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: fieldNames) : nil
-        for f in features {
-            // Made only for a message: a million labels cost more than the checks.
-            var label: String { "\(options.file): \(f.label)" }
-            guard let g = f.geometry else {
-                throw GridKeeperError.badInput("\(label), field geometry: the feature has no geometry")
-            }
-            // Refused here rather than when a lookup later measures along the road.
-            if let directionField, let value = f.properties.first(where: { $0.0 == directionField })?.1.keyText, RoadDuty.isReversed(value) == nil {
-                throw GridKeeperError.badInput("\(label), field \(directionField): '\(value)' is \(RoadDuty.directionHelp)")
-            }
-            guard g.family == options.kind.geometryFamily else {
-                throw GridKeeperError.badInput("\(label), field geometry: a \(g.typeName) in a \(options.kind.rawValue) layer, which takes \(options.kind.storedGeometryType.lowercased()) geometries")
-            }
-            try requireKey(f, fields: fields, options: options, label: label)
-            for c in g.coordinates {
-                guard c.isFinite else { throw GridKeeperError.badInput("\(label), field geometry: coordinate (\(c.x), \(c.y)) is not a finite number") }
-                let lonLat: Coordinate
-                do { lonLat = try toLonLat.transform(c) } catch {
-                    throw GridKeeperError.badInput("\(label), field geometry: \(error)")
-                }
-                try check.check(lonLat: lonLat, feature: label)
-            }
-            // A ring without area (all its points on one line) is no polygon, in any CRS.
-            if g.family == .polygon, case let source = try GeosGeometry(g), source.validityProblem() != nil,
-               try source.makeValid().polygonalParts().filter({ ($0.first?.count ?? 0) >= 4 }).isEmpty {
-                throw GridKeeperError.badInput("\(label), field geometry: the polygon has no area (its points are on one line or repeated)")
-            }
-            var projected: Geometry
-            do {
-                let t = try toWorkspace.transformDensified(g, tolerance: edgeTolerance)
-                projected = t.geometry
-                densified += t.added
-            } catch {
-                throw GridKeeperError.badInput("\(label), field geometry: \(error)")
-            }
-            if g.family != .point {
-                let geos = try GeosGeometry(projected)
-                var valid = geos
-                if let problem = geos.validityProblem() {
-                    valid = try geos.makeValid()
-                    // Zero-area rings collapse to nothing (or to empty polygons): that is an error, not a repair.
-                    let parts = g.family == .polygon ? try valid.polygonalParts().filter { ($0.first?.count ?? 0) >= 4 } : []
-                    if g.family == .polygon && parts.isEmpty {
-                        throw GridKeeperError.badInput("\(label), field geometry: invalid (\(problem.reason)) and nothing polygonal is left after make-valid")
-                    }
-                    projected = g.family == .polygon ? .multiPolygon(parts) : try valid.geometry()
-                    repaired.append((rows.count, f.label, problem))
-                }
-                if g.family == .polygon { geosParts.append(valid) }
-            }
-            rows.append((stored(projected), f.properties))
-        }
-
-        let coverage: (method: String, geometry: Geometry)? = options.kind.geometryFamily == .polygon ? try union(geosParts) : nil
+        let fields = try chooseFields(options, available: scan.fields.map(\.name))
+        let definitions = columnDefinitions(scan.fields)
         let now = ISO8601DateFormatter().string(from: Date())
         let info = LayerInfo(name: options.layer, kind: options.kind, service: options.service, codeField: fields.code,
                              ownerField: fields.owner, nameField: fields.name, partial: options.partial,
                              jurisdiction: options.jurisdiction, source: options.file, sourceCRS: sourceCRS.description,
-                             featureCount: rows.count, importedAt: now)
-        let definitions = columnDefinitions(fieldNames, features: features)
+                             featureCount: scan.count, importedAt: now)
+        let directionField = options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: scan.fields.map(\.name)) : nil
+        var check = CoordinateCheck(workspace: wsInfo)
+        // Each repair, for the report and the repair register.
+        var repaired: [(feature: String, problem: ValidityProblem)] = []
+        var geosParts: [GeosGeometry] = []
+        var densified = 0
+        var coverage: (method: String, geometry: Geometry)?
+
         // The rows and then the R-tree keep their pages in memory until the commit, instead of
         // SQLite's default 2 MiB cache writing them out and reading them back again and again.
         try ws.database.execute("PRAGMA cache_size = -\(importCacheKiB)")
+        // The second read of the source checks each feature and writes it at once, in the one
+        // transaction: a bad feature anywhere leaves the workspace as it was.
         try ws.write {
             if chosen { try ws.setCRS(wsCRS) }
             let replaced = options.replace ? existing.first { $0.name.lowercased() == options.layer.lowercased() } : nil
@@ -159,32 +103,93 @@ public enum LayerImport {
             let columns = [GeoPackage.geometryColumn] + definitions.map(\.field.name)
             let insert = try ws.database.prepare("INSERT INTO \(quoteIdentifier(options.layer)) (\(columns.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
             var repairs: [RepairRegister.Repair] = []
-            for (n, row) in rows.enumerated() {
-                var values: [SQLValue] = [.blob(GeoPackageBlob.encode(row.geometry, srsID: Int32(wsCode)))]
+            var written = 0
+            do { try source.rewind() } catch let e as SourceError { throw GridKeeperError.badInput(e.description) }
+            while let f = try nextFeature(source) {
+                // Made only for a message: a million labels cost more than the checks.
+                var label: String { "\(options.file): \(f.label)" }
+                guard let g = f.geometry.map({ swap ? $0.mapCoordinates { Coordinate($0.y, $0.x) } : $0 }) else {
+                    throw GridKeeperError.badInput("\(label), field geometry: the feature has no geometry")
+                }
+                // Refused here rather than when a lookup later measures along the road.
+                if let directionField, let value = f.properties.first(where: { $0.0 == directionField })?.1.keyText, RoadDuty.isReversed(value) == nil {
+                    throw GridKeeperError.badInput("\(label), field \(directionField): '\(value)' is \(RoadDuty.directionHelp)")
+                }
+                guard g.family == options.kind.geometryFamily else {
+                    throw GridKeeperError.badInput("\(label), field geometry: a \(g.typeName) in a \(options.kind.rawValue) layer, which takes \(options.kind.storedGeometryType.lowercased()) geometries")
+                }
+                try requireKey(f, fields: fields, options: options, label: label)
+                for c in g.coordinates {
+                    guard c.isFinite else { throw GridKeeperError.badInput("\(label), field geometry: coordinate (\(c.x), \(c.y)) is not a finite number") }
+                    let lonLat: Coordinate
+                    do { lonLat = try toLonLat.transform(c) } catch {
+                        throw GridKeeperError.badInput("\(label), field geometry: \(error)")
+                    }
+                    try check.check(lonLat: lonLat, feature: label)
+                }
+                // A ring without area (all its points on one line) is no polygon, in any CRS.
+                if g.family == .polygon, case let source = try GeosGeometry(g), source.validityProblem() != nil,
+                   try source.makeValid().polygonalParts().filter({ ($0.first?.count ?? 0) >= 4 }).isEmpty {
+                    throw GridKeeperError.badInput("\(label), field geometry: the polygon has no area (its points are on one line or repeated)")
+                }
+                var projected: Geometry
+                do {
+                    let t = try toWorkspace.transformDensified(g, tolerance: edgeTolerance)
+                    projected = t.geometry
+                    densified += t.added
+                } catch {
+                    throw GridKeeperError.badInput("\(label), field geometry: \(error)")
+                }
+                var problem: ValidityProblem?
+                if g.family != .point {
+                    let geos = try GeosGeometry(projected)
+                    var valid = geos
+                    if let found = geos.validityProblem() {
+                        valid = try geos.makeValid()
+                        // Zero-area rings collapse to nothing (or to empty polygons): that is an error, not a repair.
+                        let parts = g.family == .polygon ? try valid.polygonalParts().filter { ($0.first?.count ?? 0) >= 4 } : []
+                        if g.family == .polygon && parts.isEmpty {
+                            throw GridKeeperError.badInput("\(label), field geometry: invalid (\(found.reason)) and nothing polygonal is left after make-valid")
+                        }
+                        projected = g.family == .polygon ? .multiPolygon(parts) : try valid.geometry()
+                        problem = found
+                    }
+                    if g.family == .polygon { geosParts.append(valid) }
+                }
+                var values: [SQLValue] = [.blob(GeoPackageBlob.encode(stored(projected), srsID: Int32(wsCode)))]
                 for d in definitions {
-                    values.append(sqlValue(row.properties.first { $0.0 == d.source }?.1 ?? .null, as: d.field.type))
+                    values.append(sqlValue(f.properties.first { $0.0 == d.source }?.1 ?? .null, as: d.field.type))
                 }
                 try insert.bind(values)
                 _ = try insert.step()
-                if repairs.count < repaired.count, repaired[repairs.count].row == n {
-                    let r = repaired[repairs.count]
-                    repairs.append(.init(layer: options.layer, fid: ws.database.lastInsertRowID, key: info.keyField.flatMap { features[n][$0]?.keyText },
-                                         feature: r.feature, reason: r.problem.reason, location: r.problem.location, repairedAt: now))
+                if let problem {
+                    repaired.append((f.label, problem))
+                    repairs.append(.init(layer: options.layer, fid: ws.database.lastInsertRowID, key: info.keyField.flatMap { f[$0]?.keyText },
+                                         feature: f.label, reason: problem.reason, location: problem.location, repairedAt: now))
                 }
+                written += 1
+                if written % 4096 == 0 { progress(written, Double(written) / Double(scan.count)) }
+            }
+            guard written == scan.count else {
+                throw GridKeeperError.badInput("\(options.file): changed while it was imported (\(scan.count) features, then \(written)); import it again")
             }
             try ws.gpkg.completeSpatialIndex(options.layer)
             try RepairRegister.replace(layer: options.layer, with: repairs, workspace: ws)
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
             try LayerVersions.recordCurrent(info, from: replaced == nil ? options.effective : options.effective ?? .today, workspace: ws)
-            if let coverage { try ws.saveCoverage(layer: options.layer, method: coverage.method, geometry: coverage.geometry) }
+            if options.kind.geometryFamily == .polygon {
+                let union = try self.union(geosParts)
+                try ws.saveCoverage(layer: options.layer, method: union.method, geometry: union.geometry)
+                coverage = union
+            }
             if options.kind.isAnswering { try KeptCellIndexes.refresh(workspace: ws) }
             try ws.log(command: options.commandLine, layer: options.layer, counts: [
-                "features": String(rows.count), "repaired": String(repaired.count), "kind": options.kind.rawValue,
+                "features": String(written), "repaired": String(repaired.count), "kind": options.kind.rawValue,
                 "densified_vertices": String(densified),
             ])
         }
-        var report = ImportReport(layer: options.layer, kind: options.kind, featureCount: rows.count, sourceCRS: sourceCRS,
+        var report = ImportReport(layer: options.layer, kind: options.kind, featureCount: scan.count, sourceCRS: sourceCRS,
                                   workspaceCRS: wsCRS, chosenCRS: chosen, repaired: repaired.map { ($0.feature, $0.problem.description) },
                                   warnings: [check.warning, swap ? "input coordinates are northing,easting (X = northing, as survey tables write them); swapped to easting,northing" : nil].compactMap { $0 },
                                   keyField: info.keyField, coverageMethod: coverage?.method, detectedCRS: detected)
@@ -193,34 +198,14 @@ public enum LayerImport {
         return report
     }
 
-    private static func readAll(_ source: FeatureSource, file: String, progress: (Int) -> Void) throws -> [Feature] {
-        var features: [Feature] = []
-        do {
-            while let f = try source.next() {
-                if let n = f.geometry?.coordinates.count, n > maxVerticesPerFeature {
-                    throw GridKeeperError.badInput("\(file): \(f.label), field geometry: \(n) vertices, more than the limit of \(maxVerticesPerFeature) per feature; split it")
-                }
-                features.append(f)
-                if features.count % 4096 == 0 { progress(features.count) }
-                if features.count > maxFeatures {
-                    throw GridKeeperError.badInput("\(file): more than \(maxFeatures) features, the limit of one layer; split the file into several layers")
-                }
-            }
-        } catch let e as SourceError {
-            throw GridKeeperError.badInput(e.description)
-        }
-        return features
+    private static func nextFeature(_ source: FeatureSource) throws -> Feature? {
+        do { return try source.next() } catch let e as SourceError { throw GridKeeperError.badInput(e.description) }
     }
 
     static func transform(from: CRS, to: CRS) throws -> CoordinateTransform {
         do { return try CoordinateTransform(from: from, to: to) } catch {
             throw GridKeeperError.usage("\(error)")
         }
-    }
-
-    private static func axisSwap(_ features: [Feature], crs: CRS, file: String) throws -> Bool {
-        guard !crs.isGeographic, let f = features.first(where: { $0.geometry != nil }), let c = f.geometry?.coordinates.first else { return false }
-        return try ProjectedAxisOrder.needsSwap(c, crs: crs, position: "\(file): \(f.label)")
     }
 
     /// Polygon layers are stored as MultiPolygon, line layers as MultiLineString.
@@ -278,37 +263,18 @@ public enum LayerImport {
         }
     }
 
-    private static func orderedFieldNames(_ features: [Feature]) -> [String] {
-        var seen = Set<String>(), names: [String] = []
-        for f in features {
-            for (k, _) in f.properties where seen.insert(k).inserted { names.append(k) }
-        }
-        return names
-    }
-
     private struct ColumnDefinition { let source: String; let field: FieldDefinition }
 
-    /// One column per source field; the SQL type is INTEGER or REAL only when every non-null
-    /// value fits it, else TEXT. Names that clash with fid/geom (or each other, ignoring case) get a suffix.
-    private static func columnDefinitions(_ names: [String], features: [Feature]) -> [ColumnDefinition] {
+    /// One column per source field, of the type `SourceScan` found its values take. Names that
+    /// clash with fid/geom (or each other, ignoring case) get a suffix.
+    private static func columnDefinitions(_ fields: [SourceScan.Field]) -> [ColumnDefinition] {
         var taken: Set<String> = ["fid", GeoPackage.geometryColumn]
         var result: [ColumnDefinition] = []
-        for name in names {
-            var allInt = true, allNumber = true, any = false
-            for f in features {
-                switch f[name] ?? .null {
-                case .null: continue
-                case .integer, .bool: any = true
-                case .number: any = true; allInt = false
-                default: any = true; allInt = false; allNumber = false
-                }
-                if !allNumber { break }
-            }
-            let type: FieldDefinition.SQLType = !any ? .text : (allInt ? .integer : (allNumber ? .real : .text))
-            var column = name, n = 1
-            while taken.contains(column.lowercased()) { column = "\(name)_\(n)"; n += 1 }
+        for f in fields {
+            var column = f.name, n = 1
+            while taken.contains(column.lowercased()) { column = "\(f.name)_\(n)"; n += 1 }
             taken.insert(column.lowercased())
-            result.append(ColumnDefinition(source: name, field: FieldDefinition(name: column, type: type)))
+            result.append(ColumnDefinition(source: f.name, field: FieldDefinition(name: column, type: f.sqlType)))
         }
         return result
     }

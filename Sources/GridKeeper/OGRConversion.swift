@@ -51,6 +51,9 @@ final class OGRConvertedSource: FeatureSource {
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
+    /// Reads the converted GeoPackage again (GDAL is not run again).
+    func rewind() throws { try inner.rewind() }
+
     func next() throws -> Feature? {
         guard var f = try inner.next() else { return nil }
         for (name, value) in f.properties {

@@ -6,7 +6,7 @@ public final class CSVPointSource: FeatureSource {
     public static let yNames = ["lat", "latitude", "纬度", "y", "northing", "北坐标", "纵坐标", "point_y", "ycoord"]
     public static let idNames = ["id", "fid", "编号", "标识码", "objid", "objectid", "gid"]
 
-    private let reader: CSVReader
+    private var reader: CSVReader
     private let path: String
     public let header: [String]
     public let xColumn: Int
@@ -16,6 +16,17 @@ public final class CSVPointSource: FeatureSource {
     public let declaredCRS: CRS? = nil
 
     public var encoding: TextEncoding { reader.encoding }
+
+    /// Reads the file again from its first record (in the encoding found the first time).
+    public func rewind() throws {
+        do {
+            reader = try CSVReader(path: path, encoding: reader.encoding)
+            _ = try reader.next()
+        } catch let e as CSVError {
+            throw SourceError(file: path, position: "", message: e.description)
+        }
+        index = 0
+    }
 
     public init(path: String, encoding: TextEncoding?) throws {
         self.path = path

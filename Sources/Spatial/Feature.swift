@@ -44,9 +44,12 @@ public struct SourceError: Error, CustomStringConvertible {
     public var description: String { position.isEmpty ? "\(file): \(message)" : "\(file): \(position): \(message)" }
 }
 
-/// A forward-only stream of features.
+/// A stream of features, read forwards; `rewind` starts it again from the first (an import
+/// reads its source twice rather than hold it in memory).
 public protocol FeatureSource: AnyObject {
     /// The CRS the source declares (GeoJSON `crs` member, GeoPackage srs_id), if any.
     var declaredCRS: CRS? { get }
     func next() throws -> Feature?
+    /// Back to before the first feature: `next` then gives the same features again.
+    func rewind() throws
 }

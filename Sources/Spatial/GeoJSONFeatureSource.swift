@@ -13,15 +13,33 @@ public final class GeoJSONFeatureSource: FeatureSource {
     public init(path: String) throws {
         file = try MappedFile(path: path)
         parser = JSONParser(file.bytes)
+        try start()
+    }
+
+    /// Reads up to the first feature, so that a "crs" member before "features" is known
+    /// before any feature is asked for.
+    private func start() throws {
         parser.skipBOM()
         parser.skipWhitespace()
         if parser.atEnd {
-            throw SourceError(file: path, position: "", message: "the file is empty")
+            throw SourceError(file: file.path, position: "", message: "the file is empty")
         }
-        // Read up to the first feature now, so that a "crs" member before "features" is
-        // known before any feature is asked for.
         pending = try next()
         primed = true
+    }
+
+    /// Starts again over the same bytes (standard input was read into memory once).
+    public func rewind() throws {
+        parser = JSONParser(file.bytes)
+        index = 0
+        insideFeatures = false
+        topMembers = []
+        finishedCollection = false
+        countedTo = 0
+        countedLines = 1
+        pending = nil
+        primed = false
+        try start()
     }
 
     private var pending: Feature?

@@ -153,8 +153,11 @@ public final class GeoPackage {
     /// with `ST_MinX`… 's box (a blob whose box cannot be read: 0, as the triggers' NULLs
     /// become). Call inside the transaction that created the table.
     public func completeSpatialIndex(_ table: String) throws {
-        let select = try database.prepare("SELECT fid, \(quoteIdentifier(Self.geometryColumn)) FROM \(quoteIdentifier(table)) WHERE \(quoteIdentifier(Self.geometryColumn)) NOT NULL")
-        var boxes: [(id: Int64, box: Envelope)] = []
+        let g = quoteIdentifier(Self.geometryColumn)
+        let select = try database.prepare("SELECT fid, \(g) FROM \(quoteIdentifier(table)) WHERE \(g) NOT NULL")
+        // The boxes as the tree stores them (24 bytes a row: a big layer's R-tree is built in
+        // memory, its rows are not), and the extent the curve is laid over.
+        var entries: [RTreeBulkLoad.Entry] = []
         var extent: Envelope?
         while try select.step() {
             guard let id = select.integer(0),
@@ -163,22 +166,24 @@ public final class GeoPackage {
                       return (try? GeoPackageBlob.envelope(blob)).flatMap { $0 } ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
                   }) ?? nil
             else { continue }
-            boxes.append((id, box))
+            entries.append(RTreeBulkLoad.Entry(id: id, box))
             extent = extent.map { $0.union(box) } ?? box
         }
         if let extent {
-            let frame = HilbertCurve.Frame(extent), n = boxes.count
+            let frame = HilbertCurve.Frame(extent)
             // Each box's curve position above its index, sorted: the boxes in curve order.
-            var keys = boxes.indices.map { i in
-                UInt64(frame.index(x: (boxes[i].box.minX + boxes[i].box.maxX) / 2, y: (boxes[i].box.minY + boxes[i].box.maxY) / 2)) << 32 | UInt64(i)
+            var keys = entries.indices.map { i in
+                let e = entries[i]
+                return UInt64(frame.index(x: (Double(e.minX) + Double(e.maxX)) / 2, y: (Double(e.minY) + Double(e.maxY)) / 2)) << 32 | UInt64(i)
             }
-            var scratch = [UInt64](repeating: 0, count: n)
-            keys.withUnsafeMutableBufferPointer { k in scratch.withUnsafeMutableBufferPointer { RadixSort.sort(k, scratch: $0) } }
-            let entries = keys.map { k in
-                let b = boxes[Int(k & 0xFFFF_FFFF)]
-                return RTreeBulkLoad.Entry(id: b.id, b.box)
+            do {
+                var scratch = [UInt64](repeating: 0, count: keys.count)
+                keys.withUnsafeMutableBufferPointer { k in scratch.withUnsafeMutableBufferPointer { RadixSort.sort(k, scratch: $0) } }
             }
-            try RTreeBulkLoad.write(entries, rtree: Self.rtreeName(table), database: database)
+            let ordered = keys.map { entries[Int($0 & 0xFFFF_FFFF)] }
+            keys = []
+            entries = []
+            try RTreeBulkLoad.write(ordered, rtree: Self.rtreeName(table), database: database)
         }
         try createSpatialIndexTriggers(table)
     }

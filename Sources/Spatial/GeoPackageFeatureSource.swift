@@ -87,6 +87,12 @@ public final class GeoPackageFeatureSource: FeatureSource {
         }
     }
 
+    /// Runs the query again (with the same filter and window).
+    public func rewind() throws {
+        statement.reset()
+        index = 0
+    }
+
     public func next() throws -> Feature? {
         guard try statement.step() else { return nil }
         defer { index += 1 }

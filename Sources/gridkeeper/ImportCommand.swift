@@ -129,7 +129,7 @@ struct ImportCommand: ParsableCommand {
         options.commandLine = CommandLine.arguments.joined(separator: " ")
         let ws = try workspace.open()
         let meter = ProgressMeter(enabled: Terminal.stderrIsTerminal, unit: "features")
-        let report = try LayerImport.run(options, into: ws) { meter.update($0, nil) }
+        let report = try LayerImport.run(options, into: ws) { meter.update($0, $1) }
         meter.finish()
         if report.chosenCRS {
             Terminal.note("workspace CRS set to \(report.workspaceCRS) (the CGCS2000 3-degree Gauss-Krüger zone of the data's longitude)")

@@ -184,6 +184,17 @@ final class GeoPackageTests: XCTestCase {
             try check(n, "\(n) boxes")
         }
         XCTAssertEqual(try gpkg.database.scalar("SELECT hex(substr(data, 1, 2)) FROM rtree_b20000_geom_node WHERE nodeno = 1"), .text("0002"), "a root two levels above the leaves")
+        // Ids far apart (a table whose fids were given) take the other way to the id order.
+        let sparse = (0..<3000).map(geometry)
+        try gpkg.database.transaction {
+            try gpkg.createFeatureTable("t0", geometryType: "GEOMETRY", srsID: 4549, fields: [])
+            try gpkg.createFeatureTable("b0", geometryType: "GEOMETRY", srsID: 4549, fields: [], deferIndex: true)
+            for table in ["t0", "b0"] {
+                for (k, g) in sparse.enumerated() { try gpkg.database.run("INSERT INTO \(table) (fid, geom) VALUES (?, ?)", [.integer(Int64(k) * 977 + 5), g]) }
+            }
+            try gpkg.completeSpatialIndex("b0")
+        }
+        try check(0, "ids far apart")
         // Later edits go through the triggers on both tables alike.
         let added = (0..<3000).map(geometry), moved = (0..<2000).map(geometry)
         try gpkg.database.transaction {
