@@ -180,10 +180,23 @@ public final class GeoPackage {
                 var scratch = [UInt64](repeating: 0, count: keys.count)
                 keys.withUnsafeMutableBufferPointer { k in scratch.withUnsafeMutableBufferPointer { RadixSort.sort(k, scratch: $0) } }
             }
-            let ordered = keys.map { entries[Int($0 & 0xFFFF_FFFF)] }
+            // The entries put in that order in place, cycle by cycle (no second copy of them);
+            // the top bit of a key, once its curve position is dropped, marks a place filled.
+            let done: UInt64 = 1 << 63
+            for i in keys.indices { keys[i] &= 0xFFFF_FFFF }
+            for start in keys.indices where keys[start] & done == 0 {
+                let carried = entries[start]
+                var at = start
+                while true {
+                    let from = Int(keys[at] & 0xFFFF_FFFF)
+                    keys[at] |= done
+                    if from == start { entries[at] = carried; break }
+                    entries[at] = entries[from]
+                    at = from
+                }
+            }
             keys = []
-            entries = []
-            try RTreeBulkLoad.write(ordered, rtree: Self.rtreeName(table), database: database)
+            try RTreeBulkLoad.write(entries, rtree: Self.rtreeName(table), database: database)
         }
         try createSpatialIndexTriggers(table)
     }

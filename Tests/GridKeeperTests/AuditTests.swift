@@ -143,6 +143,26 @@ final class AuditTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: ledger, encoding: .utf8).contains("'=HYPERLINK"), "formula neutralised")
     }
 
+    /// Audit skips the overlay of neighbours whose shared edges prove them apart: on a
+    /// coverage with a duplicate, overlaps across edges and holes, a same-side edge, a square
+    /// inside a grid, a clockwise grid and a vertex in the middle of a neighbour's edge, the
+    /// findings are those of intersecting every pair with GEOS, one for one.
+    func testProvenNeighboursSkipOnlyPairsGEOSFindsApart() throws {
+        let s = try Scratch()
+        try s.importLayer("cover", kind: .grid, geojson: TestCoverage.geoJSON(TestCoverage.make(), originX: originX, originY: originY))
+        var reports: [String] = []
+        for skipping in [true, false] {
+            var o = Audit.Options()
+            o.layers = ["cover"]
+            o.register = false
+            o.skipsProvenNeighbours = skipping
+            reports.append(AuditOutput.json(try Audit.run(o, workspace: try s.workspace())))
+        }
+        XCTAssertEqual(reports[0], reports[1])
+        for kind in ["duplicate_feature", "dispute"] { XCTAssertTrue(reports[1].contains("\"kind\":\"\(kind)\""), kind) }
+        for key in ["DUP", "TRI", "HOLEX", "IN", "X"] { XCTAssertTrue(reports[1].contains("\"\(key)\""), key) }
+    }
+
     /// Map paths write their coordinates with a formatter of their own: it writes what
     /// `String(format: "%.1f")` writes, but for values whose tenths are halves (rounded away
     /// from zero) and negative zero (written 0.0).
