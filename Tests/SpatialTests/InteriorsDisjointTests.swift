@@ -6,7 +6,15 @@ import XCTest
 /// say it for the neighbours of a clean coverage (else the audit saves nothing).
 final class InteriorsDisjointTests: XCTestCase {
     func testProvenPairsHaveNoAreaInCommonAndCleanNeighboursAreProven() throws {
-        let features = TestCoverage.make()
+        try check(TestCoverage.make())
+    }
+
+    /// Grids of hundreds of vertices: the edges are matched strip by strip.
+    func testTheSameWithManyVerticesPerGrid() throws {
+        try check(TestCoverage.make(detail: 30))
+    }
+
+    private func check(_ features: [TestCoverage.Feature]) throws {
         let geometries = features.map { f in Geometry.polygon(f.rings.map { $0.map { Coordinate($0.x, $0.y) } }) }
         let index = Dictionary(uniqueKeysWithValues: features.enumerated().map { ($1.key, $0) })
         let geos = try geometries.map { try GeosGeometry($0) }

@@ -17,7 +17,8 @@ public enum TestCoverage {
         public let rings: [[(x: Double, y: Double)]]
     }
 
-    public static func make(n: Int = 20, size: Double = 100) -> [Feature] {
+    /// `detail` multiplies the vertices along each side (1: 3–6 a side, 30: 90–180).
+    public static func make(n: Int = 20, size: Double = 100, detail: Int = 1) -> [Feature] {
         /// A deterministic jitter in (-amount, amount), a multiple of 1/64.
         func jitter(_ a: Int, _ b: Int, _ c: Int, _ amount: Double) -> Double {
             var h = UInt64(bitPattern: Int64(a &* 73_856_093 ^ b &* 19_349_663 ^ c &* 83_492_791))
@@ -32,11 +33,11 @@ public enum TestCoverage {
         /// The side from corner (i, j) to its neighbour along x (horizontal) or y, inner vertices included.
         func side(_ i: Int, _ j: Int, horizontal: Bool) -> [(x: Double, y: Double)] {
             let a = corner(i, j), b = horizontal ? corner(i + 1, j) : corner(i, j + 1)
-            let inner = 1 + abs(i * 7 + j * 3 + (horizontal ? 1 : 0)) % 4
+            let inner = (1 + abs(i * 7 + j * 3 + (horizontal ? 1 : 0)) % 4) * detail
             var points = [a]
             for k in 1...inner {
                 let t = Double(k) / Double(inner + 1)
-                let offset = jitter(i, j, horizontal ? 10 + k : 20 + k, size * 0.04)
+                let offset = jitter(i, j, horizontal ? 10 + k : 20 + k, size * 0.04 / Double(detail))
                 let x = ((a.x + (b.x - a.x) * t + (horizontal ? 0 : offset)) * 64).rounded() / 64
                 let y = ((a.y + (b.y - a.y) * t + (horizontal ? offset : 0)) * 64).rounded() / 64
                 points.append((x, y))
