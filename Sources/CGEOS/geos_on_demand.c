@@ -95,6 +95,7 @@ FORWARD_VOID(GEOSMakeValidParams_destroy_r, (GEOSContextHandle_t handle, GEOSMak
 FORWARD(int, GEOSMakeValidParams_setKeepCollapsed_r, (GEOSContextHandle_t handle, GEOSMakeValidParams* p, int style), (handle, p, style))
 FORWARD(int, GEOSMakeValidParams_setMethod_r, (GEOSContextHandle_t handle, GEOSMakeValidParams* p, enum GEOSMakeValidMethods method), (handle, p, method))
 FORWARD(GEOSGeometry *, GEOSMakeValidWithParams_r, (GEOSContextHandle_t handle, const GEOSGeometry* g, const GEOSMakeValidParams* makeValidParams), (handle, g, makeValidParams))
+FORWARD(int, GEOSNormalize_r, (GEOSContextHandle_t handle, GEOSGeometry* g), (handle, g))
 FORWARD(GEOSGeometry *, GEOSPointOnSurface_r, (GEOSContextHandle_t handle, const GEOSGeometry* g), (handle, g))
 FORWARD(const GEOSPreparedGeometry *, GEOSPrepare_r, (GEOSContextHandle_t handle, const GEOSGeometry* g), (handle, g))
 FORWARD(char, GEOSPreparedContains_r, (GEOSContextHandle_t handle, const GEOSPreparedGeometry* pg1, const GEOSGeometry* g2), (handle, pg1, g2))

@@ -25,6 +25,9 @@ public enum Audit {
         /// Skip the overlay of a pair whose shared edges prove their interiors disjoint
         /// (`InteriorsDisjoint`); tests turn it off to hold the findings to GEOS alone.
         var skipsProvenNeighbours = true
+        /// Make the union of a layer's gap check in two halves on two cores (see
+        /// `LayerAudit.checkGaps`); tests turn it off to compare with the union in one piece.
+        var splitsGapUnion = true
         public var commandLine = ""
         public init() {}
     }
@@ -69,13 +72,18 @@ public enum Audit {
         } else {
             within = try ws.jurisdictionLayer().flatMap { try ws.coverage(layer: $0.name) }
         }
-        let toLonLat = try LayerImport.transform(from: crs, to: .wgs84)
+        // PROJ takes milliseconds to load and to make a transform, GEOS to load: the main
+        // thread's transform and the gap checks' (one thread at a time) are made, and GEOS is
+        // loaded, on other cores while the layers load.
+        let lonLat = BackgroundValue { Result { try LayerImport.transform(from: crs, to: .wgs84) } }
+        let gapsLonLat = BackgroundValue { Result { try LayerImport.transform(from: crs, to: .wgs84) } }
+        _ = BackgroundValue { GEOSLibrary.load() }
         let finest = all.filter { $0.kind == .area && !$0.jurisdiction }.max { $0.featureCount < $1.featureCount }
         var report = Report(layers: infos, workspaceCRS: crs)
         try ws.read {
             for info in infos {
                 if info.kind == .roadduty {
-                    var audit = try RoadAudit(layer: info, workspace: ws, options: o, toLonLat: toLonLat)
+                    var audit = try RoadAudit(layer: info, workspace: ws, options: o, toLonLat: try lonLat.value.get())
                     audit.checkRanges()
                     // Duty polygons of the same service (their own, else their layer's) are the
                     // other map of the same duty.
@@ -92,12 +100,12 @@ public enum Audit {
                 let isJurisdiction = try ws.jurisdictionLayer()?.name == info.name && o.within == nil
                 let gaps = !info.partial && !isJurisdiction ? within.map { within in
                     BackgroundValue { Result { () throws -> [Defect] in
-                        var audit = try LayerAudit(data: data, options: o, toLonLat: LayerImport.transform(from: crs, to: .wgs84))
+                        var audit = try LayerAudit(data: data, options: o, toLonLat: try gapsLonLat.value.get())
                         try audit.checkGaps(within: within)
                         return audit.defects
                     } }
                 } : nil
-                var audit = try LayerAudit(data: data, options: o, toLonLat: toLonLat)
+                var audit = try LayerAudit(data: data, options: o, toLonLat: try lonLat.value.get())
                 try audit.checkGeometry()
                 try audit.checkOverlaps()
                 if let gaps { audit.append(try gaps.value.get()) }
@@ -108,7 +116,7 @@ public enum Audit {
                 report.defects += distinct(audit.defects)
             }
             for info in infos {
-                report.defects += try RepairRegister.defects(layer: info.name, workspace: ws, toLonLat: toLonLat)
+                report.defects += try RepairRegister.defects(layer: info.name, workspace: ws, toLonLat: try lonLat.value.get())
             }
         }
         if o.register {
@@ -143,6 +151,11 @@ struct LayerAudit {
     }
 
     private var layer: String { data.layer.name }
+
+    /// Layers with fewer members are unioned in one piece: a thread is not worth it.
+    static let splitGapsFrom = 8
+    /// How near a member must come to a gap to border it, in metres.
+    static let borderReach = 0.01
 
     /// Findings made by another audit of the same layer (on another thread), after these.
     mutating func append(_ found: [Defect]) { defects += found }
@@ -206,20 +219,43 @@ struct LayerAudit {
         }
     }
 
-    /// The jurisdiction minus the layer's union, part by part.
+    /// The jurisdiction minus the layer's union, part by part, in GEOS's normal form (a gap's
+    /// id and place in the report then depend on the gaps alone, not on how the union was made).
+    ///
+    /// The union is the cost. The members are split into a west and an east half (by the centre
+    /// of their envelopes), the east half is unioned on another core, and the jurisdiction
+    /// minus the west union, minus the east union, is what is missing: the same set as minus
+    /// the whole union, without its last and largest step waiting for both halves.
     mutating func checkGaps(within: Geometry) throws {
         guard !geos.isEmpty else { return }
-        let union = try GeosGeometry.unaryUnion(geos)
-        let missing = try GeosGeometry(within).difference(union)
-        for part in try missing.polygonalParts() {
+        let missing: GeosGeometry
+        if !options.splitsGapUnion || geos.count < Self.splitGapsFrom {
+            missing = try GeosGeometry(within).difference(try GeosGeometry.unaryUnion(geos))
+        } else {
+            let order = geos.indices.sorted { data.polygons.envelope($0).center.x < data.polygons.envelope($1).center.x }
+            let west = order[..<(order.count / 2)], east = Array(order[(order.count / 2)...])
+            // GEOS objects stay on the thread that made them: the east half crosses as a Geometry.
+            let shapes = geometries
+            let eastUnion = BackgroundValue { Result { () throws -> Geometry in
+                try GeosGeometry.unaryUnion(try east.map { try GeosGeometry(shapes[$0]) }).geometry()
+            } }
+            let rest = try GeosGeometry(within).difference(try GeosGeometry.unaryUnion(west.map { geos[$0] }))
+            missing = try rest.difference(try GeosGeometry(try eastUnion.value.get()))
+        }
+        // In normal form, the parts come in the same order and each with the same vertices
+        // however the union was made.
+        for part in try missing.normalized().polygonalParts() {
             let g = try GeosGeometry(.polygon(part))
             let area = try g.area()
             guard area > 0 else { continue }
-            // Who borders the gap: the owners a dispatcher would ask first.
-            let e = (try? g.geometry())?.envelope ?? .empty
+            // Who borders the gap: the owners a dispatcher would ask first. Within a centimetre,
+            // not touching: a neighbour meeting the gap at one corner must not come and go with
+            // the last bits of the corner's coordinates.
+            let e = ((try? g.geometry())?.envelope ?? .empty).expanded(by: Self.borderReach)
+            let prepared = try PreparedGeometry(g)
             var neighbours = Set<String>()
             data.tree.search(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY) { m in
-                if geos[m].intersects(g) { neighbours.insert(data.parties[m].key) }
+                if prepared.isWithinDistance(Self.borderReach, of: geos[m]) { neighbours.insert(data.parties[m].key) }
             }
             let detail = neighbours.isEmpty ? "nobody borders it" : "bordered by " + neighbours.sorted(by: codePointOrder).joined(separator: ", ")
             add(isSliver(area: area, length: try g.length()) ? .sliverGap : .gap, keys: [], fids: [], area: area, geometry: g, detail: detail)

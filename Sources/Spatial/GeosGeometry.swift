@@ -119,6 +119,14 @@ public final class GeosGeometry {
     public func union(_ other: GeosGeometry) throws -> GeosGeometry { try wrap(GEOSUnion_r(handle, pointer, other.pointer), "union failed") }
     public func intersection(_ other: GeosGeometry) throws -> GeosGeometry { try wrap(GEOSIntersection_r(handle, pointer, other.pointer), "intersection failed") }
     public func difference(_ other: GeosGeometry) throws -> GeosGeometry { try wrap(GEOSDifference_r(handle, pointer, other.pointer), "difference failed") }
+    /// The same geometry in GEOS's normal form (rings oriented one way, each starting at its
+    /// lowest vertex, parts sorted): equal shapes built by different operations come out with
+    /// the same coordinates in the same order.
+    public func normalized() throws -> GeosGeometry {
+        let copy = try wrap(GEOSGeom_clone_r(handle, pointer), "clone failed")
+        try context.check(GEOSNormalize_r(handle, copy.pointer) == -1, "normalize failed")
+        return copy
+    }
     public func buffer(_ distance: Double, quadrantSegments: Int = 8) throws -> GeosGeometry {
         try wrap(GEOSBuffer_r(handle, pointer, distance, Int32(quadrantSegments)), "buffer failed")
     }

@@ -68,29 +68,41 @@ extension PolygonSet {
             recordStart = .allocate(capacity: starts.count); _ = recordStart.initialize(from: starts)
             edgeCount = segmentCounts.reduce(0, +)
 
-            // Bands: about 4 segments per band, so a lookup scans a handful of edges.
+            // Bands: about 4 segments per band, so a lookup scans a handful of edges. Two passes
+            // over each member's segments, counting then filling, straight into the flat arrays:
+            // a list per band cost an allocation each and most of a layer's load.
             var first = [Int](repeating: -1, count: count), counts = [Int](repeating: 0, count: count)
             var scales = [Double](repeating: 0, count: count)
-            var bandStarts: [Int] = [0], members: [Int32] = []
+            var bandStarts: [Int] = [0], members: [Int32] = [], next: [Int] = []
             for m in 0..<count {
                 let n = segmentCounts[m]
                 let minY = records[starts[m] + 1], maxY = records[starts[m] + 3]
                 guard n > PolygonSet.bandThreshold, maxY > minY else { continue }
                 let bands = max(1, min(n / 4, 4096))
                 let scale = Double(bands) / (maxY - minY)
-                var lists = [[Int32]](repeating: [], count: bands)
+                let base = bandStarts.count - 1, offset = members.count
+                bandStarts.append(contentsOf: repeatElement(0, count: bands))
+                // bandStarts[base + 1 + b]: first the number of segments in band b, then where
+                // band b + 1 starts; bandStarts[base] already holds where band 0 starts.
                 Self.forEachSegment(records, from: starts[m]) { o in
                     let lo = min(records[o + 1], records[o + 3]), hi = max(records[o + 1], records[o + 3])
-                    let b0 = Self.band(lo, minY, scale, bands), b1 = Self.band(hi, minY, scale, bands)
-                    for b in b0...b1 { lists[b].append(Int32(o)) }
+                    for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) { bandStarts[base + 1 + b] += 1 }
                 }
-                first[m] = bandStarts.count - 1
+                for b in 0..<bands { bandStarts[base + 1 + b] += bandStarts[base + b] }
+                members.append(contentsOf: repeatElement(0, count: bandStarts[base + bands] - offset))
+                // Filled band by band from each band's start, which ends at the next band's.
+                next.removeAll(keepingCapacity: true)
+                next += bandStarts[base..<(base + bands)]
+                Self.forEachSegment(records, from: starts[m]) { o in
+                    let lo = min(records[o + 1], records[o + 3]), hi = max(records[o + 1], records[o + 3])
+                    for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) {
+                        members[next[b]] = Int32(o)
+                        next[b] += 1
+                    }
+                }
+                first[m] = base
                 counts[m] = bands
                 scales[m] = scale
-                for list in lists {
-                    members += list
-                    bandStarts.append(members.count)
-                }
             }
             bandFirst = .allocate(capacity: max(count, 1)); _ = bandFirst.initialize(from: first)
             bandCount = .allocate(capacity: max(count, 1)); _ = bandCount.initialize(from: counts)

@@ -163,6 +163,56 @@ final class AuditTests: XCTestCase {
         for key in ["DUP", "TRI", "HOLEX", "IN", "X"] { XCTAssertTrue(reports[1].contains("\"\(key)\""), key) }
     }
 
+    /// Audit's gap check makes the union in two halves on two cores: on 23 duty polygons with
+    /// jittered sides that overlap, leave slivers and gaps against each other and against a
+    /// jittered jurisdiction (two blocks left out), its findings are those of the union in one
+    /// piece, gap for gap, ids included.
+    func testGapsFromTheUnionInHalvesAreThoseOfTheWholeUnion() throws {
+        let s = try Scratch()
+        let cells = TestCoverage.make().filter { $0.key.hasPrefix("C") }
+        try s.importLayer("grids", kind: .grid, geojson: TestCoverage.geoJSON(cells, originX: originX, originY: originY))
+        /// A deterministic offset in (-amount, amount) metres.
+        func wobble(_ a: Int, _ b: Int, _ amount: Double) -> Double {
+            Double((a &* 7_919 &+ b &* 104_729) % 1_000) / 1_000 * 2 * amount - amount
+        }
+        var duty: [String] = []
+        for i in 0..<5 {
+            for j in 0..<5 where !(i == 1 && j == 3) && !(i == 3 && j == 1) {
+                let x0 = Double(i) * 400, y0 = Double(j) * 400, x1 = x0 + 400, y1 = y0 + 400
+                let corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].enumerated().map { k, c in
+                    (c.0 + wobble(i * 5 + j, k, 12), c.1 + wobble(i * 5 + j, k + 4, 12))
+                }
+                var outline: [(Double, Double)] = []
+                for k in 0..<4 {
+                    let a = corners[k], b = corners[(k + 1) % 4]
+                    outline.append(a)
+                    for t in 1...3 {
+                        let f = Double(t) / 4
+                        outline.append((a.0 + (b.0 - a.0) * f + wobble(i * 5 + j, 10 * k + t, 6), a.1 + (b.1 - a.1) * f + wobble(i * 5 + j, 10 * k + t + 5, 6)))
+                    }
+                }
+                duty.append(feature(#"{"owner":"O\#(i)\#(j % 3)"}"#, rings: [outline]))
+            }
+        }
+        try s.importLayer("duty", kind: .duty, geojson: collection(duty))
+        var reports: [Audit.Report] = []
+        for splitting in [true, false] {
+            var o = Audit.Options()
+            o.layers = ["duty"]
+            o.register = false
+            o.splitsGapUnion = splitting
+            reports.append(try Audit.run(o, workspace: try s.workspace()))
+        }
+        let gaps = reports[1].defects.filter { $0.kind == .gap }
+        XCTAssertGreaterThanOrEqual(gaps.count, 3, "the two blocks left out and gaps along the jurisdiction's edge")
+        XCTAssertTrue(reports[1].defects.contains { $0.kind == .sliverGap }, "slivers between neighbours")
+        XCTAssertEqual(reports[0].defects.map(\.id), reports[1].defects.map(\.id))
+        for (a, b) in zip(reports[0].defects, reports[1].defects) {
+            XCTAssertEqual(a.area, b.area, accuracy: 1e-6 * Swift.max(1, b.area), "\(b.kind) \(b.id)")
+            XCTAssertEqual(a.detail, b.detail)
+        }
+    }
+
     /// Map paths write their coordinates with a formatter of their own: it writes what
     /// `String(format: "%.1f")` writes, but for values whose tenths are halves (rounded away
     /// from zero) and negative zero (written 0.0).

@@ -6,7 +6,8 @@
 Timed: only the join, excluding reading the CSV, classifying and writing; best of --repeat
 runs per chunk, Python's GC off (see README: the peer gets every advantage).
   --method polygon-tree (default, the fastest measured, see README): each layer's polygons
-    prepared and put in an STRtree once; per chunk of points: point geometries, the tree's
+    prepared and put in an STRtree once per thread (GEOS's prepared polygons are not safe to
+    share); per chunk of points: point geometries, the tree's
     envelope candidates for them, `contains_xy` of each candidate against its prepared polygon;
     the chunk split over --threads threads.
   --method points-tree: per chunk an STRtree over the points, queried with each layer's
@@ -41,23 +42,29 @@ class Layer:
         bad = ~shapely.is_valid(self.polys)
         self.polys[bad] = shapely.make_valid(self.polys[bad], method="structure", keep_collapsed=False)
         self.keys = np.array([str(ft["properties"][key]) for ft in feats], dtype=object)
-        self.tree = None
+        self.copies = None   # [(prepared polygons, STRtree)] one per thread part
         self.join_s = 0.0
         self.unions = {}   # polygon indices of one key -> their prepared union
 
     def index(self, pool=None, threads=1):
-        if self.tree is None:
-            shapely.prepare(self.polys)
-            # GEOS builds a prepared polygon's point locator on first use, unguarded: two
-            # threads meeting an unbuilt one race on its heap (the peer then died at thread
-            # shutdown). Each thread builds the locators of its own share once, here.
-            xy = shapely.get_coordinates(shapely.point_on_surface(self.polys))
-            def warm(s):
-                shapely.contains_xy(self.polys[s], xy[s, 0], xy[s, 1])
-            list(pool.map(warm, split(len(self.polys), threads))) if pool else warm(slice(None))
-            self.tree = shapely.STRtree(self.polys)
-        return self.tree
+        """The prepared polygons and their STRtree, one copy per thread.
 
+        GEOS builds parts of a prepared polygon lazily and unguarded; shared between threads,
+        the peer corrupted its heap now and then (glibc: "unaligned tcache chunk" at thread
+        shutdown) even with every point locator built beforehand. So nothing is shared: each
+        thread part gets its own copy, prepared and indexed by the thread that will use it,
+        at the same time as the others."""
+        if self.copies is None:
+            def build(i):
+                polys = self.polys if i == 0 else shapely.from_wkb(shapely.to_wkb(self.polys))
+                shapely.prepare(polys)
+                xy = shapely.get_coordinates(shapely.point_on_surface(polys))
+                shapely.contains_xy(polys, xy[:, 0], xy[:, 1])   # builds every point locator
+                tree = shapely.STRtree(polys)
+                tree.query(polys[:1])
+                return polys, tree
+            self.copies = list(pool.map(build, range(threads))) if pool else [build(0)]
+        return self.copies
     def union(self, idx):
         u = self.unions.get(idx)
         if u is None:
@@ -82,13 +89,14 @@ def split(n, parts):
 
 def join_polygon_tree(layer, pts, xy, pool, threads):
     """(polygon index, point index) pairs where the polygon contains the point."""
-    tree = layer.index()   # first chunk only: prepare + tree, timed like the rest
+    copies = layer.index(pool, threads)   # first chunk only: prepare + tree, timed like the rest
 
-    def part(s):
+    def part(i, s):
+        polys, tree = copies[i]
         c = tree.query(pts[s])   # envelope candidates: (point, polygon)
-        hit = shapely.contains_xy(layer.polys[c[1]], xy[s, 0][c[0]], xy[s, 1][c[0]])
+        hit = shapely.contains_xy(polys[c[1]], xy[s, 0][c[0]], xy[s, 1][c[0]])
         return np.stack([c[1][hit], c[0][hit] + s.start])
-    return np.concatenate(list(pool.map(part, split(len(pts), threads))), axis=1)
+    return np.concatenate(list(pool.map(part, range(threads), split(len(pts), threads))), axis=1)
 
 
 def join_points_tree(layer, tree, pool, threads):
@@ -103,7 +111,7 @@ def classify(layer, pts, contains, jurisdiction):
     union the covering polygons of each key; disputed if >= 2 keys hold the point in their
     union's interior, boundary if any key has it on its union's boundary, else inside."""
     n = len(pts)
-    c = layer.index().query(pts)
+    c = layer.index()[0][1].query(pts)
     cov = np.stack([c[1], c[0]])[:, shapely.covers(layer.polys[c[1]], pts[c[0]])]
     ncov = np.bincount(cov[1], minlength=n)
     ncon = np.bincount(contains[1], minlength=n)
