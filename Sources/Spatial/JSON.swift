@@ -259,7 +259,7 @@ public struct JSONParser {
             throw error("unexpected \(describePeek())")
         }
         if intDigits > 1 && bytes[intStart] == 0x30 { position = start; throw error("a JSON number cannot have a leading zero") }
-        var isInteger = true
+        var isInteger = true, hasExponent = false
         if peek == UInt8(ascii: ".") {
             position += 1
             isInteger = false
@@ -268,11 +268,20 @@ public struct JSONParser {
         if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
             position += 1
             isInteger = false
+            hasExponent = true
             if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
             guard digits() > 0 else { position = start; throw error("a JSON number needs digits in its exponent") }
         }
         let length = position - start
         guard length <= 400 else { position = start; throw error("a number of \(length) characters is not a coordinate") }
+        // Coordinates are most of a GeoJSON file: the commonest forms are read straight from
+        // the bytes (the same values as below), the rest through a String.
+        if isInteger && intDigits <= 18 {
+            var i: Int64 = 0
+            for k in intStart..<position { i = i &* 10 &+ Int64(bytes[k] &- 48) }
+            return .integer(bytes[start] == UInt8(ascii: "-") ? -i : i)
+        }
+        if !hasExponent, let d = DecimalParser.parse(bytes.baseAddress! + start, count: length) { return .number(d) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if isInteger, let i = Int64(text) { return .integer(i) }
         guard let d = Double(text) else { position = start; throw error("invalid number '\(text.prefix(40))'") }

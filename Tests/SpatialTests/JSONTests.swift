@@ -25,6 +25,30 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// Numbers without an exponent are read from the bytes, not through a String: the same
+    /// values as `Int64(text)` and `Double(text)` give, on 20,000 random numbers of every length.
+    func testNumbersReadFromBytesEqualTheStandardLibrarys() throws {
+        var random = SystemRandomNumberGenerator()
+        var texts: [String] = ["0", "-0", "0.0", "-0.0", "999999999999999999", "-999999999999999999", "9999999999999999999",
+                               "9007199254740993", "0.1", "123456789012345678901234", "538123.4560000000000000001"]
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...20, using: &random), point = Int.random(in: 0...digits, using: &random)
+            var t = Bool.random(using: &random) ? "-" : ""
+            t += String(Int.random(in: 1...9, using: &random))
+            for _ in 1..<digits { t += String(Int.random(in: 0...9, using: &random)) }
+            if point > 0 && point < digits { t.insert(".", at: t.index(t.endIndex, offsetBy: -point)) }
+            texts.append(t)
+        }
+        for t in texts {
+            let v = try JSONParser.parse(Array(t.utf8))
+            if !t.contains("."), let i = Int64(t) {
+                XCTAssertEqual(v, .integer(i), t)
+            } else {
+                XCTAssertEqual(v, .number(try XCTUnwrap(Double(t))), t)
+            }
+        }
+    }
+
     func testErrorsNameLineAndColumn() {
         XCTAssertThrowsError(try JSONParser.parse(Array("{\n  \"a\": [1, 2,\n}".utf8))) { e in
             let error = e as! JSONError
