@@ -30,10 +30,12 @@ enum KeptCellIndexes {
     /// a workspace from before the table, or bytes that are no index).
     static func load(digest: String, memberCount: Int, workspace ws: Workspace) throws -> CellIndex? {
         guard try ws.hasTable(table) else { return nil }
-        let row = try ws.database.prepare("SELECT cells FROM \(table) WHERE digest = ?")
+        let row = try ws.database.prepare("SELECT rowid FROM \(table) WHERE digest = ? AND typeof(cells) = 'blob'")
         try row.bind([.text(digest)])
-        guard try row.step() else { return nil }
-        return row.withBlob(0) { CellIndex(encoded: $0, memberCount: memberCount) } ?? nil
+        guard try row.step(), let rowid = row.integer(0),
+              let blob = SQLiteBlobReader(database: ws.database, table: table, column: "cells", rowid: rowid) else { return nil }
+        // Read straight into the index's arrays: a big city's index is tens of megabytes.
+        return CellIndex(encodedCount: blob.count, memberCount: memberCount, read: blob.read)
     }
 
     /// Keeps the indexes of every polygon layer at `tolerance`, building those not kept yet,

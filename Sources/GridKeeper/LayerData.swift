@@ -55,6 +55,14 @@ final class LayerData: @unchecked Sendable {
             guard let fid = rows.integer(0) else { continue }
             let polygonal = try rows.withBlob(1) { blob -> Bool in
                 guard try GeoPackageBlob.appendPolygonal(blob, to: &builder) else { return false }
+                if blobs.isEmpty {
+                    // Room for the whole layer at twice the first blob's size a feature: growing a
+                    // city's blobs by doubling copied them over and over, each new page a fault.
+                    // Room never written costs no memory; a guess beyond 256 MiB is not trusted.
+                    let guess = Swift.min(blob.count * 2 * Swift.max(window == nil ? layer.featureCount : 0, 1), 1 << 28)
+                    blobs.reserveCapacity(guess)
+                    builder.reserveCapacity(doubles: guess / 8)
+                }
                 blobs += blob
                 return true
             }

@@ -26,9 +26,19 @@ extension CellIndex {
     /// `memberCount` members (every cell's range inside the entries, every member in the set);
     /// nil when the bytes are not one, so the caller builds it instead.
     public convenience init?(encoded bytes: UnsafeRawBufferPointer, memberCount: Int) {
-        guard bytes.count >= Self.headerWords * 8 else { return nil }
+        self.init(encodedCount: bytes.count, memberCount: memberCount) { buffer, offset in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + buffer.count)]))
+            return true
+        }
+    }
+
+    /// The same, from encoded bytes read piece by piece: `read(buffer, offset)` fills `buffer`
+    /// with the `encodedCount` bytes' from `offset` on (false: it cannot). The arrays are read
+    /// straight into the index's own memory, e.g. from a `SQLiteBlobReader`.
+    public convenience init?(encodedCount: Int, memberCount: Int, read: (UnsafeMutableRawBufferPointer, Int) -> Bool) {
+        guard encodedCount >= Self.headerWords * 8 else { return nil }
         var header = [UInt64](repeating: 0, count: Self.headerWords)
-        header.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<Self.headerWords * 8])) }
+        guard header.withUnsafeMutableBytes({ read($0, 0) }) else { return nil }
         let tolerance = Double(bitPattern: header[1]), minX = Double(bitPattern: header[2]), minY = Double(bitPattern: header[3])
         let inverseSize = Double(bitPattern: header[4])
         guard header[0] == Self.byteOrderMark, tolerance >= 0, tolerance.isFinite, minX.isFinite, minY.isFinite,
@@ -36,16 +46,15 @@ extension CellIndex {
               header[7] < 1 << 31 else { return nil }
         let columns = Int(header[5]), rows = Int(header[6]), entryCount = Int(header[7])
         let (cells, overflow) = columns.multipliedReportingOverflow(by: rows)
-        guard !overflow, bytes.count == Self.headerWords * 8 + (cells + 1) * 4 + entryCount * 4 else { return nil }
+        guard !overflow, encodedCount == Self.headerWords * 8 + (cells + 1) * 4 + entryCount * 4 else { return nil }
         let cellStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: cells + 1)
         let entries = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Swift.max(entryCount, 1))
         let startsAt = Self.headerWords * 8, entriesAt = startsAt + (cells + 1) * 4
-        UnsafeMutableRawBufferPointer(cellStart).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[startsAt..<entriesAt]))
-        UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(entries)[0..<entryCount * 4])
-            .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[entriesAt...]))
-        var wellFormed = cellStart[0] == 0 && Int(cellStart[cells]) == entryCount
-        for k in 0..<cells where cellStart[k] > cellStart[k + 1] { wellFormed = false; break }
-        for e in 0..<entryCount where Storage.member(entries[e]) >= memberCount { wellFormed = false; break }
+        var wellFormed = read(UnsafeMutableRawBufferPointer(cellStart), startsAt)
+            && read(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(entries)[0..<entryCount * 4]), entriesAt)
+        wellFormed = wellFormed && cellStart[0] == 0 && Int(cellStart[cells]) == entryCount
+        for k in 0..<cells where wellFormed && cellStart[k] > cellStart[k + 1] { wellFormed = false; break }
+        for e in 0..<entryCount where wellFormed && Storage.member(entries[e]) >= memberCount { wellFormed = false; break }
         guard wellFormed else {
             cellStart.deallocate()
             entries.deallocate()

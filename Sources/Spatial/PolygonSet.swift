@@ -84,20 +84,27 @@ extension PolygonSet {
                 bandStarts.append(contentsOf: repeatElement(0, count: bands))
                 // bandStarts[base + 1 + b]: first the number of segments in band b, then where
                 // band b + 1 starts; bandStarts[base] already holds where band 0 starts.
-                Self.forEachSegment(records, from: starts[m]) { o in
-                    let lo = min(records[o + 1], records[o + 3]), hi = max(records[o + 1], records[o + 3])
-                    for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) { bandStarts[base + 1 + b] += 1 }
+                let c = coords, from = starts[m]
+                bandStarts.withUnsafeMutableBufferPointer { counted in
+                    Self.forEachSegment(c, from: from) { o in
+                        let lo = min(c[o + 1], c[o + 3]), hi = max(c[o + 1], c[o + 3])
+                        for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) { counted[base + 1 + b] += 1 }
+                    }
+                    for b in 0..<bands { counted[base + 1 + b] += counted[base + b] }
                 }
-                for b in 0..<bands { bandStarts[base + 1 + b] += bandStarts[base + b] }
                 members.append(contentsOf: repeatElement(0, count: bandStarts[base + bands] - offset))
                 // Filled band by band from each band's start, which ends at the next band's.
                 next.removeAll(keepingCapacity: true)
                 next += bandStarts[base..<(base + bands)]
-                Self.forEachSegment(records, from: starts[m]) { o in
-                    let lo = min(records[o + 1], records[o + 3]), hi = max(records[o + 1], records[o + 3])
-                    for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) {
-                        members[next[b]] = Int32(o)
-                        next[b] += 1
+                next.withUnsafeMutableBufferPointer { next in
+                    members.withUnsafeMutableBufferPointer { members in
+                        Self.forEachSegment(c, from: from) { o in
+                            let lo = min(c[o + 1], c[o + 3]), hi = max(c[o + 1], c[o + 3])
+                            for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) {
+                                members[next[b]] = Int32(o)
+                                next[b] += 1
+                            }
+                        }
                     }
                 }
                 first[m] = base
@@ -112,7 +119,8 @@ extension PolygonSet {
         }
 
         /// Calls `body` with the position of every segment's first vertex in the record at `r`.
-        private static func forEachSegment(_ records: [Double], from r: Int, _ body: (Int) -> Void) {
+        @inline(__always)
+        private static func forEachSegment(_ records: UnsafeMutableBufferPointer<Double>, from r: Int, _ body: (Int) -> Void) {
             var p = r + 5
             for _ in 0..<Int(records[r + 4]) {
                 let n = Int(records[p])

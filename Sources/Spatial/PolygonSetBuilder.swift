@@ -14,6 +14,11 @@ extension PolygonSet {
         /// Members added so far.
         public var count: Int { segmentCounts.count }
 
+        /// Makes room for about this many coordinates and counts (two per vertex) in all.
+        public mutating func reserveCapacity(doubles: Int) {
+            records.reserveCapacity(doubles)
+        }
+
         /// Starts a member; its rings follow, then `endMember` or `discardMember`.
         public mutating func beginMember() {
             precondition(open == nil, "the previous member is still open")
