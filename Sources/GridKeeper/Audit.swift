@@ -25,11 +25,23 @@ public enum Audit {
         /// Skip the overlay of a pair whose shared edges prove their interiors disjoint
         /// (`InteriorsDisjoint`); tests turn it off to hold the findings to GEOS alone.
         var skipsProvenNeighbours = true
-        /// Make the union of a layer's gap check in two halves on two cores (see
-        /// `LayerAudit.checkGaps`); tests turn it off to compare with the union in one piece.
-        var splitsGapUnion = true
+        /// How the gap check finds what the layer leaves uncovered (see `LayerAudit.checkGaps`);
+        /// tests choose each to compare it with the others.
+        var gapMethod = GapMethod.boxesOrHalves
         public var commandLine = ""
         public init() {}
+    }
+
+    enum GapMethod {
+        /// Box by box where edges are left over (`UncancelledEdges`), else as `halves`.
+        case boxesOrHalves
+        /// Box by box only: a layer the boxes do not serve is an error (for tests).
+        case boxes
+        /// The jurisdiction minus the union of the west half, minus the union of the east half
+        /// (made on another core).
+        case halves
+        /// The jurisdiction minus the union of the whole layer.
+        case whole
     }
 
     public struct Report: Sendable {
@@ -220,17 +232,24 @@ struct LayerAudit {
     }
 
     /// The jurisdiction minus the layer's union, part by part, in GEOS's normal form (a gap's
-    /// id and place in the report then depend on the gaps alone, not on how the union was made).
+    /// id and place in the report then depend on the gaps alone, not on how they were found).
     ///
-    /// The union is the cost. The members are split into a west and an east half (by the centre
-    /// of their envelopes), the east half is unioned on another core, and the jurisdiction
-    /// minus the west union, minus the east union, is what is missing: the same set as minus
-    /// the whole union, without its last and largest step waiting for both halves.
+    /// The union is the cost. Where the members nearly tile the jurisdiction, the gaps are
+    /// found in the few small boxes where edges are left over (`gapsInBoxes`). Otherwise the
+    /// members are split into a west and an east half (by the centre of their envelopes), the
+    /// east half is unioned on another core, and the jurisdiction minus the west union, minus
+    /// the east union, is what is missing: the same set as minus the whole union, without its
+    /// last and largest step waiting for both halves.
     mutating func checkGaps(within: Geometry) throws {
         guard !geos.isEmpty else { return }
+        let area = try GeosGeometry(within)
         let missing: GeosGeometry
-        if !options.splitsGapUnion || geos.count < Self.splitGapsFrom {
-            missing = try GeosGeometry(within).difference(try GeosGeometry.unaryUnion(geos))
+        if options.gapMethod == .boxesOrHalves || options.gapMethod == .boxes, let parts = try gapsInBoxes(within, area) {
+            missing = try GeosGeometry(.multiPolygon(parts))
+        } else if options.gapMethod == .boxes {
+            throw GridKeeperError.badInput("layer \(layer): the gaps are not inside boxes of left-over edges")
+        } else if options.gapMethod == .whole || geos.count < Self.splitGapsFrom {
+            missing = try area.difference(try GeosGeometry.unaryUnion(geos))
         } else {
             let order = geos.indices.sorted { data.polygons.envelope($0).center.x < data.polygons.envelope($1).center.x }
             let west = order[..<(order.count / 2)], east = Array(order[(order.count / 2)...])
@@ -239,7 +258,7 @@ struct LayerAudit {
             let eastUnion = BackgroundValue { Result { () throws -> Geometry in
                 try GeosGeometry.unaryUnion(try east.map { try GeosGeometry(shapes[$0]) }).geometry()
             } }
-            let rest = try GeosGeometry(within).difference(try GeosGeometry.unaryUnion(west.map { geos[$0] }))
+            let rest = try area.difference(try GeosGeometry.unaryUnion(west.map { geos[$0] }))
             missing = try rest.difference(try GeosGeometry(try eastUnion.value.get()))
         }
         // In normal form, the parts come in the same order and each with the same vertices
@@ -260,6 +279,37 @@ struct LayerAudit {
             let detail = neighbours.isEmpty ? "nobody borders it" : "bordered by " + neighbours.sorted(by: codePointOrder).joined(separator: ", ")
             add(isSliver(area: area, length: try g.length()) ? .sliverGap : .gap, keys: [], fids: [], area: area, geometry: g, detail: detail)
         }
+    }
+
+    /// The gaps found box by box (see `UncancelledEdges`: every gap lies inside one box): in
+    /// each box, the jurisdiction minus the members that reach into it, both cut to the box.
+    /// Nil when the boxes do not serve: too many edges left over, boxes over a quarter of the
+    /// jurisdiction's extent, or a part reaching near a box's side (not inside it after all).
+    private func gapsInBoxes(_ within: Geometry, _ area: GeosGeometry) throws -> [[[Coordinate]]]? {
+        let extent = within.envelope
+        let margin = Swift.max(1, 1e-6 * Swift.max(extent.width, extent.height))
+        guard let boxes = UncancelledEdges.boxes(geometries.map(\.polygons), area: within.polygons, margin: margin,
+                                                 limit: data.polygons.storage.edgeCount / 10 + 1_000),
+              boxes.reduce(0, { $0 + $1.width * $1.height }) <= 0.25 * extent.width * extent.height else { return nil }
+        var parts: [[[Coordinate]]] = []
+        for box in boxes {
+            let corners = [Coordinate(box.minX, box.minY), Coordinate(box.maxX, box.minY), Coordinate(box.maxX, box.maxY),
+                           Coordinate(box.minX, box.maxY), Coordinate(box.minX, box.minY)]
+            let cut = try GeosGeometry(.polygon([corners]))
+            var members: [Int] = []
+            data.tree.search(minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: box.maxY) { members.append($0) }
+            var rest = try area.intersection(cut)
+            if !members.isEmpty {
+                rest = try rest.difference(try GeosGeometry.unaryUnion(try members.sorted().map { try geos[$0].intersection(cut) }))
+            }
+            let inner = box.expanded(by: -margin / 2)
+            for part in try rest.polygonalParts() {
+                let e = Envelope(covering: part.first ?? [])
+                guard e.minX > inner.minX, e.minY > inner.minY, e.maxX < inner.maxX, e.maxY < inner.maxY else { return nil }
+                parts.append(part)
+            }
+        }
+        return parts
     }
 
     /// GB/T 30428.1 codes: 15 digits (6 admin + 3 street + 3 community + 3 grid), or 14 in

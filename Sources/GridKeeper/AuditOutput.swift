@@ -55,11 +55,7 @@ public enum AuditOutput {
 /// RFC 7946 winding: exterior rings counter-clockwise, holes clockwise (GEOS has no
 /// orient function in 3.11, so it is done here by the shoelace sign).
 public enum RingOrientation {
-    public static func signedArea(_ ring: [Coordinate]) -> Double {
-        var s = 0.0
-        for (a, b) in zip(ring, ring.dropFirst()) { s += a.x * b.y - b.x * a.y }
-        return s / 2
-    }
+    public static func signedArea(_ ring: [Coordinate]) -> Double { Orientation.signedArea(ring) }
 
     public static func rfc7946(_ g: Geometry) -> Geometry {
         func orient(_ rings: [[Coordinate]]) -> [[Coordinate]] {

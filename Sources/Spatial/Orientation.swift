@@ -5,6 +5,14 @@
 /// the determinant in double-double arithmetic. Doing the same steps here makes the native
 /// kernel agree with GEOS's prepared predicates bit for bit.
 public enum Orientation {
+    /// The signed area of a closed ring (first vertex repeated last), by the
+    /// shoelace formula: positive when the ring runs counter-clockwise.
+    public static func signedArea(_ ring: [Coordinate]) -> Double {
+        var s = 0.0
+        for (a, b) in zip(ring, ring.dropFirst()) { s += a.x * b.y - b.x * a.y }
+        return s / 2
+    }
+
     /// +1: `q` is to the left of p1→p2 (counter-clockwise); -1: to the right; 0: collinear.
     @inline(__always)
     public static func index(_ p1x: Double, _ p1y: Double, _ p2x: Double, _ p2y: Double, _ qx: Double, _ qy: Double) -> Int {

@@ -163,10 +163,11 @@ final class AuditTests: XCTestCase {
         for key in ["DUP", "TRI", "HOLEX", "IN", "X"] { XCTAssertTrue(reports[1].contains("\"\(key)\""), key) }
     }
 
-    /// Audit's gap check makes the union in two halves on two cores: on 23 duty polygons with
-    /// jittered sides that overlap, leave slivers and gaps against each other and against a
-    /// jittered jurisdiction (two blocks left out), its findings are those of the union in one
-    /// piece, gap for gap, ids included.
+    /// The gap check's ways agree: on 23 duty polygons with jittered sides that overlap, leave
+    /// slivers and gaps against each other and against a jittered jurisdiction (two blocks left
+    /// out), the union in two halves on two cores finds what the union in one piece finds, gap
+    /// for gap, ids included; boxes do not serve here (edges are left over all along the
+    /// jurisdiction's edge), and the default falls back to the halves.
     func testGapsFromTheUnionInHalvesAreThoseOfTheWholeUnion() throws {
         let s = try Scratch()
         let cells = TestCoverage.make().filter { $0.key.hasPrefix("C") }
@@ -195,21 +196,57 @@ final class AuditTests: XCTestCase {
             }
         }
         try s.importLayer("duty", kind: .duty, geojson: collection(duty))
-        var reports: [Audit.Report] = []
-        for splitting in [true, false] {
-            var o = Audit.Options()
-            o.layers = ["duty"]
-            o.register = false
-            o.splitsGapUnion = splitting
-            reports.append(try Audit.run(o, workspace: try s.workspace()))
-        }
+        let reports = try auditGaps(s, [.halves, .whole, .boxesOrHalves])
+        XCTAssertThrowsError(try auditGaps(s, [.boxes]), "no boxes on this layer")
         let gaps = reports[1].defects.filter { $0.kind == .gap }
         XCTAssertGreaterThanOrEqual(gaps.count, 3, "the two blocks left out and gaps along the jurisdiction's edge")
         XCTAssertTrue(reports[1].defects.contains { $0.kind == .sliverGap }, "slivers between neighbours")
-        XCTAssertEqual(reports[0].defects.map(\.id), reports[1].defects.map(\.id))
-        for (a, b) in zip(reports[0].defects, reports[1].defects) {
-            XCTAssertEqual(a.area, b.area, accuracy: 1e-6 * Swift.max(1, b.area), "\(b.kind) \(b.id)")
-            XCTAssertEqual(a.detail, b.detail)
+        assertSameGaps(reports)
+    }
+
+    /// Where the duty polygons tile the jurisdiction but for a few places, the gaps are found in
+    /// boxes around the edges left over: on the test coverage's grid cells as duty polygons,
+    /// four cells left out (one a block of two, one at the jurisdiction's edge), two cells
+    /// drawn twice by other owners and a square across an edge, the boxes find the same gaps as
+    /// the union in one piece and in halves, ids included.
+    func testGapsInBoxesAreThoseOfTheWholeUnion() throws {
+        let s = try Scratch()
+        let cells = TestCoverage.make().filter { $0.key.hasPrefix("C") }
+        try s.importLayer("grids", kind: .grid, geojson: TestCoverage.geoJSON(cells, originX: originX, originY: originY))
+        let missing: Set = ["C4_4", "C4_5", "C11_7", "C0_9", "C16_16"]
+        let doubled: Set = ["C8_13", "C13_2"]
+        var duty: [String] = []
+        for cell in cells where !missing.contains(cell.key) {
+            let rings = cell.rings.map { $0.map { ($0.x, $0.y) } }
+            duty.append(feature(#"{"owner":"\#(cell.key)"}"#, rings: rings))
+            if doubled.contains(cell.key) { duty.append(feature(#"{"owner":"X\#(cell.key)"}"#, rings: rings)) }
+        }
+        duty.append(feature(#"{"owner":"Q"}"#, rings: [rect(1_230, 1_230, 1_290, 1_290)]))
+        try s.importLayer("duty", kind: .duty, geojson: collection(duty))
+        let reports = try auditGaps(s, [.boxes, .whole, .halves, .boxesOrHalves])
+        let gaps = reports[1].defects.filter { $0.kind == .gap }
+        XCTAssertEqual(gaps.count, 4, "\(gaps.map(\.area))")
+        XCTAssertTrue(reports[1].defects.contains { $0.kind == .dispute }, "the doubled cells")
+        assertSameGaps(reports)
+    }
+
+    private func auditGaps(_ s: Scratch, _ methods: [Audit.GapMethod]) throws -> [Audit.Report] {
+        try methods.map { method in
+            var o = Audit.Options()
+            o.layers = ["duty"]
+            o.register = false
+            o.gapMethod = method
+            return try Audit.run(o, workspace: try s.workspace())
+        }
+    }
+
+    private func assertSameGaps(_ reports: [Audit.Report], file: StaticString = #filePath, line: UInt = #line) {
+        for r in reports.dropFirst() {
+            XCTAssertEqual(r.defects.map(\.id), reports[0].defects.map(\.id), file: file, line: line)
+            for (a, b) in zip(r.defects, reports[0].defects) {
+                XCTAssertEqual(a.area, b.area, accuracy: 1e-6 * Swift.max(1, b.area), "\(b.kind) \(b.id)", file: file, line: line)
+                XCTAssertEqual(a.detail, b.detail, file: file, line: line)
+            }
         }
     }
 
