@@ -65,6 +65,10 @@ class Layer:
                 return polys, tree
             self.copies = list(pool.map(build, range(threads))) if pool else [build(0)]
         return self.copies
+    def tree(self):
+        """The first copy's STRtree (its polygons are `self.polys`), for use on one thread."""
+        return self.index()[0][1]
+
     def union(self, idx):
         u = self.unions.get(idx)
         if u is None:
@@ -111,7 +115,7 @@ def classify(layer, pts, contains, jurisdiction):
     union the covering polygons of each key; disputed if >= 2 keys hold the point in their
     union's interior, boundary if any key has it on its union's boundary, else inside."""
     n = len(pts)
-    c = layer.index()[0][1].query(pts)
+    c = layer.tree().query(pts)
     cov = np.stack([c[1], c[0]])[:, shapely.covers(layer.polys[c[1]], pts[c[0]])]
     ncov = np.bincount(cov[1], minlength=n)
     ncon = np.bincount(contains[1], minlength=n)

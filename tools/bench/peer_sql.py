@@ -168,7 +168,7 @@ def main():
     pts = shapely.points(xy)
     check, shown = {}, []
     for layer in layers:
-        c = layer.index().query(pts)
+        c = layer.tree().query(pts)
         for pred, geos in (("ST_Intersects", shapely.covers), ("ST_Contains", shapely.contains)):
             hit = geos(layer.polys[c[1]], pts[c[0]])
             want = pairs_to_sets(c[0][hit], c[1][hit], n)
