@@ -245,6 +245,8 @@ struct LayerAudit {
         let area = try GeosGeometry(within)
         let missing: GeosGeometry
         if options.gapMethod == .boxesOrHalves || options.gapMethod == .boxes, let parts = try gapsInBoxes(within, area) {
+            // A tiling without a single edge left over has no gap.
+            guard !parts.isEmpty else { return }
             missing = try GeosGeometry(.multiPolygon(parts))
         } else if options.gapMethod == .boxes {
             throw GridKeeperError.badInput("layer \(layer): the gaps are not inside boxes of left-over edges")

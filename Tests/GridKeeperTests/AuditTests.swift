@@ -228,12 +228,17 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(gaps.count, 4, "\(gaps.map(\.area))")
         XCTAssertTrue(reports[1].defects.contains { $0.kind == .dispute }, "the doubled cells")
         assertSameGaps(reports)
+        // Every cell, once: no edge is left over, no box, no gap.
+        try s.importLayer("tiles", kind: .duty, geojson: collection(cells.map { feature(#"{"owner":"\#($0.key)"}"#, rings: $0.rings.map { $0.map { ($0.x, $0.y) } }) }))
+        let tiled = try auditGaps(s, [.boxes, .whole], layer: "tiles")
+        XCTAssertFalse(tiled[1].defects.contains { $0.kind == .gap || $0.kind == .sliverGap })
+        assertSameGaps(tiled)
     }
 
-    private func auditGaps(_ s: Scratch, _ methods: [Audit.GapMethod]) throws -> [Audit.Report] {
+    private func auditGaps(_ s: Scratch, _ methods: [Audit.GapMethod], layer: String = "duty") throws -> [Audit.Report] {
         try methods.map { method in
             var o = Audit.Options()
-            o.layers = ["duty"]
+            o.layers = [layer]
             o.register = false
             o.gapMethod = method
             return try Audit.run(o, workspace: try s.workspace())
