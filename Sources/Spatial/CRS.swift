@@ -21,7 +21,7 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         // (Scalar by scalar: the service parses one per request.)
         var t = ""
         t.reserveCapacity(text.utf8.count)
-        for u in text.unicodeScalars where u != "-" && u != "_" && !u.properties.isWhitespace {
+        for u in text.unicodeScalars where u != "-" && u != "_" && !(u.isASCII ? u == " " || (0x09...0x0D).contains(u.value) : u.properties.isWhitespace) {
             t.unicodeScalars.append(("A"..."Z").contains(u) ? Unicode.Scalar(u.value + 32)! : u)
         }
         switch t {

@@ -54,9 +54,17 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: out += "null".utf8
         case .bool(let b): out += (b ? "true" : "false").utf8
-        case .integer(let i): out += String(i).utf8
+        case .integer(let i): JSONValue.digits(i, into: &out)
         // A real keeps a ".0" so that it reads back as a real, not an integer.
-        case .number(let d): out += (!d.isFinite ? "null" : (d == d.rounded() && abs(d) < 1e15 ? "\(Int64(d)).0" : "\(d)")).utf8
+        case .number(let d):
+            if !d.isFinite {
+                out += "null".utf8
+            } else if d == d.rounded() && abs(d) < 1e15 {
+                JSONValue.digits(Int64(d), into: &out)
+                out += ".0".utf8
+            } else {
+                out += d.description.utf8
+            }
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -87,6 +95,15 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     static func quote(_ s: String, into out: inout [UInt8]) {
+        // Most text (codes, names, owners) needs no escape: copied whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if plain == true { return }
         out.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {
@@ -106,6 +123,19 @@ public enum JSONValue: Sendable, Equatable {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the decimal digits of `v` (what `String(v)` would say, without the String).
+    static func digits(_ v: Int64, into out: inout [UInt8]) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = v.magnitude
+        guard magnitude >= 10 else { return out.append(UInt8(ascii: "0") + UInt8(magnitude)) }
+        let start = out.count
+        while magnitude > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        out[start...].reverse()
     }
 
     private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10 }

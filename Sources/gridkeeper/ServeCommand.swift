@@ -41,7 +41,7 @@ struct ServeCommand: ParsableCommand {
         options.readToken = try readTokenFile.map { try Self.token(from: $0, option: "--read-token-file") }
         // The workspace is checked now, so a wrong path is a usage error, not a service that answers 503 for ever.
         _ = try workspace.open(readOnly: true)
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        LoggingSystem.bootstrap(ServiceLogHandler.init)
         let server = GridKeeperServer(options: options, logger: Logger(label: "gridkeeper.serve"))
         let outcome = Outcome(), path = options.workspacePath
         let done = DispatchSemaphore(value: 0)
@@ -56,6 +56,7 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
+        ServiceLogHandler.flush()
         if let error = outcome.error { throw GridKeeperError.workspace("the service stopped: \(error)") }
     }
 

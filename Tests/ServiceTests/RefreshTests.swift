@@ -55,6 +55,31 @@ final class RefreshTests: XCTestCase {
         XCTAssertEqual(try s.stop(), 0, "SIGTERM stops the service gracefully")
     }
 
+    /// One log line per request (method, path, status, milliseconds), in the order answered,
+    /// every one of them written by the time a SIGTERM has stopped the service.
+    func testOneLogLinePerRequestAllWrittenWhenStopped() async throws {
+        let s = try ServiceProcess()
+        try s.run(["init", "--crs", "EPSG:4549"])
+        try s.run(["import", try squares(s, owner: "甲"), "--layer", "duty", "--kind", "duty", "--crs", "EPSG:4549"])
+        let log = s.directory + "/serve.log"
+        try s.start(log: log)
+        _ = try await s.poll("/v1/health") { $0.status == 200 }
+        let paths = (0..<300).map { "/v1/lookup?lon=\(535_000 + $0)&lat=3491050&crs=EPSG:4549" } + ["/v1/nowhere", "/v1/lookup?lon=x&lat=1"]
+        var statuses: [Int] = []
+        for path in paths { statuses.append(try await s.get(path).status) }
+        XCTAssertEqual(statuses.suffix(2), [404, 400])
+        XCTAssertEqual(try s.stop(), 0)
+
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { !$0.contains("/v1/health") }
+        let requests = lines.filter { $0.contains(" GET /") }
+        XCTAssertEqual(requests.count, paths.count, lines.suffix(5).joined(separator: "\n"))
+        for (line, (path, status)) in zip(requests, zip(paths, statuses)) {
+            let route = String(path.prefix { $0 != "?" })
+            XCTAssertNotNil(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info gridkeeper\.serve: \[GridKeeperService\] GET "# + NSRegularExpression.escapedPattern(for: route)
+                                       + " \(status) \\d+\\.\\d\\d ms$", options: .regularExpression), String(line))
+        }
+    }
+
     /// `at=`: the map in force that day, equal to `lookup --at --json`, and a commit after the
     /// service started (a later version) is seen by the days it concerns.
     func testAnswersAsOfADay() async throws {

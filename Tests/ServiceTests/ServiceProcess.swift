@@ -70,15 +70,17 @@ final class ServiceProcess: @unchecked Sendable {
         return path
     }
 
-    /// Starts `gridkeeper serve --port 0 …` and waits for the address it prints.
-    func start(_ extra: [String] = []) throws {
+    /// Starts `gridkeeper serve --port 0 …` and waits for the address it prints; its stderr
+    /// (the request log) goes to `log` when given.
+    func start(_ extra: [String] = [], log: String? = nil) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["serve", "--port", "0", "--ws", workspace] + extra
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        if let log { FileManager.default.createFile(atPath: log, contents: nil) }
+        p.standardError = FileHandle(forWritingAtPath: log ?? "/dev/null")
         try p.run()
         server = p
         // The first line says where it listens; reading blocks until it is written (or the

@@ -49,6 +49,25 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// Numbers are written from their digits, not through String: the same text as
+    /// `String(i)` for integers and, for reals, `"\(Int64(d)).0"` when whole, `"\(d)"` otherwise.
+    func testNumbersWrittenAsTheStandardLibrarySaysThem() {
+        var random = SystemRandomNumberGenerator()
+        var integers: [Int64] = [0, -1, 9, 10, -10, 99, 100, .max, .min, .max - 1, .min + 1]
+        var reals: [Double] = [0, -0.0, 1, -1, 0.5, 1e15, 1e15 - 1, -1e15 + 1, 1e-7, 123456.789, .pi, -2.5e-300, 541279.242, 31.54607672]
+        for _ in 0..<20_000 {
+            integers.append(Int64.random(in: .min ... .max, using: &random) >> Int64.random(in: 0...63, using: &random))
+            reals.append(Double(bitPattern: UInt64.random(in: 0 ... .max, using: &random)))
+            reals.append((Double.random(in: -1e6...1e6, using: &random) * 1000).rounded() / 1000)
+            reals.append(Double(Int64.random(in: -999_999_999_999_999...999_999_999_999_999, using: &random)))
+        }
+        for i in integers { XCTAssertEqual(JSONValue.integer(i).text, String(i)) }
+        for d in reals {
+            let expected = !d.isFinite ? "null" : (d == d.rounded() && abs(d) < 1e15 ? "\(Int64(d)).0" : "\(d)")
+            XCTAssertEqual(JSONValue.number(d).text, expected)
+        }
+    }
+
     func testErrorsNameLineAndColumn() {
         XCTAssertThrowsError(try JSONParser.parse(Array("{\n  \"a\": [1, 2,\n}".utf8))) { e in
             let error = e as! JSONError

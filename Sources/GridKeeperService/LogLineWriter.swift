@@ -1,0 +1,83 @@
+import Foundation
+
+/// Writes log lines to a file descriptor from a thread of its own, in batches: a request adds
+/// its line to a buffer and goes on, the writer takes whatever has gathered and writes it in one
+/// call. Idle, a line is written as soon as it comes; under load, one write carries many lines
+/// (one system call per request cost more than the lookup). `flush()` returns once every line
+/// added before it is written: the service calls it when it stops.
+final class LogLineWriter: @unchecked Sendable {
+    private let descriptor: Int32
+    private let condition = NSCondition()
+    private var pending: [UInt8] = []
+    /// Whether the writer holds a batch it has not finished writing.
+    private var writing = false
+    /// The local time stamp of the second `stampSecond`, kept: formatting it per line costs.
+    private var stampSecond = -1
+    private var stamp: [UInt8] = []
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "gridkeeper-log"
+        thread.start()
+    }
+
+    /// Adds `line` (without its newline), preceded by the local time (`2026-12-03T14:05:09+0800 `).
+    func append(_ line: String) {
+        let now = time(nil)
+        condition.lock()
+        if now != stampSecond { stamp = Self.localStamp(now); stampSecond = now }
+        let wasEmpty = pending.isEmpty
+        pending += stamp
+        pending += line.utf8
+        pending.append(UInt8(ascii: "\n"))
+        if wasEmpty { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Waits until every line added so far is written.
+    func flush() {
+        condition.lock()
+        while !pending.isEmpty || writing { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        var batch: [UInt8] = []
+        while true {
+            condition.lock()
+            while pending.isEmpty { condition.wait() }
+            swap(&batch, &pending)
+            writing = true
+            condition.unlock()
+            Self.writeAll(batch, to: descriptor)
+            batch.removeAll(keepingCapacity: true)
+            condition.lock()
+            writing = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Writes all of `bytes`, again after a partial write or an interruption; a descriptor that
+    /// cannot be written (closed stderr) drops the batch rather than stopping the service.
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+            }
+        }
+    }
+
+    /// swift-log's stream stamp (`%Y-%m-%dT%H:%M:%S%z`) and a space. `localtime_r`, unlike
+    /// `localtime`, does not look at /etc/localtime again on every call.
+    private static func localStamp(_ t: time_t) -> [UInt8] {
+        var seconds = t, parts = tm()
+        localtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z ", &parts)
+        return buffer[..<n].map { UInt8(bitPattern: $0) }
+    }
+}
