@@ -10,7 +10,8 @@ final class Snapshot: Sendable {
     let generation: Int
     /// SQLite's data_version on the connection that read it (see `Workspace.dataVersion`).
     let dataVersion: Int64
-    let loadedAt: Date
+    /// When it was loaded, ISO 8601 in UTC (`/v1/health`; formatted once, not per request).
+    let loadedAt: String
     let workspacePath: String
     let crs: CRS?
     /// Every layer of the workspace, in import order (`/v1/layers`).
@@ -25,7 +26,7 @@ final class Snapshot: Sendable {
     init(workspace ws: Workspace, generation: Int) throws {
         self.generation = generation
         workspacePath = ws.path
-        loadedAt = Date()
+        loadedAt = ISO8601DateFormatter().string(from: Date())
         let epochs: VersionEpochs
         (answering, layerInfos, crs, dataVersion, epochs) = try ws.read {
             // Indexed at tolerance 0, the default; other tolerances are answered from the tree.

@@ -10,7 +10,7 @@ extension GridKeeperAPI {
         return Self.json(.object([
             ("status", .string("ok")), ("workspace", .string(s.workspacePath)),
             ("snapshot", .object([("generation", .integer(Int64(s.generation))), ("data_version", .integer(s.dataVersion)),
-                                  ("loaded_at", .string(ISO8601DateFormatter().string(from: s.loadedAt))),
+                                  ("loaded_at", .string(s.loadedAt)),
                                   ("layers", .array(s.answering.layers.map { .string($0.name) }))])),
             // A reload that failed leaves the snapshot before it in force: say why.
             ("problem", store.lastProblem.map { .string($0) } ?? .null),

@@ -18,11 +18,21 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
     /// `-`/`_` insensitive).
     public init(parsing text: String) throws {
         // Spaces, '-' and '_' dropped, ASCII letters lowered: "EPSG:4549", "epsg 4549", "GCJ-02".
-        // (Scalar by scalar: the service parses one per request.)
-        var t = ""
-        t.reserveCapacity(text.utf8.count)
-        for u in text.unicodeScalars where u != "-" && u != "_" && !(u.isASCII ? u == " " || (0x09...0x0D).contains(u.value) : u.properties.isWhitespace) {
-            t.unicodeScalars.append(("A"..."Z").contains(u) ? Unicode.Scalar(u.value + 32)! : u)
+        // (ASCII text byte by byte: the service parses one per request.)
+        let t: String
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for b in text.utf8 where b != UInt8(ascii: "-") && b != UInt8(ascii: "_") && b != UInt8(ascii: " ") && !(0x09...0x0D).contains(b) {
+                bytes.append((0x41...0x5A).contains(b) ? b + 32 : b)
+            }
+            t = String(decoding: bytes, as: UTF8.self)
+        } else {
+            var scalars = ""
+            for u in text.unicodeScalars where u != "-" && u != "_" && !u.properties.isWhitespace {
+                scalars.unicodeScalars.append(("A"..."Z").contains(u) ? Unicode.Scalar(u.value + 32)! : u)
+            }
+            t = scalars
         }
         switch t {
         case "wgs84", "wgs", "4326": self = .wgs84

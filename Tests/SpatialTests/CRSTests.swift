@@ -8,6 +8,12 @@ final class CRSTests: XCTestCase {
         XCTAssertEqual(try CRS(parsing: "WGS84"), .wgs84)
         XCTAssertEqual(try CRS(parsing: "GCJ-02"), .gcj02)
         XCTAssertEqual(try CRS(parsing: "bd09"), .bd09)
+        // ASCII text is read byte by byte, other text scalar by scalar: the same rule.
+        XCTAssertEqual(try CRS(parsing: " Gcj_02\t"), .gcj02)
+        XCTAssertEqual(try CRS(parsing: "\u{3000}Gcj_02\u{00A0}"), .gcj02)
+        XCTAssertEqual(try CRS(parsing: "EPSG: 4549"), .epsg(4549))
+        XCTAssertEqual(try CRS(parsing: "EPSG:\u{2009}4549"), .epsg(4549))
+        XCTAssertThrowsError(try CRS(parsing: "ＥPSG:4549"))
         XCTAssertThrowsError(try CRS(parsing: "mercator-ish"))
         XCTAssertEqual(CRS.gaussKrugerZone3(forLongitude: 120.4), .epsg(4549))
         XCTAssertEqual(CRS.gaussKrugerZone3(forLongitude: 118.2), .epsg(4548))
