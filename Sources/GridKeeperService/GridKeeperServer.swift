@@ -2,6 +2,7 @@ import Foundation
 import GridKeeper
 import Hummingbird
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// `gridkeeper serve`: the HTTP service over the answer engine (README, "Service"; the
@@ -18,6 +19,7 @@ public struct GridKeeperServer: Sendable {
 
     /// Runs until SIGTERM/SIGINT; `onRunning` is told the address and port it listens on.
     public func run(onRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }) async throws {
+        let loops = MultiThreadedEventLoopGroup.singleton
         let store = SnapshotStore()
         let api = GridKeeperAPI(store: store, options: options, tokens: AccessTokens(write: options.writeToken, read: options.readToken), metrics: ServiceMetrics())
         let router = Router(context: BasicRequestContext.self)
@@ -32,8 +34,12 @@ public struct GridKeeperServer: Sendable {
             configuration: .init(address: .hostname(host, port: options.port), serverName: "gridkeeper"),
             services: [refresher],
             onServerRunning: { channel in await onRunning(host, channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: .shared(loops),
             logger: logger
         )
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Requests are answered on the event loops that read them (see EventLoopTaskExecutor).
+        try await withTaskExecutorPreference(EventLoopTaskExecutor(group: loops)) {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        }
     }
 }
