@@ -56,6 +56,6 @@ let package = Package(
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "KernelVerification", "TestSupport"]),
         .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridkeeper", "Spatial", "TestSupport"]),
-        .testTarget(name: "ServiceTests", dependencies: ["gridkeeper", "TestSupport"]),
+        .testTarget(name: "ServiceTests", dependencies: ["gridkeeper", "GridKeeperService", "TestSupport"]),
     ]
 )

@@ -4,8 +4,11 @@ import Foundation
 /// its line to a buffer and goes on, the writer takes whatever has gathered and writes it in one
 /// call. Idle, a line is written as soon as it comes; under load, one write carries many lines
 /// (one system call per request cost more than the lookup). `flush()` returns once every line
-/// added before it is written: the service calls it when it stops.
+/// added before it is written: the service calls it when it stops. When the descriptor stops
+/// taking lines (a pipe nobody reads), lines beyond `limit` bytes waiting are dropped and
+/// counted, and the count is written once it moves again: requests never wait for the log.
 final class LogLineWriter: @unchecked Sendable {
+    private let limit: Int
     private let descriptor: Int32
     private let condition = NSCondition()
     private var pending: [UInt8] = []
@@ -14,9 +17,12 @@ final class LogLineWriter: @unchecked Sendable {
     /// The local time stamp of the second `stampSecond`, kept: formatting it per line costs.
     private var stampSecond = -1
     private var stamp: [UInt8] = []
+    /// Lines dropped since the last batch written.
+    private var dropped = 0
 
-    init(descriptor: Int32) {
+    init(descriptor: Int32, limit: Int = 16 << 20) {
         self.descriptor = descriptor
+        self.limit = limit
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "gridkeeper-log"
         thread.start()
@@ -27,6 +33,10 @@ final class LogLineWriter: @unchecked Sendable {
         let now = time(nil)
         condition.lock()
         if now != stampSecond { stamp = Self.localStamp(now); stampSecond = now }
+        guard pending.count < limit else {
+            dropped += 1
+            return condition.unlock()
+        }
         let wasEmpty = pending.isEmpty
         pending += stamp
         pending += line.utf8
@@ -48,6 +58,11 @@ final class LogLineWriter: @unchecked Sendable {
             condition.lock()
             while pending.isEmpty { condition.wait() }
             swap(&batch, &pending)
+            if dropped > 0 {
+                batch += stamp
+                batch += "gridkeeper serve: \(dropped) log lines dropped: stderr did not take them fast enough\n".utf8
+                dropped = 0
+            }
             writing = true
             condition.unlock()
             Self.writeAll(batch, to: descriptor)
