@@ -11,7 +11,7 @@ import Darwin
 /// - A regular file or a new path is written under a hidden temporary name beside it
 ///   (`.NAME.gridkeeper-PID.tmp`) and renamed onto it by `commit()`: readers see the old
 ///   file or the whole new one, and a failed run (`discard()`) leaves it as it was. An
-///   existing file keeps its permission bits.
+///   existing file keeps its permission bits. Temporaries a killed run left are removed.
 /// - A symbolic link is followed (up to 40 links): the link stays, its final target is the
 ///   file written, by the rule above when it is a regular file or missing (the temporary
 ///   then lies in the target's folder).
@@ -48,6 +48,7 @@ public final class OutputFile {
         for _ in 0..<40 {
             var info = stat()
             guard lstat(current, &info) == 0 else {
+                Self.removeLeftovers(for: current)
                 destination = .replaced(target: current, temporary: Self.temporaryName(for: current), mode: nil)
                 return
             }
@@ -68,6 +69,7 @@ public final class OutputFile {
                     return
                 }
             case S_IFREG:
+                Self.removeLeftovers(for: current)
                 destination = .replaced(target: current, temporary: Self.temporaryName(for: current), mode: info.st_mode & 0o7777)
                 return
             case S_IFDIR:
@@ -85,6 +87,22 @@ public final class OutputFile {
     public var isFile: Bool {
         if case .replaced = destination { return true }
         return false
+    }
+
+    /// Removes the hidden temporaries (`.NAME.gridkeeper-PID.tmp`, and the `.old` a folder is
+    /// moved aside to) that earlier runs for `path` left when killed: those whose process is
+    /// gone. A live process's are left alone, whoever it is.
+    static func removeLeftovers(for path: String) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path, prefix = ".\(url.lastPathComponent).gridkeeper-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard rest.hasSuffix(".tmp") || rest.hasSuffix(".tmp.old"),
+                  let pid = pid_t(rest.prefix { $0.isASCII && $0.isNumber }), pid > 0, pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
     }
 
     /// A hidden file beside `path`, so that the final rename stays on one file system.

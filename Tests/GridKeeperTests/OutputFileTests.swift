@@ -111,6 +111,25 @@ final class OutputFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).filter { $0.hasPrefix(".") }, [], "no temporary left")
     }
 
+    /// A run killed mid-write leaves its hidden temporary; the next run for the same output
+    /// removes it, but not one of a process still running, nor another file's.
+    func testTemporariesOfKilledRunsAreRemovedByTheNext() throws {
+        let out = scratch.directory + "/duty.csv"
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = gone.processIdentifier, alive = getppid()
+        let left = [".duty.csv.gridkeeper-\(dead).tmp", ".duty.csv.gridkeeper-\(dead).tmp.old"]
+        let kept = [".duty.csv.gridkeeper-\(alive).tmp", ".other.csv.gridkeeper-\(dead).tmp", ".duty.csv.gridkeeper-x.tmp"]
+        for name in [left[0]] + kept { try "partial".write(toFile: scratch.directory + "/" + name, atomically: false, encoding: .utf8) }
+        // A folder moved aside by a killed `publish`.
+        try FileManager.default.createDirectory(atPath: scratch.directory + "/" + left[1] + "/leaflet", withIntermediateDirectories: true)
+        try export(out)
+        let hidden = Set(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).filter { $0.hasPrefix(".") })
+        XCTAssertEqual(hidden, Set(kept))
+    }
+
     func testAReplacedFileKeepsItsPermissions() throws {
         let out = scratch.directory + "/duty.csv"
         try "old".write(toFile: out, atomically: false, encoding: .utf8)

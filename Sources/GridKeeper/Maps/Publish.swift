@@ -33,6 +33,7 @@ public enum Publish {
         }
         let target = try destination(o.out, replace: o.replace)
         let (script, summary) = try PublishedData.script(layers: o.layers, workspace: ws)
+        OutputFile.removeLeftovers(for: target)
         let temporary = OutputFile.temporaryName(for: target)
         try? fm.removeItem(atPath: temporary)
         do {
