@@ -55,12 +55,10 @@ public enum AuditOutput {
 /// RFC 7946 winding: exterior rings counter-clockwise, holes clockwise (GEOS has no
 /// orient function in 3.11, so it is done here by the shoelace sign).
 public enum RingOrientation {
-    public static func signedArea(_ ring: [Coordinate]) -> Double { Orientation.signedArea(ring) }
-
     public static func rfc7946(_ g: Geometry) -> Geometry {
         func orient(_ rings: [[Coordinate]]) -> [[Coordinate]] {
             rings.enumerated().map { i, r in
-                let ccw = signedArea(r) > 0
+                let ccw = Orientation.signedArea(r) > 0
                 return (i == 0) == ccw ? r : r.reversed()
             }
         }

@@ -48,8 +48,7 @@ public final class OutputFile {
         for _ in 0..<40 {
             var info = stat()
             guard lstat(current, &info) == 0 else {
-                Self.removeLeftovers(for: current)
-                destination = .replaced(target: current, temporary: Self.temporaryName(for: current), mode: nil)
+                destination = .replaced(target: current, temporary: Self.freshTemporary(for: current), mode: nil)
                 return
             }
             switch info.st_mode & S_IFMT {
@@ -69,8 +68,7 @@ public final class OutputFile {
                     return
                 }
             case S_IFREG:
-                Self.removeLeftovers(for: current)
-                destination = .replaced(target: current, temporary: Self.temporaryName(for: current), mode: info.st_mode & 0o7777)
+                destination = .replaced(target: current, temporary: Self.freshTemporary(for: current), mode: info.st_mode & 0o7777)
                 return
             case S_IFDIR:
                 throw GridKeeperError.usage("\(path) is a directory; give a file name for the output")
@@ -89,10 +87,16 @@ public final class OutputFile {
         return false
     }
 
+    /// This run's hidden temporary for `path`, once those killed runs left are removed.
+    static func freshTemporary(for path: String) -> String {
+        removeLeftovers(for: path)
+        return temporaryName(for: path)
+    }
+
     /// Removes the hidden temporaries (`.NAME.gridkeeper-PID.tmp`, and the `.old` a folder is
     /// moved aside to) that earlier runs for `path` left when killed: those whose process is
     /// gone. A live process's are left alone, whoever it is.
-    static func removeLeftovers(for path: String) {
+    private static func removeLeftovers(for path: String) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path, prefix = ".\(url.lastPathComponent).gridkeeper-"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }

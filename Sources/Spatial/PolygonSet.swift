@@ -85,10 +85,13 @@ extension PolygonSet {
                 // bandStarts[base + 1 + b]: first the number of segments in band b, then where
                 // band b + 1 starts; bandStarts[base] already holds where band 0 starts.
                 let c = coords, from = starts[m]
+                /// The bands segment `o` crosses.
+                @inline(__always) func bandsOf(_ o: Int) -> ClosedRange<Int> {
+                    Self.band(min(c[o + 1], c[o + 3]), minY, scale, bands)...Self.band(max(c[o + 1], c[o + 3]), minY, scale, bands)
+                }
                 bandStarts.withUnsafeMutableBufferPointer { counted in
                     Self.forEachSegment(c, from: from) { o in
-                        let lo = min(c[o + 1], c[o + 3]), hi = max(c[o + 1], c[o + 3])
-                        for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) { counted[base + 1 + b] += 1 }
+                        for b in bandsOf(o) { counted[base + 1 + b] += 1 }
                     }
                     for b in 0..<bands { counted[base + 1 + b] += counted[base + b] }
                 }
@@ -99,8 +102,7 @@ extension PolygonSet {
                 next.withUnsafeMutableBufferPointer { next in
                     members.withUnsafeMutableBufferPointer { members in
                         Self.forEachSegment(c, from: from) { o in
-                            let lo = min(c[o + 1], c[o + 3]), hi = max(c[o + 1], c[o + 3])
-                            for b in Self.band(lo, minY, scale, bands)...Self.band(hi, minY, scale, bands) {
+                            for b in bandsOf(o) {
                                 members[next[b]] = Int32(o)
                                 next[b] += 1
                             }

@@ -137,7 +137,7 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(items.count, r.defects.count)
         let dispute = try XCTUnwrap(items.first { $0["properties"]?["kind"] == .string("dispute") })
         let g = try XCTUnwrap(try GeoJSONGeometry.decode(dispute["geometry"]!))
-        XCTAssertGreaterThan(RingOrientation.signedArea(g.polygons[0][0]), 0, "exterior ring counter-clockwise")
+        XCTAssertGreaterThan(Orientation.signedArea(g.polygons[0][0]), 0, "exterior ring counter-clockwise")
         let ledger = scratch.directory + "/hostile.csv"
         try Ledger.writeCSV(try Ledger.compute(workspace: try scratch.workspace(), layer: "hostile"), to: ledger, bom: false)
         XCTAssertTrue(try String(contentsOfFile: ledger, encoding: .utf8).contains("'=HYPERLINK"), "formula neutralised")

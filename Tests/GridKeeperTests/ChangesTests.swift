@@ -195,7 +195,7 @@ final class ChangesTests: XCTestCase {
         XCTAssertNil(source.declaredCRS, "RFC 7946: no crs member")
         let first = try XCTUnwrap(features.first?.geometry)
         XCTAssertTrue(first.coordinates.allSatisfy { (120...121).contains($0.x) && (31...32).contains($0.y) }, "WGS84 lon/lat")
-        XCTAssertGreaterThan(RingOrientation.signedArea(first.polygons[0][0]), 0, "exterior ring counter-clockwise")
+        XCTAssertGreaterThan(Orientation.signedArea(first.polygons[0][0]), 0, "exterior ring counter-clockwise")
         if let ogrinfo = try? ExternalTool.path("ogrinfo", package: "gdal-bin") {
             let out = try ExternalTool.run(ogrinfo, ["-al", "-so", geojson]).output
             XCTAssertTrue(out.contains("Feature Count: \(r.areas.count)"), out)

@@ -20,8 +20,8 @@ final class ExportTests: XCTestCase {
         guard case .array(let features)? = doc["features"] else { return XCTFail("no features") }
         let first = try XCTUnwrap(try GeoJSONGeometry.decode(features[0]["geometry"]!))
         guard case .polygon(let rings) = first else { return XCTFail("a one-part polygon is exported as a Polygon") }
-        XCTAssertGreaterThan(RingOrientation.signedArea(rings[0]), 0, "exterior counter-clockwise")
-        XCTAssertLessThan(RingOrientation.signedArea(rings[1]), 0, "hole clockwise")
+        XCTAssertGreaterThan(Orientation.signedArea(rings[0]), 0, "exterior counter-clockwise")
+        XCTAssertLessThan(Orientation.signedArea(rings[1]), 0, "hole clockwise")
         XCTAssertEqual(features[0]["id"], .integer(1))
 
         // Import the export again: same attributes, geometry within the rounding (7 decimals ≈ 1 cm).

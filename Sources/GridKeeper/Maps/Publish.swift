@@ -33,8 +33,7 @@ public enum Publish {
         }
         let target = try destination(o.out, replace: o.replace)
         let (script, summary) = try PublishedData.script(layers: o.layers, workspace: ws)
-        OutputFile.removeLeftovers(for: target)
-        let temporary = OutputFile.temporaryName(for: target)
+        let temporary = OutputFile.freshTemporary(for: target)
         try? fm.removeItem(atPath: temporary)
         do {
             try fm.createDirectory(atPath: temporary + "/leaflet", withIntermediateDirectories: true)
