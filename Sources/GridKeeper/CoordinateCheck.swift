@@ -35,6 +35,12 @@ struct CoordinateCheck {
             + "(\(area.minX)–\(area.maxX)°E, \(area.minY)–\(area.maxY)°N)\(swapped)")
     }
 
+    /// Adds what `other` (the same check, run over later coordinates) counted.
+    mutating func absorb(_ other: CoordinateCheck) {
+        outsideCount += other.outsideCount
+        if firstOutside == nil { firstOutside = other.firstOutside }
+    }
+
     var warning: String? {
         guard outsideCount > 0, let area else { return nil }
         return "\(outsideCount) coordinate(s) lie a little outside the area of use of \(crsName) (\(area.minX)–\(area.maxX)°E), first in \(firstOutside ?? "?"); "

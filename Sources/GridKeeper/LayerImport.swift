@@ -69,7 +69,8 @@ public enum LayerImport {
         }
         guard case .epsg(let wsCode) = wsCRS else { throw GridKeeperError.workspace("workspace CRS \(wsCRS) is not an EPSG code") }
         let wsInfo = try Workspace.catalogInfo(wsCode)
-        let toWorkspace = try transform(from: sourceCRS, to: wsCRS)
+        // A CRS pair PROJ cannot do fails here, before anything is written.
+        _ = try transform(from: sourceCRS, to: wsCRS)
 
         let fields = try chooseFields(options, available: scan.fields.map(\.name))
         let definitions = columnDefinitions(scan.fields)
@@ -78,19 +79,23 @@ public enum LayerImport {
                              ownerField: fields.owner, nameField: fields.name, partial: options.partial,
                              jurisdiction: options.jurisdiction, source: options.file, sourceCRS: sourceCRS.description,
                              featureCount: scan.count, importedAt: now)
-        let directionField = options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: scan.fields.map(\.name)) : nil
-        var check = CoordinateCheck(workspace: wsInfo)
+        let rules = ImportFeatureCheck.Rules(
+            file: options.file, kind: options.kind, keyField: keyField(fields, kind: options.kind),
+            directionField: options.kind == .road ? FieldNames.find(RoadDuty.directionFields, in: scan.fields.map(\.name)) : nil,
+            swap: swap, sourceCRS: sourceCRS, workspaceCRS: wsCRS, srsID: Int32(wsCode),
+            columns: definitions.map { ($0.source, $0.field.type) }, coordinates: CoordinateCheck(workspace: wsInfo))
+        var check = rules.coordinates
         // Each repair, for the report and the repair register.
         var repaired: [(feature: String, problem: ValidityProblem)] = []
-        var geosParts: [GeosGeometry] = []
+        var polygonal: [Geometry] = []
         var densified = 0
         var coverage: (method: String, geometry: Geometry)?
 
         // The rows and then the R-tree keep their pages in memory until the commit, instead of
         // SQLite's default 2 MiB cache writing them out and reading them back again and again.
         try ws.database.execute("PRAGMA cache_size = -\(importCacheKiB)")
-        // The second read of the source checks each feature and writes it at once, in the one
-        // transaction: a bad feature anywhere leaves the workspace as it was.
+        // The second read of the source checks each feature (on every core) and writes it at
+        // once, in the one transaction: a bad feature anywhere leaves the workspace as it was.
         try ws.write {
             if chosen { try ws.setCRS(wsCRS) }
             let replaced = options.replace ? existing.first { $0.name.lowercased() == options.layer.lowercased() } : nil
@@ -105,64 +110,14 @@ public enum LayerImport {
             var repairs: [RepairRegister.Repair] = []
             var written = 0
             do { try source.rewind() } catch let e as SourceError { throw GridKeeperError.badInput(e.description) }
-            while let f = try nextFeature(source) {
-                // Made only for a message: a million labels cost more than the checks.
-                var label: String { "\(options.file): \(f.label)" }
-                guard let g = f.geometry.map({ swap ? $0.mapCoordinates { Coordinate($0.y, $0.x) } : $0 }) else {
-                    throw GridKeeperError.badInput("\(label), field geometry: the feature has no geometry")
-                }
-                // Refused here rather than when a lookup later measures along the road.
-                if let directionField, let value = f.properties.first(where: { $0.0 == directionField })?.1.keyText, RoadDuty.isReversed(value) == nil {
-                    throw GridKeeperError.badInput("\(label), field \(directionField): '\(value)' is \(RoadDuty.directionHelp)")
-                }
-                guard g.family == options.kind.geometryFamily else {
-                    throw GridKeeperError.badInput("\(label), field geometry: a \(g.typeName) in a \(options.kind.rawValue) layer, which takes \(options.kind.storedGeometryType.lowercased()) geometries")
-                }
-                try requireKey(f, fields: fields, options: options, label: label)
-                for c in g.coordinates {
-                    guard c.isFinite else { throw GridKeeperError.badInput("\(label), field geometry: coordinate (\(c.x), \(c.y)) is not a finite number") }
-                    let lonLat: Coordinate
-                    do { lonLat = try toLonLat.transform(c) } catch {
-                        throw GridKeeperError.badInput("\(label), field geometry: \(error)")
-                    }
-                    try check.check(lonLat: lonLat, feature: label)
-                }
-                // A ring without area (all its points on one line) is no polygon, in any CRS.
-                if g.family == .polygon, case let source = try GeosGeometry(g), source.validityProblem() != nil,
-                   try source.makeValid().polygonalParts().filter({ ($0.first?.count ?? 0) >= 4 }).isEmpty {
-                    throw GridKeeperError.badInput("\(label), field geometry: the polygon has no area (its points are on one line or repeated)")
-                }
-                var projected: Geometry
-                do {
-                    let t = try toWorkspace.transformDensified(g, tolerance: edgeTolerance)
-                    projected = t.geometry
-                    densified += t.added
-                } catch {
-                    throw GridKeeperError.badInput("\(label), field geometry: \(error)")
-                }
-                var problem: ValidityProblem?
-                if g.family != .point {
-                    let geos = try GeosGeometry(projected)
-                    var valid = geos
-                    if let found = geos.validityProblem() {
-                        valid = try geos.makeValid()
-                        // Zero-area rings collapse to nothing (or to empty polygons): that is an error, not a repair.
-                        let parts = g.family == .polygon ? try valid.polygonalParts().filter { ($0.first?.count ?? 0) >= 4 } : []
-                        if g.family == .polygon && parts.isEmpty {
-                            throw GridKeeperError.badInput("\(label), field geometry: invalid (\(found.reason)) and nothing polygonal is left after make-valid")
-                        }
-                        projected = g.family == .polygon ? .multiPolygon(parts) : try valid.geometry()
-                        problem = found
-                    }
-                    if g.family == .polygon { geosParts.append(valid) }
-                }
-                var values: [SQLValue] = [.blob(GeoPackageBlob.encode(stored(projected), srsID: Int32(wsCode)))]
-                for d in definitions {
-                    values.append(sqlValue(f.properties.first { $0.0 == d.source }?.1 ?? .null, as: d.field.type))
-                }
-                try insert.bind(values)
+            let features = try CheckedFeatures({ try nextFeature(source) }, rules: rules, threads: ProcessInfo.processInfo.activeProcessorCount)
+            while let (f, checked) = try features.next() {
+                check.absorb(checked.coordinates)
+                densified += checked.densified
+                if let g = checked.polygonal { polygonal.append(g) }
+                try insert.bind(checked.values)
                 _ = try insert.step()
-                if let problem {
+                if let problem = checked.problem {
                     repaired.append((f.label, problem))
                     repairs.append(.init(layer: options.layer, fid: ws.database.lastInsertRowID, key: info.keyField.flatMap { f[$0]?.keyText },
                                          feature: f.label, reason: problem.reason, location: problem.location, repairedAt: now))
@@ -179,7 +134,7 @@ public enum LayerImport {
             try ws.saveLayer(info)
             try LayerVersions.recordCurrent(info, from: replaced == nil ? options.effective : options.effective ?? .today, workspace: ws)
             if options.kind.geometryFamily == .polygon {
-                let union = try self.union(geosParts)
+                let union = try self.union(try polygonal.map { try GeosGeometry($0) })
                 try ws.saveCoverage(layer: options.layer, method: union.method, geometry: union.geometry)
                 coverage = union
             }
@@ -205,15 +160,6 @@ public enum LayerImport {
     static func transform(from: CRS, to: CRS) throws -> CoordinateTransform {
         do { return try CoordinateTransform(from: from, to: to) } catch {
             throw GridKeeperError.usage("\(error)")
-        }
-    }
-
-    /// Polygon layers are stored as MultiPolygon, line layers as MultiLineString.
-    private static func stored(_ g: Geometry) -> Geometry {
-        switch g {
-        case .polygon(let rings): .multiPolygon([rings])
-        case .lineString(let cs): .multiLineString([cs])
-        default: g
         }
     }
 
@@ -243,23 +189,13 @@ public enum LayerImport {
         }
     }
 
-    private static func requireKey(_ f: Feature, fields: ChosenFields, options: ImportOptions, label: @autoclosure () -> String) throws {
-        let keyField: String? = switch options.kind {
+    /// The field whose empty value refuses a feature of `kind` (the value that says who answers).
+    private static func keyField(_ fields: ChosenFields, kind: LayerKind) -> String? {
+        switch kind {
         case .grid: fields.code
         case .duty: fields.owner
         case .area: fields.code ?? fields.name
         default: nil
-        }
-        guard let keyField else { return }
-        let v = f[keyField] ?? .null
-        let text: String? = switch v {
-        case .string(let s): s.trimmingCharacters(in: .whitespaces)
-        case .integer(let i): String(i)
-        case .number(let d): JSONValue.format(d)
-        default: nil
-        }
-        if text?.isEmpty ?? true {
-            throw GridKeeperError.badInput("\(label()), field \(keyField): empty; every \(options.kind.rawValue) feature needs a \(keyField) (the value that says who answers)")
         }
     }
 
@@ -277,17 +213,6 @@ public enum LayerImport {
             result.append(ColumnDefinition(source: f.name, field: FieldDefinition(name: column, type: f.sqlType)))
         }
         return result
-    }
-
-    private static func sqlValue(_ v: JSONValue, as type: FieldDefinition.SQLType) -> SQLValue {
-        switch v {
-        case .null: .null
-        case .bool(let b): .integer(b ? 1 : 0)
-        case .integer(let i): type == .text ? .text(String(i)) : .integer(i)
-        case .number(let d): type == .text ? .text(JSONValue.format(d)) : .real(d)
-        case .string(let s): .text(s)
-        case .array, .object: .text(v.text)
-        }
     }
 
     /// The layer's union: GEOS coverage union when the layer is a clean coverage, else the

@@ -76,9 +76,9 @@ public final class GeoJSONFeatureSource: FeatureSource {
                 parser.skipWhitespace()
                 let line = currentLine()
                 let start = parser.position
-                let value = try parser.value(depth: 2)
+                let (value, geometry) = try featureObject(depth: 2)
                 try checkSize(parser.position - start, line: line)
-                return try feature(from: value, line: line)
+                return try feature(from: value, line: line, geometry: geometry)
             }
             parser.skipWhitespace()
             if parser.atEnd {
@@ -132,6 +132,42 @@ public final class GeoJSONFeatureSource: FeatureSource {
             case nil:
                 throw fail("the object has no \"type\" member; not GeoJSON")
             }
+        }
+    }
+
+    /// The feature object at the parser's position, its geometry read by
+    /// `commonGeoJSONGeometry` where it can be (the object then holds null in its place). On
+    /// any fault the object is parsed again by `value(depth:)`, so the error is the one that gives.
+    private func featureObject(depth: Int) throws -> (JSONValue, Geometry?) {
+        let start = parser.position
+        if let read = try? membersReadingGeometry(depth: depth) { return read }
+        parser = JSONParser(file.bytes, position: start)
+        return (try parser.value(depth: depth), nil)
+    }
+
+    private func membersReadingGeometry(depth: Int) throws -> (JSONValue, Geometry?)? {
+        parser.skipWhitespace()
+        guard parser.peek == UInt8(ascii: "{") else { return nil }
+        parser.consume()
+        var members: [(String, JSONValue)] = [], geometry: Geometry?
+        parser.skipWhitespace()
+        if parser.peek == UInt8(ascii: "}") { parser.consume(); return (.object(members), nil) }
+        while true {
+            parser.skipWhitespace()
+            guard parser.peek == UInt8(ascii: "\"") else { return nil }
+            let key = try parser.string()
+            try parser.expect(UInt8(ascii: ":"))
+            // The first "geometry" is the one `feature(from:)` reads, as `JSONValue`'s subscript does.
+            if key == "geometry", !members.contains(where: { $0.0 == key }), let g = parser.commonGeoJSONGeometry(depth: depth + 1) {
+                geometry = g
+                members.append((key, .null))
+            } else {
+                members.append((key, try parser.value(depth: depth + 1)))
+            }
+            parser.skipWhitespace()
+            if parser.peek == UInt8(ascii: ",") { parser.consume(); continue }
+            if parser.peek == UInt8(ascii: "}") { parser.consume(); return (.object(members), geometry) }
+            return nil
         }
     }
 
@@ -192,7 +228,8 @@ public final class GeoJSONFeatureSource: FeatureSource {
         if let code = name.split(separator: ":").last.flatMap({ Int($0) }) { declaredCRS = .epsg(code) }
     }
 
-    private func feature(from value: JSONValue, line: Int) throws -> Feature {
+    /// `geometry`: the feature's geometry when already read (`featureObject`), else decoded here.
+    private func feature(from value: JSONValue, line: Int, geometry read: Geometry? = nil) throws -> Feature {
         defer { index += 1 }
         let label = "feature \(index + 1) (line \(line))"
         guard case .object = value else { throw fail("\(label) is not a JSON object", line: line) }
@@ -214,7 +251,7 @@ public final class GeoJSONFeatureSource: FeatureSource {
         }
         let geometry: Geometry?
         do {
-            geometry = try GeoJSONGeometry.decode(value["geometry"] ?? .null)
+            geometry = try read ?? GeoJSONGeometry.decode(value["geometry"] ?? .null)
         } catch {
             throw fail("\(label)\(id.map { " id \($0)" } ?? ""), field geometry: \(error)", line: line)
         }

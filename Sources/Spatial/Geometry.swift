@@ -50,6 +50,16 @@ public enum Geometry: Sendable, Equatable {
         }
     }
 
+    /// How many coordinates (no flattened copy is made).
+    public var vertexCount: Int {
+        switch self {
+        case .point: 1
+        case .lineString(let cs), .multiPoint(let cs): cs.count
+        case .polygon(let rings), .multiLineString(let rings): rings.reduce(0) { $0 + $1.count }
+        case .multiPolygon(let polys): polys.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
+        }
+    }
+
     /// No coordinate at all (asked per feature on every load: no flattened copy is made).
     public var isEmpty: Bool {
         switch self {

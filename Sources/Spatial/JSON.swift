@@ -154,8 +154,8 @@ public struct JSONError: Error, CustomStringConvertible {
 public struct JSONParser {
     public static let maxDepth = 256
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    public private(set) var position: Int
+    let bytes: UnsafeBufferPointer<UInt8>
+    public internal(set) var position: Int
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
         self.bytes = bytes
@@ -271,7 +271,7 @@ public struct JSONParser {
     }
 
     /// RFC 8259 numbers only: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    private mutating func number() throws -> JSONValue {
+    mutating func number() throws -> JSONValue {
         let start = position
         func digits() -> Int {
             var n = 0

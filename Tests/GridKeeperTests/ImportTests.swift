@@ -68,6 +68,38 @@ final class ImportTests: XCTestCase {
         XCTAssertTrue(report.warnings[0].contains("a little outside"), report.warnings[0])
     }
 
+    /// Features are checked in batches on every core: the error is still the first bad
+    /// feature's in source order, and the warnings count every feature once.
+    func testTheFirstBadFeatureInSourceOrderIsReportedAcrossBatches() throws {
+        let n = CheckedFeatures.batchFeatures * 2 + 100, late = CheckedFeatures.batchFeatures + 7
+        func cells(_ bad: [Int: String]) -> String {
+            collection((1...n).map { i in bad[i] ?? feature(#"{"code":"c\#(i)"}"#, rings: [rect(Double(i), 0, Double(i) + 1, 1)]) })
+        }
+        let noKey = feature(#"{"code":" "}"#, rings: [rect(0, 10, 1, 11)])
+        let far = feature(#"{"code":"far"}"#, rings: [rect(-400_000, 0, -399_999, 1)])
+        let line = #"{"type":"Feature","properties":{"code":"w"},"geometry":{"type":"LineString","coordinates":[[535000,3491000],[535001,3491000]]}}"#
+        let broken = #"{"type":"Feature","properties":{"code":"x"},"geometry":{"type":"Polygon","coordinates":[[[535000,]]]}}"#
+        for (bad, mentions) in [
+            ([late: noKey, late + 1: line, n: far], ["feature \(late) ", "field code"]),
+            ([n - 1: line, n: noKey], ["feature \(n - 1) ", "LineString"]),
+            ([3: far, late: noKey], ["feature 3 ", "far outside"]),
+            // The file's own faults are found by the first read, before any feature is checked.
+            ([late: noKey, late + 1: broken], ["feature \(late + 1)", "line \(late + 1)"]),
+        ] {
+            try assertRejected(cells(bad), kind: .grid, mentions: mentions)
+        }
+        // Cells a little outside the zone, one in each of two batches: each coordinate counted once.
+        let text = collection((1...n).map { i in
+            let x = i == 5 || i == late ? 118.3 : 120 + Double(i) * 1e-4, y = 31.3, d = 5e-5
+            return #"{"type":"Feature","properties":{"code":"c\#(i)"},"geometry":{"type":"Polygon","coordinates":[[[\#(x),\#(y)],[\#(x + d),\#(y)],[\#(x + d),\#(y + d)],[\#(x),\#(y)]]]}}"#
+        })
+        let report = try scratch.importLayer("near", kind: .grid, geojson: text, crs: .wgs84)
+        XCTAssertEqual(report.featureCount, n)
+        XCTAssertEqual(report.warnings.count, 1)
+        XCTAssertTrue(report.warnings[0].hasPrefix("8 coordinate(s)") && report.warnings[0].contains("feature 5 "), report.warnings[0])
+        XCTAssertEqual(try scratch.workspace().gpkg.database.scalar("SELECT count(*) FROM near"), .integer(Int64(n)))
+    }
+
     func testSelfIntersectionIsRepairedAndReportedNotDropped() throws {
         let bowTie = [(0.0, 0.0), (100.0, 100.0), (100.0, 0.0), (0.0, 100.0)]
         let report = try scratch.importLayer("duty", kind: .duty, geojson: collection([

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GridKeeper against its peers on a generated city, in one run: assign (shapely 2, SedonaDB,
-# DuckDB spatial), import of the points (GDAL ogr2ogr) and audit of both layers (shapely).
+# DuckDB spatial), import of the points and of the grids (GDAL ogr2ogr) and audit of both layers (shapely).
 # Usage: tools/bench/run.sh [N]   (N points, default 1000000)
 #   CITY=real (default, gen_real.py) | square (gen_city.py, the 4-vertex cells: a second case)
 #   GRIDS=10000 (60000, 250000: the cost curve); THREADS=n (default 2) for every side;
@@ -72,6 +72,17 @@ for _ in $(seq "$REPEAT"); do
     -oo KEEP_GEOM_COLUMNS=NO -oo AUTODETECT_TYPE=YES -a_srs EPSG:4549 -nln components -gt unlimited >>"$IMP/ogr2ogr.txt"
 done
 rtree=$(sqlite3 "$IMP/ogr.gpkg" "SELECT count(*) FROM rtree_components_geom" 2>/dev/null || echo "?")
+# The grids (GeoJSON polygons) as a grid layer, the same way. Ours also checks and repairs each
+# polygon (GEOS validity), builds the layer's union and keeps its cell index: ogr2ogr does none.
+: >"$IMP/gridkeeper-grids.txt"
+: >"$IMP/ogr2ogr-grids.txt"
+for _ in $(seq "$REPEAT"); do
+  rm -f "$IMP/W.gpkg" "$IMP/ogr.gpkg"
+  "$GK" init --crs EPSG:4549 --ws "$IMP/W.gpkg" >/dev/null
+  wall "$GK" import "$DATA/grids.geojson" --layer grids --kind grid --ws "$IMP/W.gpkg" >>"$IMP/gridkeeper-grids.txt"
+  wall ogr2ogr -f GPKG "$IMP/ogr.gpkg" "$DATA/grids.geojson" -nln grids -gt unlimited >>"$IMP/ogr2ogr-grids.txt"
+done
+grid_rtree=$(sqlite3 "$IMP/ogr.gpkg" "SELECT count(*) FROM rtree_grids_geom" 2>/dev/null || echo "?")
 
 # ---------------------------------------------------------------- audit
 audit_rc=0
@@ -81,9 +92,9 @@ for layer in duty grids; do
   sed -n '/^injected/,$p' "$DATA/audit-$layer.txt"
 done
 
-"$PY" - "$DATA" "$agree" "$audit_rc" "$rtree" "$(ogr2ogr --version)" <<'PY'
+"$PY" - "$DATA" "$agree" "$audit_rc" "$rtree" "$(ogr2ogr --version)" "$grid_rtree" <<'PY'
 import json, os, sys
-data, agree, audit_rc, rtree, gdal = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+data, agree, audit_rc, rtree, gdal, grid_rtree = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 # Each side's best of REPEAT: the peers keep each join's best time, GridKeeper its fastest whole
 # run (the first run of a fresh binary on a shared machine is often the slowest).
 runs = [line.split(" ", 2) for line in open(f"{data}/runs.txt").read().splitlines()]
@@ -107,7 +118,8 @@ for engine in ("sedonadb", "duckdb"):
                      f"{c.get('ST_Intersects_grids_vs_ours', 0) + c.get('ST_Intersects_duty_vs_ours', 0)} (point, layer) from ours"}
 best_peer = min(peers, key=lambda k: peers[k]["join_s"])
 bp = peers[best_peer]["join_s"]
-imp = {side: [float(x) for x in open(f"{data}/import/{side}.txt").read().split()] for side in ("gridkeeper", "ogr2ogr")}
+imp = {side: [float(x) for x in open(f"{data}/import/{side}.txt").read().split()]
+       for side in ("gridkeeper", "ogr2ogr", "gridkeeper-grids", "ogr2ogr-grids")}
 aud = {layer: json.load(open(f"{data}/audit-{layer}/summary.json")) for layer in ("duty", "grids")
        if os.path.exists(f"{data}/audit-{layer}/summary.json")}
 
@@ -121,7 +133,11 @@ rows += [("assign ratio", f"{bp / wall:.2f}x  (best peer's join alone, {best_pee
          ("import: gridkeeper", f"{min(imp['gridkeeper']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["gridkeeper"]) + ")"),
          ("import: ogr2ogr", f"{min(imp['ogr2ogr']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["ogr2ogr"])
           + f"); {gdal.split(',')[0]}, R-tree rows {rtree}"),
-         ("import ratio", f"{min(imp['ogr2ogr']) / min(imp['gridkeeper']):.2f}x  (ogr2ogr / gridkeeper)")]
+         ("import ratio", f"{min(imp['ogr2ogr']) / min(imp['gridkeeper']):.2f}x  (ogr2ogr / gridkeeper)"),
+         ("import grids: gridkeeper", f"{min(imp['gridkeeper-grids']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["gridkeeper-grids"]) + ")"),
+         ("import grids: ogr2ogr", f"{min(imp['ogr2ogr-grids']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["ogr2ogr-grids"])
+          + f"); R-tree rows {grid_rtree}"),
+         ("import grids ratio", f"{min(imp['ogr2ogr-grids']) / min(imp['gridkeeper-grids']):.2f}x  (ogr2ogr / gridkeeper)")]
 for layer, a in aud.items():
     rows.append((f"audit {layer}", f"gridkeeper {a['gridkeeper_s']:.2f} s whole process, shapely {a['shapely_s']:.3f} s "
                  f"computation; ratio {a['ratio']:.2f}x; " + ("findings agree" if a["agree"] else "FINDINGS DISAGREE")))
@@ -133,6 +149,7 @@ print("ratios above 1 mean GridKeeper is faster")
 json.dump({"points": n, "repeat": len(runs), "gridkeeper_walls_s": walls, "gridkeeper_timing": gk,
            "gridkeeper_peak_rss_kib": int(rss), "peers": peers, "best_peer": best_peer, "ratio_assign": round(bp / wall, 3),
            "agree": agree == 0, "import_s": imp, "ratio_import": round(min(imp["ogr2ogr"]) / min(imp["gridkeeper"]), 3),
+           "ratio_import_grids": round(min(imp["ogr2ogr-grids"]) / min(imp["gridkeeper-grids"]), 3),
            "audit": aud}, open(f"{data}/summary.json", "w"), indent=1, ensure_ascii=False)
 PY
 [ "$agree" = 0 ] && [ "$audit_rc" = 0 ]

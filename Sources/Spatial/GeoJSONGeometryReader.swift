@@ -1,0 +1,162 @@
+/// A GeoJSON geometry object read straight from the bytes into a `Geometry`, without a
+/// `JSONValue` tree: the tree holds each position as an array of its own (a heap allocation
+/// per vertex), and coordinates are most of a GeoJSON file.
+///
+/// Only the well-formed common case is read here: a geometry object of one of the six
+/// coordinate types whose positions are all finite numbers and whose rings and lines are long
+/// enough (and rings closed). On anything else — a null geometry, a GeometryCollection, a
+/// repeated member, an empty array, a string where a number belongs, a syntax error — it gives
+/// up with the parser where it found it, and the caller parses the value as JSON and decodes it
+/// with `GeoJSONGeometry.decode`, whose messages name the fault. So both readings accept the
+/// same geometries and give the same coordinates (x and y of each position; altitude dropped).
+extension JSONParser {
+    /// The geometry object at the parser's position, or nil (the position unchanged) when it is
+    /// not the common case above. `depth`: the object's nesting depth, as for `value(depth:)`.
+    mutating func commonGeoJSONGeometry(depth: Int) -> Geometry? {
+        let start = position
+        guard let g = readGeometryObject(depth: depth) else {
+            position = start
+            return nil
+        }
+        return g
+    }
+
+    private mutating func readGeometryObject(depth: Int) -> Geometry? {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "{") else { return nil }
+        position += 1
+        var type: String?, coordinates: NestedPositions?
+        skipWhitespace()
+        guard peek != UInt8(ascii: "}") else { return nil }
+        while true {
+            skipWhitespace()
+            guard peek == UInt8(ascii: "\""), let key = try? string(), (try? expect(UInt8(ascii: ":"))) != nil else { return nil }
+            switch key {
+            case "type":
+                skipWhitespace()
+                guard type == nil, peek == UInt8(ascii: "\""), let t = try? string() else { return nil }
+                type = t
+            case "coordinates":
+                guard coordinates == nil, let c = nestedPositions(level: 1) else { return nil }
+                coordinates = c
+            default:
+                // "bbox", a foreign member: read and ignored, as `decode` ignores them.
+                guard (try? value(depth: depth + 1)) != nil else { return nil }
+            }
+            skipWhitespace()
+            if peek == UInt8(ascii: ",") { position += 1; continue }
+            if peek == UInt8(ascii: "}") { position += 1; break }
+            return nil
+        }
+        guard let type, let coordinates else { return nil }
+        return coordinates.geometry(type: type)
+    }
+
+    /// Positions nested as GeoJSON nests them: a position, a list of positions (a line, a ring,
+    /// a MultiPoint's points) or lists of those, at most four levels deep (a MultiPolygon's).
+    private enum NestedPositions {
+        case position(Coordinate)
+        case positions([Coordinate])
+        case lists([NestedPositions])
+
+        func geometry(type: String) -> Geometry? {
+            switch (type, self) {
+            case ("Point", .position(let c)): return .point(c)
+            case ("MultiPoint", .positions(let cs)): return .multiPoint(cs)
+            case ("LineString", .positions(let cs)) where cs.count >= 2: return .lineString(cs)
+            case ("MultiLineString", .lists(let lines)):
+                let ls = lines.compactMap { line -> [Coordinate]? in
+                    if case .positions(let cs) = line, cs.count >= 2 { cs } else { nil }
+                }
+                return ls.count == lines.count ? .multiLineString(ls) : nil
+            case ("Polygon", _): return rings.map { .polygon($0) }
+            case ("MultiPolygon", .lists(let polygons)):
+                let ps = polygons.compactMap(\.rings)
+                return ps.count == polygons.count ? .multiPolygon(ps) : nil
+            default: return nil
+            }
+        }
+
+        /// A polygon's rings: at least one, each closed and of at least 4 positions.
+        private var rings: [[Coordinate]]? {
+            guard case .lists(let lists) = self, !lists.isEmpty else { return nil }
+            var rings: [[Coordinate]] = []
+            rings.reserveCapacity(lists.count)
+            for l in lists {
+                guard case .positions(let cs) = l, cs.count >= 4, cs.first == cs.last else { return nil }
+                rings.append(cs)
+            }
+            return rings
+        }
+    }
+
+    private mutating func nestedPositions(level: Int) -> NestedPositions? {
+        guard level <= 4 else { return nil }
+        skipWhitespace()
+        guard peek == UInt8(ascii: "[") else { return nil }
+        let open = position
+        position += 1
+        skipWhitespace()
+        guard let first = peek else { return nil }
+        if startsNumber(first) {
+            position = open
+            return readPosition().map { .position($0) }
+        }
+        guard first == UInt8(ascii: "[") else { return nil }
+        if nextStartsNumber(after: position + 1) {
+            var cs: [Coordinate] = []
+            while true {
+                guard let c = readPosition() else { return nil }
+                cs.append(c)
+                skipWhitespace()
+                if peek == UInt8(ascii: ",") { position += 1; continue }
+                if peek == UInt8(ascii: "]") { position += 1; return .positions(cs) }
+                return nil
+            }
+        }
+        var lists: [NestedPositions] = []
+        while true {
+            guard let l = nestedPositions(level: level + 1) else { return nil }
+            lists.append(l)
+            skipWhitespace()
+            if peek == UInt8(ascii: ",") { position += 1; continue }
+            if peek == UInt8(ascii: "]") { position += 1; return .lists(lists) }
+            return nil
+        }
+    }
+
+    /// One position `[x, y, …]`: at least two numbers and nothing but numbers, x and y finite.
+    private mutating func readPosition() -> Coordinate? {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "[") else { return nil }
+        position += 1
+        var xy: (Double, Double) = (0, 0), n = 0
+        while true {
+            skipWhitespace()
+            guard let c = peek, startsNumber(c), let v = try? number() else { return nil }
+            let d: Double
+            switch v {
+            case .integer(let i): d = Double(i)
+            case .number(let x): d = x
+            default: return nil
+            }
+            if n == 0 { xy.0 = d } else if n == 1 { xy.1 = d }
+            n += 1
+            skipWhitespace()
+            if peek == UInt8(ascii: ",") { position += 1; continue }
+            if peek == UInt8(ascii: "]") { position += 1; break }
+            return nil
+        }
+        guard n >= 2, xy.0.isFinite, xy.1.isFinite else { return nil }
+        return Coordinate(xy.0, xy.1)
+    }
+
+    private func startsNumber(_ c: UInt8) -> Bool { c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) }
+
+    /// Whether the first byte after whitespace from `index` starts a number.
+    private func nextStartsNumber(after index: Int) -> Bool {
+        var i = index
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+        return i < bytes.count && startsNumber(bytes[i])
+    }
+}
