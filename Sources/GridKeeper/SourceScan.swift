@@ -26,11 +26,11 @@ struct SourceScan {
         do {
             while let f = try source.next() {
                 if let g = f.geometry {
-                    let n = g.coordinates.count
+                    let n = g.vertexCount
                     if n > maxVertices {
                         throw GridKeeperError.badInput("\(file): \(f.label), field geometry: \(n) vertices, more than the limit of \(maxVertices) per feature; split it")
                     }
-                    if first == nil, let c = g.coordinates.first { first = (f.label, c) }
+                    if first == nil, n > 0, let c = g.coordinates.first { first = (f.label, c) }
                 }
                 for (name, value) in f.properties {
                     let k: Int
