@@ -15,7 +15,10 @@ public final class PipeLookup {
     private let day: CalendarDay?
     private var engine: AnswerEngine
     private var columns: BatchColumns
-    private var dataVersion: SQLValue?
+    /// The state the engine was loaded at: the file's change counter (nil in WAL mode) and
+    /// SQLite's data version, asked only when the counter cannot say.
+    private var loadedAt: (counter: UInt32?, dataVersion: SQLValue?)
+    private let counter: DatabaseChangeCounter?
     private var header: [String]?
     private var xColumn = 0, yColumn = 1, idColumn: Int?
     private var lineNumber = 0
@@ -28,18 +31,20 @@ public final class PipeLookup {
         self.tolerance = tolerance
         self.roadTolerance = roadTolerance
         self.json = json
-        (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance, day)
+        counter = DatabaseChangeCounter(path: workspace.path)
+        (engine, loadedAt) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance, day, counter)
         columns = BatchColumns(idName: "id", layers: engine.layers)
     }
 
-    /// The engine for the workspace as committed now, and the version it was read at.
+    /// The engine for the workspace as committed now, and the state it was read at (read inside
+    /// the read transaction, whose lock keeps writers from committing meanwhile).
     private static func load(_ ws: Workspace, _ names: [String]?, _ crs: CRS, _ tolerance: Double, _ roadTolerance: Double,
-                             _ day: CalendarDay?) throws -> (AnswerEngine, SQLValue?) {
+                             _ day: CalendarDay?, _ counter: DatabaseChangeCounter?) throws -> (AnswerEngine, (UInt32?, SQLValue?)) {
         try ws.database.readTransaction {
             // Whole layers, indexed for this tolerance: a pipe answers many points.
             let engine = try AnswerEngine(workspace: ws, layerNames: names, inputCRS: crs, indexTolerance: tolerance, at: day)
             engine.roadTolerance = roadTolerance
-            return (engine, try ws.database.scalar("PRAGMA data_version"))
+            return (engine, (counter?.read(), try ws.database.scalar("PRAGMA data_version")))
         }
     }
 
@@ -90,12 +95,17 @@ public final class PipeLookup {
         }
     }
 
-    /// A committed change of the workspace is answered from the next line on.
+    /// A committed change of the workspace is answered from the next line on. Asked before
+    /// every line: the file's change counter costs one read, SQLite's data version a lock and
+    /// a look for a journal (WAL mode needs it).
     private func refreshIfChanged() throws {
-        if try workspace.database.scalar("PRAGMA data_version") != dataVersion {
-            (engine, dataVersion) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance, day)
-            columns = BatchColumns(idName: "id", layers: engine.layers)
+        if let now = counter?.read() {
+            if now == loadedAt.counter { return }
+        } else if try workspace.database.scalar("PRAGMA data_version") == loadedAt.dataVersion {
+            return
         }
+        (engine, loadedAt) = try Self.load(workspace, layerNames, crs, tolerance, roadTolerance, day, counter)
+        columns = BatchColumns(idName: "id", layers: engine.layers)
     }
 
     /// One CSV record's fields (quotes as RFC 4180 has them).

@@ -1,4 +1,5 @@
 import Foundation
+import Spatial
 import TestSupport
 import XCTest
 
@@ -246,6 +247,47 @@ final class CLITests: XCTestCase {
         try input.fileHandleForWriting.close()
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0)
+    }
+
+    /// The pipe answers each line from the workspace as last committed: a re-import by another
+    /// process shows in the very next answer, in SQLite's default journal mode (where the pipe
+    /// reads the file's change counter) and in WAL mode (where it asks SQLite).
+    func testPipeAnswersTheNextLineFromTheLastCommit() throws {
+        for wal in [false, true] {
+            let cli = try CLI()
+            defer { cli.cleanUp() }
+            XCTAssertEqual(try cli.run(["init", "--crs", "EPSG:4549"]).status, 0)
+            for owner in ["P", "Q"] {
+                try cli.write("\(owner).geojson", featureCollection([squareFeature(#"{"owner":"\#(owner)"}"#, 0, 0, 100)]))
+            }
+            let importOwner = { (owner: String, replace: Bool) throws -> Void in
+                let r = try cli.run(["import", "\(owner).geojson", "--layer", "duty", "--kind", "duty", "--crs", "EPSG:4549"] + (replace ? ["--replace"] : []))
+                XCTAssertEqual(r.status, 0, r.stderr)
+            }
+            try importOwner("P", false)
+            if wal {
+                let db = try SQLiteDatabase(path: cli.workspace, mode: .readWrite)
+                XCTAssertEqual(try db.scalar("PRAGMA journal_mode = WAL"), .text("wal"))
+            }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary)
+            p.arguments = ["lookup", "--input", "-", "--json", "--crs", "EPSG:4549", "--ws", cli.workspace]
+            let input = Pipe(), output = Pipe()
+            p.standardInput = input
+            p.standardOutput = output
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let reader = LineReader(output.fileHandleForReading)
+            for (k, owner) in ["P", "Q", "P", "Q"].enumerated() {
+                if k > 0 { try importOwner(owner, true) }
+                input.fileHandleForWriting.write(Data("\(x0 + 50),\(y0 + 50)\n".utf8))
+                let answer = try XCTUnwrap(reader.next(), "no answer")
+                XCTAssertTrue(answer.contains(#""owner":"\#(owner)""#), "wal \(wal), after import \(k): \(answer)")
+            }
+            try input.fileHandleForWriting.close()
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0)
+        }
     }
 
     /// The workspace a user builds with the CLI is a GeoPackage GDAL opens.
