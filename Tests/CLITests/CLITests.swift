@@ -229,24 +229,12 @@ final class CLITests: XCTestCase {
 
     /// The dispatch pipe answers each line as soon as it arrives: we read answer n before sending line n+1.
     func testPipeAnswersLineByLine() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = ["lookup", "--input", "-", "--json", "--crs", "EPSG:4549", "--layers", "road_duty"]
-        p.environment = ["GRIDKEEPER_WS": cli.workspace]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let reader = LineReader(output.fileHandleForReading)
+        let pipe = try RunningPipe(["--layers", "road_duty"], workspace: cli.workspace)
         for (line, expected) in [("\(x0 + 50),\(y0 + 50)", "inside"), ("garbage", "error"), ("7,\(x0 + 110),\(y0 + 50)", "disputed")] {
-            input.fileHandleForWriting.write(Data((line + "\n").utf8))
-            let answer = try XCTUnwrap(reader.next(), "no answer for \(line)")
+            let answer = try XCTUnwrap(pipe.ask(line), "no answer for \(line)")
             XCTAssertTrue(answer.contains(expected), answer)
         }
-        try input.fileHandleForWriting.close()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(try pipe.finish(), 0)
     }
 
     /// The pipe answers each line from the workspace as last committed: a re-import by another
@@ -269,24 +257,13 @@ final class CLITests: XCTestCase {
                 let db = try SQLiteDatabase(path: cli.workspace, mode: .readWrite)
                 XCTAssertEqual(try db.scalar("PRAGMA journal_mode = WAL"), .text("wal"))
             }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLI.binary)
-            p.arguments = ["lookup", "--input", "-", "--json", "--crs", "EPSG:4549", "--ws", cli.workspace]
-            let input = Pipe(), output = Pipe()
-            p.standardInput = input
-            p.standardOutput = output
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let reader = LineReader(output.fileHandleForReading)
+            let pipe = try RunningPipe([], workspace: cli.workspace)
             for (k, owner) in ["P", "Q", "P", "Q"].enumerated() {
                 if k > 0 { try importOwner(owner, true) }
-                input.fileHandleForWriting.write(Data("\(x0 + 50),\(y0 + 50)\n".utf8))
-                let answer = try XCTUnwrap(reader.next(), "no answer")
+                let answer = try XCTUnwrap(pipe.ask("\(x0 + 50),\(y0 + 50)"), "no answer")
                 XCTAssertTrue(answer.contains(#""owner":"\#(owner)""#), "wal \(wal), after import \(k): \(answer)")
             }
-            try input.fileHandleForWriting.close()
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0)
+            XCTAssertEqual(try pipe.finish(), 0)
         }
     }
 
@@ -309,6 +286,36 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(duty.contains("owner: String"), duty)
         // GridKeeper's own tables are registered as non-spatial attribute tables.
         XCTAssertTrue(blocks["gk_layers"]?.contains("Geometry: None") ?? false, out)
+    }
+}
+
+/// `gridkeeper lookup --input - --json` running on a workspace: a line in, its answer out.
+final class RunningPipe {
+    private let process = Process()
+    private let input = Pipe(), output = Pipe()
+    private let reader: LineReader
+
+    init(_ arguments: [String], workspace: String) throws {
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["lookup", "--input", "-", "--json", "--crs", "EPSG:4549", "--ws", workspace] + arguments
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        reader = LineReader(output.fileHandleForReading)
+    }
+
+    /// Sends one line and waits for its answer line (nil when the pipe ended).
+    func ask(_ line: String) -> String? {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        return reader.next()
+    }
+
+    /// Closes the input and returns the exit status.
+    func finish() throws -> Int32 {
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 }
 

@@ -153,15 +153,7 @@ final class ConcurrencyTests: XCTestCase {
         try cli.write("p.geojson", featureCollection([squareFeature(#"{"owner":"P"}"#, 0, 0, 100)]))
         try cli.write("q.geojson", featureCollection([squareFeature(#"{"owner":"Q"}"#, 0, 0, 100)]))
         XCTAssertEqual(try cli.run(["import", "p.geojson", "--layer", "duty", "--kind", "duty", "--crs", "EPSG:4549"]).status, 0)
-        let lookup = Process()
-        lookup.executableURL = URL(fileURLWithPath: CLI.binary)
-        lookup.arguments = ["lookup", "--input", "-", "--json", "--crs", "EPSG:4549", "--ws", cli.workspace]
-        let input = Pipe(), output = Pipe()
-        lookup.standardInput = input
-        lookup.standardOutput = output
-        lookup.standardError = FileHandle.nullDevice
-        try lookup.run()
-        let reader = LineReader(output.fileHandleForReading)
+        let pipe = try RunningPipe([], workspace: cli.workspace)
         let writer = DispatchQueue(label: "writer")
         let group = DispatchGroup()
         group.enter()
@@ -181,8 +173,7 @@ final class ConcurrencyTests: XCTestCase {
         }
         var owners = Set<String>()
         for _ in 0..<150 {
-            input.fileHandleForWriting.write(Data("\(x0 + 50),\(y0 + 50)\n".utf8))
-            let line = try XCTUnwrap(reader.next())
+            let line = try XCTUnwrap(pipe.ask("\(x0 + 50),\(y0 + 50)"))
             let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
             let layers = try XCTUnwrap(o["layers"] as? [[String: Any]], line)
             let owner = (layers.first?["primary"] as? [String: Any])?["owner"] as? String
@@ -190,8 +181,6 @@ final class ConcurrencyTests: XCTestCase {
             owners.insert(owner ?? "")
         }
         group.wait()
-        try input.fileHandleForWriting.close()
-        lookup.waitUntilExit()
-        XCTAssertEqual(lookup.terminationStatus, 0)
+        XCTAssertEqual(try pipe.finish(), 0)
     }
 }
