@@ -7,9 +7,10 @@ import Spatial
 /// `LayerData` loaded them (vertex for vertex), the tolerance, the build's parameters and
 /// `CellIndex.buildVersion`. A layer that changed in any way — imported again, replaced,
 /// another version asked for, edited by another program — loads other polygons, so it finds
-/// no row and builds its index: a stale index cannot be used. Import writes the rows of every
-/// polygon layer at `tolerance` (what the commands and the service use unless told otherwise)
-/// and deletes the rows no layer uses any more.
+/// no row and builds its index: a stale index cannot be used. Import writes the rows of the
+/// layer it imported at `tolerance` (what the commands and the service use unless told
+/// otherwise), of every polygon layer when the jurisdiction may have changed, and of any layer
+/// that has none; it deletes the rows no layer uses any more.
 enum KeptCellIndexes {
     static let table = "gk_index"
     /// The tolerance import keeps indexes for: the default of `assign`, `lookup` and the service.
@@ -38,12 +39,23 @@ enum KeptCellIndexes {
         return CellIndex(encodedCount: blob.count, memberCount: memberCount, read: blob.read)
     }
 
-    /// Keeps the indexes of every polygon layer at `tolerance`, building those not kept yet,
+    /// Keeps the indexes of the polygon layers at `tolerance`, building those not kept yet,
     /// and deletes the rows no layer uses. Call inside the `write` that changed a layer.
-    static func refresh(workspace ws: Workspace) throws {
+    ///
+    /// `changed`: the one layer that changed, when the jurisdiction did not (a layer's index
+    /// depends on its polygons and its jurisdiction only): then only it, and the layers with no
+    /// row, are loaded — a duty layer's import does not reload a city's grids. A layer edited
+    /// by another program since its import keeps its stale rows until then (they are never
+    /// used: its runs build). nil: every polygon layer.
+    static func refresh(workspace ws: Workspace, changed: String? = nil) throws {
         try ws.ensureTable(table, columns: "digest TEXT PRIMARY KEY, layer TEXT NOT NULL, cells BLOB NOT NULL",
                            description: "GridKeeper cell indexes of the polygon layers, kept for bulk runs")
-        let names = try ws.layers().filter(\.kind.isAnswering).map(\.name)
+        let all = try ws.layers().filter(\.kind.isAnswering).map(\.name)
+        var names = all
+        if let changed {
+            let labelled = Set(try ws.database.query("SELECT DISTINCT layer FROM \(table)").compactMap { $0[0].text })
+            names = all.filter { $0 == changed || !labelled.contains($0) }
+        }
         var used: [String] = []
         if !names.isEmpty {
             let layers = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: tolerance)
@@ -58,7 +70,13 @@ enum KeptCellIndexes {
                 }
             }
         }
-        let stale = try ws.database.query("SELECT digest FROM \(table)").compactMap { $0[0].text }.filter { !used.contains($0) }
+        // Every row is checked against every layer's digests, or (one layer loaded) the rows of
+        // that layer and of layers that are gone.
+        let stale = try ws.database.query("SELECT digest, layer FROM \(table)").filter { row in
+            guard let digest = row[0].text, !used.contains(digest) else { return false }
+            guard changed != nil, let layer = row[1].text else { return true }
+            return names.contains(layer) || !all.contains(layer)
+        }.compactMap { $0[0].text }
         for digest in stale { try ws.database.run("DELETE FROM \(table) WHERE digest = ?", [.text(digest)]) }
     }
 }

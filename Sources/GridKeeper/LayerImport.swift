@@ -22,6 +22,7 @@ public enum LayerImport {
             throw GridKeeperError.usage("roadduty layers are stake ranges along a road layer; they are imported with --road-layer (not available yet)")
         }
         let existing = try ws.layers()
+        let jurisdictionBefore = try ws.jurisdictionLayer()?.name
         if existing.contains(where: { $0.name.lowercased() == options.layer.lowercased() }) && !options.replace {
             throw GridKeeperError.usage("layer '\(options.layer)' already exists in \(ws.path); pass --replace to replace it")
         }
@@ -138,7 +139,12 @@ public enum LayerImport {
                 try ws.saveCoverage(layer: options.layer, method: union.method, geometry: union.geometry)
                 coverage = union
             }
-            if options.kind.isAnswering { try KeptCellIndexes.refresh(workspace: ws) }
+            if options.kind.isAnswering {
+                // Other layers' kept indexes depend on this one only through the jurisdiction.
+                let jurisdiction = try ws.jurisdictionLayer()?.name
+                let alone = jurisdiction == jurisdictionBefore && jurisdiction != options.layer
+                try KeptCellIndexes.refresh(workspace: ws, changed: alone ? options.layer : nil)
+            }
             try ws.log(command: options.commandLine, layer: options.layer, counts: [
                 "features": String(written), "repaired": String(repaired.count), "kind": options.kind.rawValue,
                 "densified_vertices": String(densified),

@@ -12,18 +12,23 @@ final class KeptCellIndexTests: XCTestCase {
     /// both neighbours), and duty polygons of two owners with an overlap, a gap and a hole.
     override func setUpWithError() throws {
         scratch = try Scratch()
+        try scratch.importLayer("grids", kind: .grid, geojson: lattice())
+        try importDuty(east: 320)
+    }
+
+    /// The lattice's GeoJSON, moved `shift` metres east.
+    func lattice(shift: Double = 0) -> String {
         func bend(_ i: Int, _ j: Int) -> Double { Double((i * 7 + j * 13) % 9) - 4 }
         var grids: [String] = []
         for i in 0..<12 {
             for j in 0..<12 {
-                let x = Double(i) * 50, y = Double(j) * 50
+                let x = Double(i) * 50 + shift, y = Double(j) * 50
                 let ring = [(x, y), (x + 25, y + bend(i, j)), (x + 50, y), (x + 50 + bend(i + 1, j + 40), y + 25), (x + 50, y + 50),
                             (x + 25, y + 50 + bend(i, j + 1)), (x, y + 50), (x + bend(i, j + 40), y + 25)]
                 grids.append(feature(#"{"code":"3202140010\#(String(format: "%05d", i * 12 + j))"}"#, rings: [ring]))
             }
         }
-        try scratch.importLayer("grids", kind: .grid, geojson: collection(grids))
-        try importDuty(east: 320)
+        return collection(grids)
     }
 
     func importDuty(east: Double, configure: (inout ImportOptions) -> Void = { _ in }) throws {
@@ -119,6 +124,36 @@ final class KeptCellIndexTests: XCTestCase {
         XCTAssertEqual(try loaded(at: CalendarDay(parsing: "2026-02-01")), ["grids": [true, true], "duty": [false, true]])
         try forgetKeptIndexes()
         XCTAssertEqual(replaced, try assign(input, "replaced-fresh.csv"))
+    }
+
+    /// Importing a layer that is not the jurisdiction refreshes only its own rows (and those of
+    /// layers that have none); importing the jurisdiction refreshes every layer's.
+    func testImportRefreshesTheRowsItsLayerChanged() throws {
+        let before = try keptRows()
+        let gridRows = before.filter { $0[1] == .text("grids") }
+        XCTAssertEqual(gridRows.count, 2, "the grids' index and the jurisdiction's (the grids' coverage)")
+        try importDuty(east: 420) { $0.replace = true }
+        var rows = try keptRows()
+        XCTAssertEqual(rows.filter { $0[1] == .text("grids") }, gridRows, "the grids' rows untouched")
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertNotEqual(rows.filter { $0[1] == .text("duty") }, before.filter { $0[1] == .text("duty") }, "the duty row replaced")
+        XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [true, true]])
+
+        // A layer whose rows are gone gets them back with the next import of another layer.
+        let ws = try scratch.workspace()
+        try ws.write { try ws.database.run("DELETE FROM gk_index WHERE layer = 'grids'") }
+        try importDuty(east: 400) { $0.replace = true }
+        rows = try keptRows()
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [true, true]])
+
+        // The grids are the jurisdiction: importing them again rebuilds every layer's rows.
+        try scratch.importLayer("grids", kind: .grid, geojson: lattice(shift: 10)) { $0.replace = true }
+        let after = try keptRows()
+        XCTAssertEqual(after.count, 3)
+        XCTAssertEqual(Set(after.map { $0[0] }).subtracting(rows.map { $0[0] }).count, 2, "the grids' and the jurisdiction's rows new")
+        XCTAssertTrue(Set(after.map { $0[0] }).isSuperset(of: rows.filter { $0[1] == .text("duty") }.map { $0[0] }), "the duty polygons' own index unchanged")
+        XCTAssertEqual(try loaded(), ["grids": [true, true], "duty": [true, true]])
     }
 
     /// A kept row whose bytes are no index (damaged file) is not used: the run builds its own.
