@@ -146,59 +146,92 @@ public final class GeoPackage {
     /// The R-tree table of a feature table's geometry column (the spec's name).
     public static func rtreeName(_ table: String) -> String { "rtree_\(table)_\(geometryColumn)" }
 
+    /// Tables of up to this many indexed rows have their R-tree ordered in memory (about
+    /// 40 bytes a row at the peak); bigger ones through SQLite's sorter (`RTreeExternalOrder`),
+    /// whose memory does not grow with the table.
+    public static let rtreeRowsOrderedInMemory = 4_000_000
+
     /// Fills the R-tree of a table made with `deferIndex` from its rows, written as one packed
     /// tree (`RTreeBulkLoad`) in the order of the boxes' centres along a Hilbert curve over the
-    /// table's extent, then installs the spec's triggers. The rows are exactly those the insert
-    /// trigger would have added: every non-null geometry that `ST_IsEmpty` reads as not empty,
-    /// with `ST_MinX`… 's box (a blob whose box cannot be read: 0, as the triggers' NULLs
-    /// become). Call inside the transaction that created the table.
-    public func completeSpatialIndex(_ table: String) throws {
+    /// table's extent (ties in fid order), then installs the spec's triggers. The rows are
+    /// exactly those the insert trigger would have added: every non-null geometry that
+    /// `ST_IsEmpty` reads as not empty, with `ST_MinX`… 's box (a blob whose box cannot be
+    /// read: 0, as the triggers' NULLs become). Call inside the transaction that created the
+    /// table.
+    ///
+    /// `rowsOrderedInMemory`: above this many rows the order is made by an external sort; the
+    /// tree is the same either way, row for row of its three tables.
+    public func completeSpatialIndex(_ table: String, rowsOrderedInMemory: Int = rtreeRowsOrderedInMemory) throws {
+        let t = quoteIdentifier(table), rtree = Self.rtreeName(table)
+        // A table whose fids span no more than the limit has no more rows: one pass then, as
+        // the scan that counts the rows would cost a small table as much as ordering them.
+        let ids = try ["min", "max"].map { try database.scalar("SELECT \($0)(fid) FROM \(t)") }
+        if case .integer(let low) = ids[0], case .integer(let high) = ids[1], high - low < Int64(rowsOrderedInMemory) {
+            try orderInMemory(table)
+        } else if let (count, extent) = try indexedRows(table) {
+            if count <= rowsOrderedInMemory {
+                try orderInMemory(table)
+            } else {
+                try RTreeExternalOrder.write(table: table, geometryColumn: Self.geometryColumn, count: count, extent: extent, rtree: rtree, database: database)
+            }
+        }
+        try createSpatialIndexTriggers(table)
+    }
+
+    /// Calls `body` with the id and box of each row the R-tree indexes, in fid order.
+    private func forEachIndexedRow(_ table: String, _ body: (Int64, Envelope) -> Void) throws {
         let g = quoteIdentifier(Self.geometryColumn)
         let select = try database.prepare("SELECT fid, \(g) FROM \(quoteIdentifier(table)) WHERE \(g) NOT NULL")
-        // The boxes as the tree stores them (24 bytes a row: a big layer's R-tree is built in
-        // memory, its rows are not), and the extent the curve is laid over.
+        while try select.step() {
+            guard let id = select.integer(0), let box = select.withBlob(1, RTreeBulkLoad.indexedBox) ?? nil else { continue }
+            body(id, box)
+        }
+    }
+
+    /// How many rows the R-tree of `table` indexes and the extent of their boxes; nil: none.
+    private func indexedRows(_ table: String) throws -> (count: Int, extent: Envelope)? {
+        var count = 0, extent: Envelope?
+        try forEachIndexedRow(table) { _, box in
+            count += 1
+            extent = extent.map { $0.union(box) } ?? box
+        }
+        return extent.map { (count, $0) }
+    }
+
+    /// Fills the R-tree of `table` with its rows ordered in memory.
+    private func orderInMemory(_ table: String) throws {
+        // The boxes as the tree stores them (24 bytes a row), and the extent the curve is laid over.
         var entries: [RTreeBulkLoad.Entry] = []
         var extent: Envelope?
-        while try select.step() {
-            guard let id = select.integer(0),
-                  let box = select.withBlob(1, { blob -> Envelope? in
-                      guard let h = try? GeoPackageBlob.header(blob), !h.isEmpty else { return nil }
-                      return (try? GeoPackageBlob.envelope(blob)).flatMap { $0 } ?? Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0)
-                  }) ?? nil
-            else { continue }
+        try forEachIndexedRow(table) { id, box in
             entries.append(RTreeBulkLoad.Entry(id: id, box))
             extent = extent.map { $0.union(box) } ?? box
         }
-        if let extent {
-            let frame = HilbertCurve.Frame(extent)
-            // Each box's curve position above its index, sorted: the boxes in curve order.
-            var keys = entries.indices.map { i in
-                let e = entries[i]
-                return UInt64(frame.index(x: (Double(e.minX) + Double(e.maxX)) / 2, y: (Double(e.minY) + Double(e.maxY)) / 2)) << 32 | UInt64(i)
-            }
-            do {
-                var scratch = [UInt64](repeating: 0, count: keys.count)
-                keys.withUnsafeMutableBufferPointer { k in scratch.withUnsafeMutableBufferPointer { RadixSort.sort(k, scratch: $0) } }
-            }
-            // The entries put in that order in place, cycle by cycle (no second copy of them);
-            // the top bit of a key, once its curve position is dropped, marks a place filled.
-            let done: UInt64 = 1 << 63
-            for i in keys.indices { keys[i] &= 0xFFFF_FFFF }
-            for start in keys.indices where keys[start] & done == 0 {
-                let carried = entries[start]
-                var at = start
-                while true {
-                    let from = Int(keys[at] & 0xFFFF_FFFF)
-                    keys[at] |= done
-                    if from == start { entries[at] = carried; break }
-                    entries[at] = entries[from]
-                    at = from
-                }
-            }
-            keys = []
-            try RTreeBulkLoad.write(entries, rtree: Self.rtreeName(table), database: database)
+        guard let extent else { return }
+        let frame = HilbertCurve.Frame(extent)
+        // Each box's curve position above its index, sorted (stably): the boxes in curve order.
+        var keys = entries.indices.map { i in UInt64(entries[i].curveIndex(frame)) << 32 | UInt64(i) }
+        do {
+            var scratch = [UInt64](repeating: 0, count: keys.count)
+            keys.withUnsafeMutableBufferPointer { k in scratch.withUnsafeMutableBufferPointer { RadixSort.sort(k, scratch: $0) } }
         }
-        try createSpatialIndexTriggers(table)
+        // The entries put in that order in place, cycle by cycle (no second copy of them);
+        // the top bit of a key, once its curve position is dropped, marks a place filled.
+        let done: UInt64 = 1 << 63
+        for i in keys.indices { keys[i] &= 0xFFFF_FFFF }
+        for start in keys.indices where keys[start] & done == 0 {
+            let carried = entries[start]
+            var at = start
+            while true {
+                let from = Int(keys[at] & 0xFFFF_FFFF)
+                keys[at] |= done
+                if from == start { entries[at] = carried; break }
+                entries[at] = entries[from]
+                at = from
+            }
+        }
+        keys = []
+        try RTreeBulkLoad.write(entries, rtree: Self.rtreeName(table), database: database)
     }
 
     private func createSpatialIndexTriggers(_ table: String) throws {
@@ -295,6 +328,7 @@ public final class GeoPackage {
         register("ST_MaxX") { ctx, _, args in resultEnvelope(ctx, args) { $0.maxX } }
         register("ST_MinY") { ctx, _, args in resultEnvelope(ctx, args) { $0.minY } }
         register("ST_MaxY") { ctx, _, args in resultEnvelope(ctx, args) { $0.maxY } }
+        RTreeExternalOrder.register(on: database)
     }
 }
 

@@ -207,4 +207,82 @@ final class GeoPackageTests: XCTestCase {
         try check(20_000, "after edits")
         XCTAssertEqual(try gpkg.database.scalar("PRAGMA integrity_check"), .text("ok"))
     }
+
+    /// Above `rowsOrderedInMemory` the R-tree is ordered by SQLite's sorter instead of in
+    /// memory, and the two ways make the same tree: the three shadow tables agree row for row
+    /// (the same nodes, numbers and bytes). The table has points sharing centres (ties on the
+    /// curve, broken by fid), boxes, empty and NULL geometries, a blob whose box cannot be
+    /// read, and ids far apart, some negative; limits around its row count take either way.
+    func testExternallyOrderedRTreeIsTheInMemoryOne() throws {
+        let gpkg = try makePackage()
+        var random = SystemRandomNumberGenerator()
+        var rows: [(fid: Int64, geom: SQLValue)] = (0..<6000).map { k in
+            let x = 535_000 + Double.random(in: 0...3000, using: &random), y = 3_491_000 + Double.random(in: 0...3000, using: &random)
+            let geometry: Geometry
+            switch k % 5 {
+            case 0, 1: geometry = .point(Coordinate(535_100 + Double(k % 7) * 0.3, 3_491_200))  // seven centres, many rows each
+            case 2: geometry = .point(Coordinate(x, y))
+            default:
+                let w = Double.random(in: 0.001...60, using: &random), h = Double.random(in: 0.001...60, using: &random)
+                geometry = .multiPolygon([[[Coordinate(x, y), Coordinate(x + w, y), Coordinate(x, y + h), Coordinate(x, y)]]])
+            }
+            return (Int64(k) * 13 + 11, .blob(GeoPackageBlob.encode(geometry, srsID: 4549)))
+        }
+        for k in stride(from: 17, to: rows.count, by: 97) { rows[k].geom = .null }
+        for k in stride(from: 29, to: rows.count, by: 113) { rows[k].geom = .blob(GeoPackageBlob.encode(.multiPolygon([]), srsID: 4549)) }
+        rows[40].geom = .blob([0x47, 0x50, 0, 0x01, 0xE6, 0x10, 0, 0, 0x01, 0x63])  // a header, then no readable WKB: box 0, 0, 0, 0
+        let indexed = 6000 - (0..<6000).filter { $0 % 97 == 17 || $0 % 113 == 29 }.count
+        func build(_ table: String, rowsOrderedInMemory limit: Int) throws {
+            try gpkg.database.transaction {
+                try gpkg.createFeatureTable(table, geometryType: "GEOMETRY", srsID: 4549, fields: [], deferIndex: true)
+                let insert = try gpkg.database.prepare("INSERT INTO \(table) (fid, geom) VALUES (?, ?)")
+                for row in rows.shuffled(using: &random) {
+                    try insert.bind([.integer(row.fid), row.geom])
+                    _ = try insert.step()
+                }
+                try gpkg.completeSpatialIndex(table, rowsOrderedInMemory: limit)
+            }
+        }
+        // Ids far apart and some negative (both ways to the id order of `_rowid`), then dense.
+        for ids in ["sparse", "dense"] {
+            if ids == "sparse" {
+                rows[41].fid = -5; rows[42].fid = -4_000_000_000
+            } else {
+                for k in rows.indices { rows[k].fid = Int64(k) + 1 }
+            }
+            try build("memory\(ids)", rowsOrderedInMemory: GeoPackage.rtreeRowsOrderedInMemory)
+            let shadow = { (table: String, part: String, key: String) in
+                try gpkg.database.query("SELECT * FROM rtree_\(table)_geom_\(part) ORDER BY \(key)")
+            }
+            XCTAssertEqual(try shadow("memory\(ids)", "rowid", "rowid").count, indexed)
+            XCTAssertEqual(try gpkg.database.scalar("SELECT hex(substr(data, 1, 2)) FROM rtree_memory\(ids)_geom_node WHERE nodeno = 1"), .text("0002"), "three levels")
+            for (name, limit) in [("sorted", 100), ("justabove", indexed - 1), ("justbelow", indexed)] {
+                let table = name + ids
+                try build(table, rowsOrderedInMemory: limit)
+                for (part, key) in [("node", "nodeno"), ("parent", "nodeno"), ("rowid", "rowid")] {
+                    let expected = try shadow("memory\(ids)", part, key), got = try shadow(table, part, key)
+                    XCTAssertEqual(got.count, expected.count, "\(table) \(part)")
+                    for (a, b) in zip(got, expected) where a != b {
+                        XCTFail("\(table)_\(part): \(a) where the in-memory order gives \(b)")
+                        break
+                    }
+                }
+                XCTAssertEqual(try gpkg.database.scalar("SELECT rtreecheck('rtree_\(table)_geom')"), .text("ok"), table)
+                for _ in 0..<20 {
+                    let x = 535_000 + Double.random(in: -100...3000, using: &random), y = 3_491_000 + Double.random(in: -100...3000, using: &random)
+                    let probe = Envelope(minX: x, minY: y, maxX: x + Double.random(in: 0...500, using: &random), maxY: y + Double.random(in: 0...500, using: &random))
+                    XCTAssertEqual(try gpkg.candidates(in: table, envelope: probe).sorted(), try gpkg.candidates(in: "memory\(ids)", envelope: probe).sorted(), table)
+                }
+                let origin = Envelope(minX: -1, minY: -1, maxX: 1, maxY: 1), crowd = Envelope(minX: 535_099, minY: 3_491_199, maxX: 535_103, maxY: 3_491_201)
+                XCTAssertEqual(try gpkg.candidates(in: table, envelope: origin), [rows[40].fid], "the unreadable box at 0, 0")
+                XCTAssertEqual(try gpkg.candidates(in: table, envelope: crowd).count, try gpkg.candidates(in: "memory\(ids)", envelope: crowd).count)
+                XCTAssertEqual(try gpkg.database.scalar("SELECT count(*) FROM sqlite_temp_master"), .integer(0), "no temporary table left")
+            }
+        }
+        XCTAssertEqual(try gpkg.database.scalar("PRAGMA integrity_check"), .text("ok"))
+        // Later edits go through the triggers of a tree ordered externally as of any other.
+        try gpkg.database.run("DELETE FROM sorteddense WHERE fid % 3 = 0")
+        try gpkg.database.run("UPDATE sorteddense SET geom = (SELECT geom FROM sorteddense WHERE fid = 2) WHERE fid % 3 = 1")
+        XCTAssertEqual(try gpkg.database.scalar("SELECT rtreecheck('rtree_sorteddense_geom')"), .text("ok"))
+    }
 }
