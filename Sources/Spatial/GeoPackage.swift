@@ -166,7 +166,8 @@ public final class GeoPackage {
         // A table whose fids span no more than the limit has no more rows: one pass then, as
         // the scan that counts the rows would cost a small table as much as ordering them.
         let ids = try ["min", "max"].map { try database.scalar("SELECT \($0)(fid) FROM \(t)") }
-        if case .integer(let low) = ids[0], case .integer(let high) = ids[1], high - low < Int64(rowsOrderedInMemory) {
+        if case .integer(let low) = ids[0], case .integer(let high) = ids[1], case let (span, overflow) = high.subtractingReportingOverflow(low),
+           !overflow, span < Int64(rowsOrderedInMemory) {
             try orderInMemory(table)
         } else if let (count, extent) = try indexedRows(table) {
             if count <= rowsOrderedInMemory {

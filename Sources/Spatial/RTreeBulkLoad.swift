@@ -80,7 +80,7 @@ enum RTreeBulkLoad {
         // Rows in id order, so the table's B-tree only ever appends: a table's ids are dense,
         // so each row's leaf is kept at its id's place (4 bytes a row), else the pairs sorted.
         let low = entries.lazy.map(\.id).min()!, high = entries.lazy.map(\.id).max()!
-        if high - low < 2 * Int64(entries.count), tree.leafCount < Int(UInt32.max) {
+        if case let (span, overflow) = high.subtractingReportingOverflow(low), !overflow, span < 2 * Int64(entries.count), tree.leafCount < Int(UInt32.max) {
             var leafOf = [UInt32](repeating: 0, count: Int(high - low) + 1)
             for (k, e) in entries.enumerated() { leafOf[Int(e.id - low)] = UInt32(k / tree.capacity) + 1 }
             for (i, leaf) in leafOf.enumerated() where leaf > 0 { try tree.appendRow(low + Int64(i), leaf: tree.firstLeaf + Int64(leaf - 1)) }

@@ -1,10 +1,12 @@
 import CSQLite
 
 /// Fills a deferred R-tree from a table too big to order in memory: SQLite's own sorter puts
-/// the rows in curve order (it keeps a bounded share of them in memory, the cache size's
-/// worth, and merges the rest from temporary files it deletes itself), the leaves are written
-/// as the ordered rows arrive, and the `<name>_rowid` pairs go through a temporary table and a
-/// second sort into id order. What stays in memory is one box per leaf, whatever the row count.
+/// the rows in curve order (it keeps `sorterKiB` of them in memory and merges the rest from
+/// temporary files, unlinked as soon as SQLite opens them, so no path leaves one behind), the
+/// leaves are written as the ordered rows arrive, and the `<name>_rowid` pairs go through a
+/// TEMP table and a second sort into id order. What stays in memory besides is one box per
+/// leaf, whatever the row count. (The TEMP table's pages stay in the connection's temporary
+/// database file, on disk, until the connection closes; dropping the table frees them for reuse.)
 ///
 /// The tree is the one `RTreeBulkLoad.write` makes from the same rows in memory, row for row:
 /// the same boxes, the same curve over the same extent, ties in fid order (the order a table
@@ -47,11 +49,23 @@ enum RTreeExternalOrder {
         }
     }
 
+    /// The memory SQLite's sorter gets here, in KiB. It gives a sorter as much as
+    /// the page cache may hold (`cache_size`), and a big import's cache is large: for these
+    /// two sorts the cache is lowered to this (when larger) and put back after, as the
+    /// sorter's memory comes on top of what the cache already holds.
+    static let sorterKiB = 32 * 1024
+
     /// Fills the empty rtree table `rtree` from `table`'s `count` indexed rows, whose boxes
     /// cover `extent`. Call inside the transaction that fills the table: the temporary table
     /// it uses is dropped on every path, and a failure is undone with the transaction.
     static func write(table: String, geometryColumn: String, count: Int, extent: Envelope, rtree: String, database db: SQLiteDatabase) throws {
         var tree = try RTreeBulkLoad.PackedWriter(rtree: rtree, count: count, database: db)
+        let cacheSize = try db.scalar("PRAGMA main.cache_size")
+        if case .integer(let setting) = cacheSize, let pageSize = try db.scalar("PRAGMA main.page_size"), case .integer(let bytes) = pageSize,
+           (setting < 0 ? -setting : setting * bytes / 1024) > Int64(sorterKiB) {
+            try db.execute("PRAGMA main.cache_size = -\(sorterKiB)")
+        }
+        defer { if case .integer(let setting) = cacheSize { try? db.execute("PRAGMA main.cache_size = \(setting)") } }
         let leafOf = "temp." + quoteIdentifier("gk_leaf_of_" + rtree)
         try db.execute("CREATE TEMP TABLE \(leafOf) (id INTEGER NOT NULL, leaf INTEGER NOT NULL)")
         defer { try? db.execute("DROP TABLE IF EXISTS \(leafOf)") }

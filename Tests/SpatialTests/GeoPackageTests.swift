@@ -243,10 +243,11 @@ final class GeoPackageTests: XCTestCase {
                 try gpkg.completeSpatialIndex(table, rowsOrderedInMemory: limit)
             }
         }
-        // Ids far apart and some negative (both ways to the id order of `_rowid`), then dense.
+        // Ids far apart, some negative, the extremes among them (both ways to the id order of
+        // `_rowid`), then dense.
         for ids in ["sparse", "dense"] {
             if ids == "sparse" {
-                rows[41].fid = -5; rows[42].fid = -4_000_000_000
+                rows[41].fid = .min; rows[42].fid = -4_000_000_000; rows[43].fid = .max
             } else {
                 for k in rows.indices { rows[k].fid = Int64(k) + 1 }
             }
