@@ -135,40 +135,20 @@ public final class GeoJSONFeatureSource: FeatureSource {
         }
     }
 
-    /// The feature object at the parser's position, its geometry read by
-    /// `commonGeoJSONGeometry` where it can be (the object then holds null in its place). On
-    /// any fault the object is parsed again by `value(depth:)`, so the error is the one that gives.
+    /// The feature at the parser's position, its geometry read by `commonGeoJSONGeometry`
+    /// where it can be (the object then holds null in its place), else left in the object.
     private func featureObject(depth: Int) throws -> (JSONValue, Geometry?) {
-        let start = parser.position
-        if let read = try? membersReadingGeometry(depth: depth) { return read }
-        parser = JSONParser(file.bytes, position: start)
-        return (try parser.value(depth: depth), nil)
-    }
-
-    private func membersReadingGeometry(depth: Int) throws -> (JSONValue, Geometry?)? {
         parser.skipWhitespace()
-        guard parser.peek == UInt8(ascii: "{") else { return nil }
-        parser.consume()
-        var members: [(String, JSONValue)] = [], geometry: Geometry?
-        parser.skipWhitespace()
-        if parser.peek == UInt8(ascii: "}") { parser.consume(); return (.object(members), nil) }
-        while true {
-            parser.skipWhitespace()
-            guard parser.peek == UInt8(ascii: "\"") else { return nil }
-            let key = try parser.string()
-            try parser.expect(UInt8(ascii: ":"))
+        guard parser.peek == UInt8(ascii: "{") else { return (try parser.value(depth: depth), nil) }
+        var geometry: Geometry?, seen = false
+        let object = try parser.object(depth: depth) { p, key in
             // The first "geometry" is the one `feature(from:)` reads, as `JSONValue`'s subscript does.
-            if key == "geometry", !members.contains(where: { $0.0 == key }), let g = parser.commonGeoJSONGeometry(depth: depth + 1) {
-                geometry = g
-                members.append((key, .null))
-            } else {
-                members.append((key, try parser.value(depth: depth + 1)))
-            }
-            parser.skipWhitespace()
-            if parser.peek == UInt8(ascii: ",") { parser.consume(); continue }
-            if parser.peek == UInt8(ascii: "}") { parser.consume(); return (.object(members), geometry) }
-            return nil
+            guard key == "geometry", !seen else { return nil }
+            seen = true
+            geometry = p.commonGeoJSONGeometry(depth: depth + 1)
+            return geometry == nil ? nil : .null
         }
+        return (object, geometry)
     }
 
     private var topMembers: [(String, JSONValue)] = []

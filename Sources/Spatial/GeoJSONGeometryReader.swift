@@ -133,13 +133,7 @@ extension JSONParser {
         var xy: (Double, Double) = (0, 0), n = 0
         while true {
             skipWhitespace()
-            guard let c = peek, startsNumber(c), let v = try? number() else { return nil }
-            let d: Double
-            switch v {
-            case .integer(let i): d = Double(i)
-            case .number(let x): d = x
-            default: return nil
-            }
+            guard let c = peek, startsNumber(c), let d = (try? number())?.doubleValue else { return nil }
             if n == 0 { xy.0 = d } else if n == 1 { xy.1 = d }
             n += 1
             skipWhitespace()
@@ -155,8 +149,8 @@ extension JSONParser {
 
     /// Whether the first byte after whitespace from `index` starts a number.
     private func nextStartsNumber(after index: Int) -> Bool {
-        var i = index
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
-        return i < bytes.count && startsNumber(bytes[i])
+        var ahead = JSONParser(bytes, position: index)
+        ahead.skipWhitespace()
+        return ahead.peek.map(startsNumber) ?? false
     }
 }

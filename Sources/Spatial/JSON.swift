@@ -222,22 +222,7 @@ public struct JSONParser {
         skipWhitespace()
         guard let c = peek else { throw error("unexpected end of file") }
         switch c {
-        case UInt8(ascii: "{"):
-            position += 1
-            var members: [(String, JSONValue)] = []
-            skipWhitespace()
-            if peek == UInt8(ascii: "}") { position += 1; return .object(members) }
-            while true {
-                skipWhitespace()
-                guard peek == UInt8(ascii: "\"") else { throw error("expected a member name in quotes but found \(describePeek())") }
-                let key = try string()
-                try expect(UInt8(ascii: ":"))
-                members.append((key, try value(depth: depth + 1)))
-                skipWhitespace()
-                if peek == UInt8(ascii: ",") { position += 1; continue }
-                if peek == UInt8(ascii: "}") { position += 1; return .object(members) }
-                throw error("expected ',' or '}' in an object but found \(describePeek())")
-            }
+        case UInt8(ascii: "{"): return try object(depth: depth) { _, _ in nil }
         case UInt8(ascii: "["):
             position += 1
             var items: [JSONValue] = []
@@ -258,6 +243,28 @@ public struct JSONParser {
             throw error("NaN is not a JSON number")
         case UInt8(ascii: "N"), UInt8(ascii: "T"), UInt8(ascii: "F"): throw error("invalid literal (JSON writes null, true and false)")
         default: return try number()
+        }
+    }
+
+    /// The object at the parser's position (its `{` peeked at), at nesting `depth`. `read`
+    /// may read a member's value itself, from the parser positioned after the member's colon:
+    /// it returns the value to keep, or nil with the parser where it was, and the value is
+    /// then parsed as JSON.
+    mutating func object(depth: Int, read: (inout JSONParser, String) -> JSONValue?) throws -> JSONValue {
+        position += 1
+        var members: [(String, JSONValue)] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") { position += 1; return .object(members) }
+        while true {
+            skipWhitespace()
+            guard peek == UInt8(ascii: "\"") else { throw error("expected a member name in quotes but found \(describePeek())") }
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            members.append((key, try read(&self, key) ?? value(depth: depth + 1)))
+            skipWhitespace()
+            if peek == UInt8(ascii: ",") { position += 1; continue }
+            if peek == UInt8(ascii: "}") { position += 1; return .object(members) }
+            throw error("expected ',' or '}' in an object but found \(describePeek())")
         }
     }
 
