@@ -50,13 +50,11 @@ for engine in sedonadb duckdb; do
 done
 
 # ---------------------------------------------------------------- import
-# N points as a component layer, into a fresh workspace each run (made outside the clock), against
-# ogr2ogr writing the same CSV into a fresh GeoPackage with its R-tree, in one transaction
+# Our import into a fresh workspace each run (made outside the clock) against ogr2ogr writing the
+# same source into a fresh GeoPackage with its R-tree, in one transaction.
 echo "bench: import, $REPEAT runs each" >&2
 IMP=$DATA/import
 mkdir -p "$IMP"
-: >"$IMP/gridkeeper.txt"
-: >"$IMP/ogr2ogr.txt"
 wall() {   # wall seconds of a command, to the microsecond; its output to $IMP/last.log
   local start end
   start=$(date +%s%N)
@@ -64,24 +62,30 @@ wall() {   # wall seconds of a command, to the microsecond; its output to $IMP/l
   end=$(date +%s%N)
   echo "$(( (end - start) / 1000 ))e-6"
 }
-for _ in $(seq "$REPEAT"); do
-  rm -f "$IMP/W.gpkg" "$IMP/ogr.gpkg"
-  "$GK" init --crs EPSG:4549 --ws "$IMP/W.gpkg" >/dev/null
-  wall "$GK" import "$DATA/points.csv" --layer components --kind component --crs EPSG:4549 --ws "$IMP/W.gpkg" >>"$IMP/gridkeeper.txt"
-  wall ogr2ogr -f GPKG "$IMP/ogr.gpkg" "$DATA/points.csv" -oo X_POSSIBLE_NAMES=x -oo Y_POSSIBLE_NAMES=y \
-    -oo KEEP_GEOM_COLUMNS=NO -oo AUTODETECT_TYPE=YES -a_srs EPSG:4549 -nln components -gt unlimited >>"$IMP/ogr2ogr.txt"
-done
+# import_runs TAG OUR-IMPORT-ARGUMENTS… -- OGR2OGR-ARGUMENTS…: REPEAT runs of each, their wall
+# seconds in $IMP/gridkeeper$TAG.txt and $IMP/ogr2ogr$TAG.txt
+import_runs() {
+  local tag=$1 ours=()
+  shift
+  while [ "$1" != "--" ]; do ours+=("$1"); shift; done
+  shift
+  : >"$IMP/gridkeeper$tag.txt"
+  : >"$IMP/ogr2ogr$tag.txt"
+  for _ in $(seq "$REPEAT"); do
+    rm -f "$IMP/W.gpkg" "$IMP/ogr.gpkg"
+    "$GK" init --crs EPSG:4549 --ws "$IMP/W.gpkg" >/dev/null
+    wall "$GK" import "${ours[@]}" --ws "$IMP/W.gpkg" >>"$IMP/gridkeeper$tag.txt"
+    wall ogr2ogr -f GPKG "$IMP/ogr.gpkg" "$@" >>"$IMP/ogr2ogr$tag.txt"
+  done
+}
+# N points as a component layer
+import_runs "" "$DATA/points.csv" --layer components --kind component --crs EPSG:4549 -- \
+  "$DATA/points.csv" -oo X_POSSIBLE_NAMES=x -oo Y_POSSIBLE_NAMES=y -oo KEEP_GEOM_COLUMNS=NO -oo AUTODETECT_TYPE=YES \
+  -a_srs EPSG:4549 -nln components -gt unlimited
 rtree=$(sqlite3 "$IMP/ogr.gpkg" "SELECT count(*) FROM rtree_components_geom" 2>/dev/null || echo "?")
-# The grids (GeoJSON polygons) as a grid layer, the same way. Ours also checks and repairs each
-# polygon (GEOS validity), builds the layer's union and keeps its cell index: ogr2ogr does none.
-: >"$IMP/gridkeeper-grids.txt"
-: >"$IMP/ogr2ogr-grids.txt"
-for _ in $(seq "$REPEAT"); do
-  rm -f "$IMP/W.gpkg" "$IMP/ogr.gpkg"
-  "$GK" init --crs EPSG:4549 --ws "$IMP/W.gpkg" >/dev/null
-  wall "$GK" import "$DATA/grids.geojson" --layer grids --kind grid --ws "$IMP/W.gpkg" >>"$IMP/gridkeeper-grids.txt"
-  wall ogr2ogr -f GPKG "$IMP/ogr.gpkg" "$DATA/grids.geojson" -nln grids -gt unlimited >>"$IMP/ogr2ogr-grids.txt"
-done
+# The grids (GeoJSON polygons) as a grid layer. Ours also checks and repairs each polygon (GEOS
+# validity), builds the layer's union and keeps its cell index: ogr2ogr does none of that.
+import_runs -grids "$DATA/grids.geojson" --layer grids --kind grid -- "$DATA/grids.geojson" -nln grids -gt unlimited
 grid_rtree=$(sqlite3 "$IMP/ogr.gpkg" "SELECT count(*) FROM rtree_grids_geom" 2>/dev/null || echo "?")
 
 # ---------------------------------------------------------------- audit
@@ -129,15 +133,14 @@ rows = [("points", f"{n:,}"),
 for name, p in sorted(peers.items(), key=lambda kv: kv[1]["join_s"]):
     rows.append((f"assign peer: {name}", f"{p['join_s']:.3f} s join alone, both layers; {p['check']}"))
 rows += [("assign ratio", f"{bp / wall:.2f}x  (best peer's join alone, {best_peer}, / our end to end)"),
-         ("assign agreement with GEOS", "all rows agree with shapely" if agree == 0 else "DISAGREE (see compare above)"),
-         ("import: gridkeeper", f"{min(imp['gridkeeper']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["gridkeeper"]) + ")"),
-         ("import: ogr2ogr", f"{min(imp['ogr2ogr']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["ogr2ogr"])
-          + f"); {gdal.split(',')[0]}, R-tree rows {rtree}"),
-         ("import ratio", f"{min(imp['ogr2ogr']) / min(imp['gridkeeper']):.2f}x  (ogr2ogr / gridkeeper)"),
-         ("import grids: gridkeeper", f"{min(imp['gridkeeper-grids']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["gridkeeper-grids"]) + ")"),
-         ("import grids: ogr2ogr", f"{min(imp['ogr2ogr-grids']):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in imp["ogr2ogr-grids"])
-          + f"); R-tree rows {grid_rtree}"),
-         ("import grids ratio", f"{min(imp['ogr2ogr-grids']) / min(imp['gridkeeper-grids']):.2f}x  (ogr2ogr / gridkeeper)")]
+         ("assign agreement with GEOS", "all rows agree with shapely" if agree == 0 else "DISAGREE (see compare above)")]
+# Import: ours and ogr2ogr's best of REPEAT, per source.
+for label, tag, rows_in_tree in (("import", "", rtree), ("import grids", "-grids", grid_rtree)):
+    ours, ogr = imp[f"gridkeeper{tag}"], imp[f"ogr2ogr{tag}"]
+    rows += [(f"{label}: gridkeeper", f"{min(ours):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in ours) + ")"),
+             (f"{label}: ogr2ogr", f"{min(ogr):.2f} s (best of " + ", ".join(f"{x:.2f}" for x in ogr)
+              + f"); {gdal.split(',')[0]}, R-tree rows {rows_in_tree}"),
+             (f"{label} ratio", f"{min(ogr) / min(ours):.2f}x  (ogr2ogr / gridkeeper)")]
 for layer, a in aud.items():
     rows.append((f"audit {layer}", f"gridkeeper {a['gridkeeper_s']:.2f} s whole process, shapely {a['shapely_s']:.3f} s "
                  f"computation; ratio {a['ratio']:.2f}x; " + ("findings agree" if a["agree"] else "FINDINGS DISAGREE")))
