@@ -54,7 +54,7 @@ let package = Package(
         // What the test targets share: finding the external programs a test drives.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "KernelVerification", "TestSupport"]),
-        .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial", "TestSupport"]),
+        .testTarget(name: "GridKeeperTests", dependencies: ["GridKeeper", "Spatial", "KernelVerification", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridkeeper", "Spatial", "TestSupport"]),
         .testTarget(name: "ServiceTests", dependencies: ["gridkeeper", "GridKeeperService", "TestSupport"]),
     ]

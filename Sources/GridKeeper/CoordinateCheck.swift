@@ -35,6 +35,55 @@ struct CoordinateCheck {
             + "(\(area.minX)–\(area.maxX)°E, \(area.minY)–\(area.maxY)°N)\(swapped)")
     }
 
+    /// The check above for every coordinate of one feature (`coordinates`, in the source CRS),
+    /// each taken to lon/lat by `toLonLat`: the same errors, the same first error, the same
+    /// counts as checking them one by one, which is what it does unless the feature is certainly
+    /// inside the area of use (`certainlyInside`): then no coordinate can fail or count, and
+    /// none is transformed. A non-finite coordinate, or one PROJ cannot transform, throws
+    /// `Failure`.
+    mutating func check(_ coordinates: [Coordinate], toLonLat: CoordinateTransform, feature: @autoclosure () -> String) throws {
+        var box = Envelope.empty, finite = true
+        for c in coordinates {
+            guard c.isFinite else { finite = false; break }
+            box.expand(toInclude: c)
+        }
+        if finite, !box.isEmpty, (try? certainlyInside(box, toLonLat: toLonLat)) == true { return }
+        for c in coordinates {
+            guard c.isFinite else { throw Failure.notFinite(c) }
+            let lonLat: Coordinate
+            do { lonLat = try toLonLat.transform(c) } catch { throw Failure.transform(error) }
+            try check(lonLat: lonLat, feature: feature())
+        }
+    }
+
+    /// Why a feature's coordinates could not be checked.
+    enum Failure: Error {
+        case notFinite(Coordinate)
+        case transform(Error)
+    }
+
+    /// The most a certified box may span, in degrees: over a few kilometres the maps from a
+    /// source CRS to lon/lat (a Gauss-Krüger or other conformal projection, the GCJ-02/BD-09
+    /// offsets) bend their images by far less than a millionth of a degree.
+    static let certifiedSpanDegrees = 0.1
+
+    /// Whether every point of `box` (source CRS) lies inside the area of use, told from its
+    /// corners and centre: their lon/lat envelope, widened by its own span (orders of magnitude
+    /// more than any bending of a box this small, see `certifiedSpanDegrees`) and a little, must
+    /// lie inside the area. False is no verdict: the caller checks each coordinate.
+    func certainlyInside(_ box: Envelope, toLonLat: CoordinateTransform) throws -> Bool {
+        guard let area else { return true }
+        var image = Envelope.empty
+        for c in [Coordinate(box.minX, box.minY), Coordinate(box.maxX, box.minY), Coordinate(box.minX, box.maxY),
+                  Coordinate(box.maxX, box.maxY), box.center] {
+            image.expand(toInclude: try toLonLat.transform(c))
+        }
+        let span = Swift.max(image.width, image.height)
+        guard image.minX.isFinite, image.minY.isFinite, image.maxX.isFinite, image.maxY.isFinite, span <= Self.certifiedSpanDegrees else { return false }
+        let widened = image.expanded(by: span + 1e-7)
+        return area.minX < widened.minX && widened.maxX < area.maxX && area.minY < widened.minY && widened.maxY < area.maxY
+    }
+
     /// Adds what `other` (the same check, run over later coordinates) counted.
     mutating func absorb(_ other: CoordinateCheck) {
         outsideCount += other.outsideCount

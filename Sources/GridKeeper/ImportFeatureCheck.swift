@@ -71,13 +71,11 @@ final class ImportFeatureCheck {
             throw GridKeeperError.badInput("\(label), field \(field): empty; every \(kind.rawValue) feature needs a \(field) (the value that says who answers)")
         }
         var coordinates = rules.coordinates
-        for c in g.coordinates {
-            guard c.isFinite else { throw GridKeeperError.badInput("\(label), field geometry: coordinate (\(c.x), \(c.y)) is not a finite number") }
-            let lonLat: Coordinate
-            do { lonLat = try toLonLat.transform(c) } catch {
-                throw GridKeeperError.badInput("\(label), field geometry: \(error)")
+        do { try coordinates.check(g.coordinates, toLonLat: toLonLat, feature: label) } catch let failure as CoordinateCheck.Failure {
+            switch failure {
+            case .notFinite(let c): throw GridKeeperError.badInput("\(label), field geometry: coordinate (\(c.x), \(c.y)) is not a finite number")
+            case .transform(let error): throw GridKeeperError.badInput("\(label), field geometry: \(error)")
             }
-            try coordinates.check(lonLat: lonLat, feature: label)
         }
         // A ring without area (all its points on one line) is no polygon, in any CRS. When the
         // transform changes nothing, this is also the written geometry's validity.

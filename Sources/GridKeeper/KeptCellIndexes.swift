@@ -39,15 +39,32 @@ enum KeptCellIndexes {
         return CellIndex(encodedCount: blob.count, memberCount: memberCount, read: blob.read)
     }
 
+    /// A layer an import has just written, as it is in memory: its polygons in fid order (as
+    /// `LayerData` loads them, so the digests agree) and their index by `LayerIndex.layerCells`
+    /// at `tolerance`, built while the layer's union was computed.
+    struct Imported {
+        let layer: String
+        let polygons: PolygonSet
+        let cells: CellIndex
+
+        init(polygons: [Geometry], layer: String) {
+            self.layer = layer
+            self.polygons = PolygonSet(polygons.map(\.polygons))
+            cells = LayerIndex.layerCells(self.polygons, tolerance: KeptCellIndexes.tolerance)
+        }
+    }
+
     /// Keeps the indexes of the polygon layers at `tolerance`, building those not kept yet,
-    /// and deletes the rows no layer uses. Call inside the `write` that changed a layer.
+    /// and deletes the rows no layer uses. Call inside the `write` that changed a layer, after
+    /// its coverage is saved.
     ///
     /// `changed`: the one layer that changed, when the jurisdiction did not (a layer's index
     /// depends on its polygons and its jurisdiction only): then only it, and the layers with no
     /// row, are loaded — a duty layer's import does not reload a city's grids. A layer edited
     /// by another program since its import keeps its stale rows until then (they are never
-    /// used: its runs build). nil: every polygon layer.
-    static func refresh(workspace ws: Workspace, changed: String? = nil) throws {
+    /// used: its runs build). nil: every polygon layer. `imported`: a layer taken from memory
+    /// instead of read back.
+    static func refresh(workspace ws: Workspace, changed: String? = nil, imported: Imported? = nil) throws {
         try ws.ensureTable(table, columns: "digest TEXT PRIMARY KEY, layer TEXT NOT NULL, cells BLOB NOT NULL",
                            description: "GridKeeper cell indexes of the polygon layers, kept for bulk runs")
         let all = try ws.layers().filter(\.kind.isAnswering).map(\.name)
@@ -56,18 +73,29 @@ enum KeptCellIndexes {
             let labelled = Set(try ws.database.query("SELECT DISTINCT layer FROM \(table)").compactMap { $0[0].text })
             names = all.filter { $0 == changed || !labelled.contains($0) }
         }
+        var indexes: [(layer: String, index: LayerIndex)] = []
+        if let imported, names.contains(imported.layer) {
+            // The jurisdiction as `AnswerLayers` finds it: the shared one, else the layer's own union.
+            let jurisdiction = try ws.jurisdictionLayer().flatMap { try ws.coverage(of: $0) } ?? ws.coverage(layer: imported.layer)
+            let index = try LayerIndex.pending(polygons: imported.polygons, jurisdiction: jurisdiction.map { PolygonSet([$0.polygons]) },
+                                               tolerance: tolerance, workspace: ws, built: imported.cells)
+            indexes.append((imported.layer, index.value))
+        }
+        let others = names.filter { $0 != imported?.layer }
+        if !others.isEmpty {
+            let layers = try AnswerLayers(workspace: ws, layerNames: others, indexTolerance: tolerance)
+            indexes += layers.polygons.compactMap { data in data.index.map { (data.layer.name, $0) } }
+        }
+        // In the layers' order, so a shared jurisdiction's row is labelled as it always was.
+        indexes.sort { all.firstIndex(of: $0.layer)! < all.firstIndex(of: $1.layer)! }
         var used: [String] = []
-        if !names.isEmpty {
-            let layers = try AnswerLayers(workspace: ws, layerNames: names, indexTolerance: tolerance)
-            for data in layers.polygons {
-                guard let index = data.index else { continue }
-                // Layers share their jurisdiction's index: one row.
-                for kept in index.kept where !used.contains(kept.digest) {
-                    used.append(kept.digest)
-                    guard kept.built else { continue }
-                    try ws.database.run("INSERT OR REPLACE INTO \(table) VALUES (?, ?, ?)",
-                                        [.text(kept.digest), .text(data.layer.name), .blob(kept.index.encoded())])
-                }
+        for (layer, index) in indexes {
+            // Layers share their jurisdiction's index: one row.
+            for kept in index.kept where !used.contains(kept.digest) {
+                used.append(kept.digest)
+                guard kept.built else { continue }
+                try ws.database.run("INSERT OR REPLACE INTO \(table) VALUES (?, ?, ?)",
+                                    [.text(kept.digest), .text(layer), .blob(kept.index.encoded())])
             }
         }
         // Every row is checked against every layer's digests, or (one layer loaded) the rows of

@@ -129,21 +129,26 @@ public enum LayerImport {
             guard written == scan.count else {
                 throw GridKeeperError.badInput("\(options.file): changed while it was imported (\(scan.count) features, then \(written)); import it again")
             }
+            // The union (GEOS, one thread) runs beside the rest: the layer's own cell index needs
+            // only its polygons, and is built meanwhile from the ones in memory.
+            let parts = polygonal
+            let union = options.kind.geometryFamily == .polygon ? BackgroundValue { Result { try Self.union(parts) } } : nil
             try ws.gpkg.completeSpatialIndex(options.layer)
             try RepairRegister.replace(layer: options.layer, with: repairs, workspace: ws)
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
             try LayerVersions.recordCurrent(info, from: replaced == nil ? options.effective : options.effective ?? .today, workspace: ws)
-            if options.kind.geometryFamily == .polygon {
-                let union = try self.union(try polygonal.map { try GeosGeometry($0) })
-                try ws.saveCoverage(layer: options.layer, method: union.method, geometry: union.geometry)
-                coverage = union
+            let imported = options.kind.isAnswering ? KeptCellIndexes.Imported(polygons: polygonal, layer: options.layer) : nil
+            if let union {
+                let u = try union.value.get()
+                try ws.saveCoverage(layer: options.layer, method: u.method, geometry: u.geometry)
+                coverage = u
             }
             if options.kind.isAnswering {
                 // Other layers' kept indexes depend on this one only through the jurisdiction.
                 let jurisdiction = try ws.jurisdictionLayer()?.name
                 let alone = jurisdiction == jurisdictionBefore && jurisdiction != options.layer
-                try KeptCellIndexes.refresh(workspace: ws, changed: alone ? options.layer : nil)
+                try KeptCellIndexes.refresh(workspace: ws, changed: alone ? options.layer : nil, imported: imported)
             }
             try ws.log(command: options.commandLine, layer: options.layer, counts: [
                 "features": String(written), "repaired": String(repaired.count), "kind": options.kind.rawValue,
@@ -222,8 +227,9 @@ public enum LayerImport {
     }
 
     /// The layer's union: GEOS coverage union when the layer is a clean coverage, else the
-    /// (slower) unary union that tolerates overlaps.
-    private static func union(_ parts: [GeosGeometry]) throws -> (method: String, geometry: Geometry) {
+    /// (slower) unary union that tolerates overlaps. Its GEOS objects live on the calling thread.
+    private static func union(_ polygons: [Geometry]) throws -> (method: String, geometry: Geometry) {
+        let parts = try polygons.map { try GeosGeometry($0) }
         if let u = try? GeosGeometry.coverageUnion(parts), u.validityProblem() == nil {
             return ("coverage", .multiPolygon(try u.polygonalParts()))
         }
