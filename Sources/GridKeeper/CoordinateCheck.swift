@@ -37,9 +37,9 @@ struct CoordinateCheck {
 
     /// The check above for every coordinate of one feature (`coordinates`, in the source CRS),
     /// each taken to lon/lat by `toLonLat`: the same errors, the same first error, the same
-    /// counts as checking them one by one, which is what it does unless the feature is certainly
-    /// inside the area of use (`certainlyInside`): then no coordinate can fail or count, and
-    /// none is transformed. A non-finite coordinate, or one PROJ cannot transform, throws
+    /// counts as checking them one by one, which is what it does unless the feature has more than
+    /// five and is certainly inside the area of use (`certainlyInside`): then no coordinate can
+    /// fail or count, and none is transformed. A non-finite coordinate, or one PROJ cannot transform, throws
     /// `Failure`.
     mutating func check(_ coordinates: [Coordinate], toLonLat: CoordinateTransform, feature: @autoclosure () -> String) throws {
         var box = Envelope.empty, finite = true
@@ -47,7 +47,8 @@ struct CoordinateCheck {
             guard c.isFinite else { finite = false; break }
             box.expand(toInclude: c)
         }
-        if finite, !box.isEmpty, (try? certainlyInside(box, toLonLat: toLonLat)) == true { return }
+        // Certifying costs five transforms: worth it from six coordinates on (not for a point).
+        if finite, coordinates.count > 5, (try? certainlyInside(box, toLonLat: toLonLat)) == true { return }
         for c in coordinates {
             guard c.isFinite else { throw Failure.notFinite(c) }
             let lonLat: Coordinate
