@@ -47,4 +47,29 @@ final class LogLineWriterTests: XCTestCase {
         XCTAssertEqual(kept.first, 0)
         XCTAssertEqual(lines.count, kept.count + notes.count)
     }
+
+    /// Lines are gathered, not written one by one, yet each is written within the gathering
+    /// time without a flush; lines that come while the writer gathers go out in the same write.
+    func testLinesAreWrittenWithinTheGatheringTimeWithoutAFlush() throws {
+        var ends: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        defer { close(readEnd); close(writeEnd) }
+        let writer = LogLineWriter(descriptor: writeEnd, gathering: 0.2)
+        func readAvailable(within seconds: Double) -> String {
+            var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(seconds * 1000)) == 1 else { return "" }
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            let n = read(readEnd, &buffer, buffer.count)
+            return String(decoding: buffer[..<max(n, 0)], as: UTF8.self)
+        }
+        for round in 0..<3 {
+            writer.append("first \(round)")
+            writer.append("second \(round)")
+            // Both lines in the writer's one batch: the first read finds them together.
+            let text = readAvailable(within: 60)
+            XCTAssertTrue(text.contains("first \(round)") && text.contains("second \(round)"), text)
+            XCTAssertEqual(text.split(separator: "\n").count, 2, text)
+        }
+    }
 }
