@@ -4,7 +4,9 @@ import Spatial
 /// first row is written — how many features, the attribute fields in the order first met and
 /// the SQL type each can take, and the first geometry (which the CRS, the axis order and a
 /// new workspace's zone are judged by). No feature is kept, so an import's memory does not
-/// grow with its source.
+/// grow with its source. The other geometries are only counted where the source can skip them
+/// (`FeatureSource.nextCounted`): a geometry fault may then be found by the second read, with
+/// the same message, inside the import's transaction.
 struct SourceScan {
     struct Field {
         let name: String
@@ -24,13 +26,14 @@ struct SourceScan {
     init(_ source: FeatureSource, file: String, maxVertices: Int, progress: (Int) -> Void) throws {
         var position: [String: Int] = [:]
         do {
-            while let f = try source.next() {
-                if let g = f.geometry {
-                    let n = g.vertexCount
+            // Until the first geometry is found, features are read whole; then their geometries
+            // are only counted (the second read takes and checks the coordinates).
+            while let (f, vertices) = try first == nil ? source.next().map({ ($0, $0.geometry?.vertexCount) }) : source.nextCounted() {
+                if let n = vertices {
                     if n > maxVertices {
                         throw GridKeeperError.badInput("\(file): \(f.label), field geometry: \(n) vertices, more than the limit of \(maxVertices) per feature; split it")
                     }
-                    if first == nil, n > 0, let c = g.coordinates.first { first = (f.label, c) }
+                    if first == nil, n > 0, let c = f.geometry?.coordinates.first { first = (f.label, c) }
                 }
                 for (name, value) in f.properties {
                     let k: Int

@@ -50,6 +50,17 @@ public protocol FeatureSource: AnyObject {
     /// The CRS the source declares (GeoJSON `crs` member, GeoPackage srs_id), if any.
     var declaredCRS: CRS? { get }
     func next() throws -> Feature?
+    /// The next feature for a first read that needs no coordinates: its geometry left out
+    /// (nil) where the source can skip it cheaply, with the number of vertices it has (nil: no
+    /// geometry). A geometry that `next` would refuse may pass here: the read that takes the
+    /// coordinates refuses it.
+    func nextCounted() throws -> (feature: Feature, vertices: Int?)?
     /// Back to before the first feature: `next` then gives the same features again.
     func rewind() throws
+}
+
+extension FeatureSource {
+    public func nextCounted() throws -> (feature: Feature, vertices: Int?)? {
+        try next().map { ($0, $0.geometry?.vertexCount) }
+    }
 }

@@ -51,18 +51,29 @@ public final class GeoJSONFeatureSource: FeatureSource {
     }
 
     public func next() throws -> Feature? {
+        try nextFeature(counting: false).map(\.feature)
+    }
+
+    /// A FeatureCollection's geometries are skipped (`countedGeoJSONGeometry`) where they are
+    /// the common case.
+    public func nextCounted() throws -> (feature: Feature, vertices: Int?)? {
+        try nextFeature(counting: true)
+    }
+
+    /// `counting`: skip the geometry where it can be, counting its vertices.
+    private func nextFeature(counting: Bool) throws -> (feature: Feature, vertices: Int?)? {
         if primed, let f = pending {
             pending = nil
-            return f
+            return (f, f.geometry?.vertexCount)
         }
         do {
-            return try nextFeature()
+            return try readFeature(counting: counting)
         } catch let e as JSONError {
             throw SourceError(file: file.path, position: "line \(e.line), column \(e.column)", message: "\(e.message) (feature \(index + 1))")
         }
     }
 
-    private func nextFeature() throws -> Feature? {
+    private func readFeature(counting: Bool) throws -> (feature: Feature, vertices: Int?)? {
         while true {
             if insideFeatures {
                 parser.skipWhitespace()
@@ -76,9 +87,10 @@ public final class GeoJSONFeatureSource: FeatureSource {
                 parser.skipWhitespace()
                 let line = currentLine()
                 let start = parser.position
-                let (value, geometry) = try featureObject(depth: 2)
+                let (value, geometry, counted) = try featureObject(depth: 2, counting: counting)
                 try checkSize(parser.position - start, line: line)
-                return try feature(from: value, line: line, geometry: geometry)
+                let f = try feature(from: value, line: line, geometry: geometry)
+                return (f, counted ?? f.geometry?.vertexCount)
             }
             parser.skipWhitespace()
             if parser.atEnd {
@@ -124,7 +136,8 @@ public final class GeoJSONFeatureSource: FeatureSource {
             switch object["type"]?.stringValue {
             case "Feature":
                 if index == 0 { try readCRS(members) }
-                return try feature(from: object, line: line)
+                let f = try feature(from: object, line: line)
+                return (f, f.geometry?.vertexCount)
             case "FeatureCollection":
                 throw fail("the FeatureCollection has no \"features\" array")
             case let other?:
@@ -137,18 +150,23 @@ public final class GeoJSONFeatureSource: FeatureSource {
 
     /// The feature at the parser's position, its geometry read by `commonGeoJSONGeometry`
     /// where it can be (the object then holds null in its place), else left in the object.
-    private func featureObject(depth: Int) throws -> (JSONValue, Geometry?) {
+    /// `counting`: only counted, by `countedGeoJSONGeometry`, where it can be.
+    private func featureObject(depth: Int, counting: Bool) throws -> (JSONValue, Geometry?, counted: Int?) {
         parser.skipWhitespace()
-        guard parser.peek == UInt8(ascii: "{") else { return (try parser.value(depth: depth), nil) }
-        var geometry: Geometry?, seen = false
+        guard parser.peek == UInt8(ascii: "{") else { return (try parser.value(depth: depth), nil, nil) }
+        var geometry: Geometry?, counted: Int?, seen = false
         let object = try parser.object(depth: depth) { p, key in
             // The first "geometry" is the one `feature(from:)` reads, as `JSONValue`'s subscript does.
             guard key == "geometry", !seen else { return nil }
             seen = true
+            if counting {
+                counted = p.countedGeoJSONGeometry(depth: depth + 1)
+                return counted == nil ? nil : .null
+            }
             geometry = p.commonGeoJSONGeometry(depth: depth + 1)
             return geometry == nil ? nil : .null
         }
-        return (object, geometry)
+        return (object, geometry, counted)
     }
 
     private var topMembers: [(String, JSONValue)] = []

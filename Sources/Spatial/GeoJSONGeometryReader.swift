@@ -145,6 +145,99 @@ extension JSONParser {
         return Coordinate(xy.0, xy.1)
     }
 
+    /// The number of positions of the geometry object at the parser's position, read without
+    /// converting a number or keeping a coordinate: a first read that needs only the count.
+    /// The common case only (as above, with its numbers checked against RFC 8259's grammar but
+    /// not their values, and the type not matched against the nesting); nil, the position
+    /// unchanged, on anything else.
+    mutating func countedGeoJSONGeometry(depth: Int) -> Int? {
+        let start = position
+        guard let n = countGeometryObject(depth: depth) else {
+            position = start
+            return nil
+        }
+        return n
+    }
+
+    private mutating func countGeometryObject(depth: Int) -> Int? {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "{") else { return nil }
+        position += 1
+        var type = false, count: Int?
+        while true {
+            skipWhitespace()
+            guard peek == UInt8(ascii: "\""), let key = try? string(), (try? expect(UInt8(ascii: ":"))) != nil else { return nil }
+            switch key {
+            case "type":
+                skipWhitespace()
+                guard !type, peek == UInt8(ascii: "\""), (try? string()) != nil else { return nil }
+                type = true
+            case "coordinates":
+                guard count == nil, let n = countPositions(level: 1) else { return nil }
+                count = n
+            default:
+                // "bbox", a foreign member: read and ignored.
+                guard (try? value(depth: depth + 1)) != nil else { return nil }
+            }
+            skipWhitespace()
+            if peek == UInt8(ascii: ",") { position += 1; continue }
+            if peek == UInt8(ascii: "}") { position += 1; break }
+            return nil
+        }
+        return type ? count : nil
+    }
+
+    /// The positions in the array at the parser's position: 1 for a position, else the sum over
+    /// its items (at most four levels, none empty).
+    private mutating func countPositions(level: Int) -> Int? {
+        guard level <= 4 else { return nil }
+        skipWhitespace()
+        guard peek == UInt8(ascii: "[") else { return nil }
+        position += 1
+        skipWhitespace()
+        guard let first = peek else { return nil }
+        var numbers = 0, total = 0
+        while true {
+            skipWhitespace()
+            if startsNumber(first) {
+                guard skipNumber() else { return nil }
+                numbers += 1
+            } else {
+                guard let n = countPositions(level: level + 1) else { return nil }
+                total += n
+            }
+            skipWhitespace()
+            if peek == UInt8(ascii: ",") { position += 1; continue }
+            if peek == UInt8(ascii: "]") { position += 1; break }
+            return nil
+        }
+        if startsNumber(first) { return numbers >= 2 ? 1 : nil }
+        return total
+    }
+
+    /// Moves past an RFC 8259 number (the grammar `number()` accepts), not converting it.
+    private mutating func skipNumber() -> Bool {
+        let start = position
+        func digits() -> Int {
+            var n = 0
+            while let c = peek, c >= 0x30, c <= 0x39 { position += 1; n += 1 }
+            return n
+        }
+        if peek == UInt8(ascii: "-") { position += 1 }
+        let intStart = position, intDigits = digits()
+        guard intDigits > 0, intDigits == 1 || bytes[intStart] != 0x30 else { return false }
+        if peek == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { return false }
+        }
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            position += 1
+            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return position - start <= 400
+    }
+
     private func startsNumber(_ c: UInt8) -> Bool { c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) }
 
     /// Whether the first byte after whitespace from `index` starts a number.

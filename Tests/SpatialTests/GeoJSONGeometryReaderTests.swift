@@ -27,14 +27,34 @@ final class GeoJSONGeometryReaderTests: XCTestCase {
         }
     }
 
+    /// The counting reading (`countedGeoJSONGeometry`), and where the parser stood after it.
+    private func counted(_ text: String) -> (Int?, position: Int) {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { b in
+            var p = JSONParser(b)
+            let n = p.countedGeoJSONGeometry(depth: 0)
+            return (n, p.position)
+        }
+    }
+
+    /// Also: the counting reading counts every geometry the direct one reads, and any count it
+    /// gives is the general path's vertex count (or the general path refuses the geometry).
     private func assertAgrees(_ text: String, read expected: Bool? = nil, file: StaticString = #filePath, line: UInt = #line) {
         let (g, position) = direct(text)
+        let (n, countedTo) = counted(text)
+        let (outcome, end) = general(text)
         if let g {
-            let (outcome, end) = general(text)
             XCTAssertEqual(.geometry(g), outcome, text, file: file, line: line)
             XCTAssertEqual(position, end, "read to the object's end: \(text)", file: file, line: line)
+            XCTAssertEqual(n, g.vertexCount, "counted: \(text)", file: file, line: line)
         } else {
             XCTAssertEqual(position, 0, "left where it was: \(text)", file: file, line: line)
+        }
+        if let n, case .geometry(let decoded) = outcome {
+            XCTAssertEqual(decoded?.vertexCount, n, "counted: \(text)", file: file, line: line)
+            XCTAssertEqual(countedTo, end, "counted to the object's end: \(text)", file: file, line: line)
+        } else if n == nil {
+            XCTAssertEqual(countedTo, 0, "the counting reading left it where it was: \(text)", file: file, line: line)
         }
         if let expected { XCTAssertEqual(g != nil, expected, text, file: file, line: line) }
     }
