@@ -14,42 +14,60 @@ extension JSONParser {
     /// not the common case above. `depth`: the object's nesting depth, as for `value(depth:)`.
     mutating func commonGeoJSONGeometry(depth: Int) -> Geometry? {
         let start = position
-        guard let g = readGeometryObject(depth: depth) else {
+        guard let object = commonGeometryObject(depth: depth, coordinates: { $0.nestedPositions(level: 1) }),
+              let g = object.coordinates.geometry(type: object.type) else {
             position = start
             return nil
         }
         return g
     }
 
-    private mutating func readGeometryObject(depth: Int) -> Geometry? {
+    /// The number of positions of the geometry object at the parser's position, read without
+    /// converting a number or keeping a coordinate: a first read that needs only the count.
+    /// The common case only (as above, with its numbers checked against RFC 8259's grammar but
+    /// not their values, and the type not matched against the nesting); nil, the position
+    /// unchanged, on anything else.
+    mutating func countedGeoJSONGeometry(depth: Int) -> Int? {
+        commonGeometryObject(depth: depth, coordinates: { $0.countPositions(level: 1) })?.coordinates
+    }
+
+    /// A geometry object's type and its "coordinates" as `coordinates` reads them (nil: not
+    /// the common case), other members read and ignored, as `decode` ignores them; nil, the
+    /// position unchanged, when it is not the common case.
+    private mutating func commonGeometryObject<C>(depth: Int, coordinates read: (inout JSONParser) -> C?) -> (type: String, coordinates: C)? {
+        let start = position
+        func giveUp(_ p: inout JSONParser) -> (type: String, coordinates: C)? {
+            p.position = start
+            return nil
+        }
         skipWhitespace()
-        guard peek == UInt8(ascii: "{") else { return nil }
+        guard peek == UInt8(ascii: "{") else { return giveUp(&self) }
         position += 1
-        var type: String?, coordinates: NestedPositions?
+        var type: String?, coordinates: C?
         skipWhitespace()
-        guard peek != UInt8(ascii: "}") else { return nil }
+        guard peek != UInt8(ascii: "}") else { return giveUp(&self) }
         while true {
             skipWhitespace()
-            guard peek == UInt8(ascii: "\""), let key = try? string(), (try? expect(UInt8(ascii: ":"))) != nil else { return nil }
+            guard peek == UInt8(ascii: "\""), let key = try? string(), (try? expect(UInt8(ascii: ":"))) != nil else { return giveUp(&self) }
             switch key {
             case "type":
                 skipWhitespace()
-                guard type == nil, peek == UInt8(ascii: "\""), let t = try? string() else { return nil }
+                guard type == nil, peek == UInt8(ascii: "\""), let t = try? string() else { return giveUp(&self) }
                 type = t
             case "coordinates":
-                guard coordinates == nil, let c = nestedPositions(level: 1) else { return nil }
+                guard coordinates == nil, let c = read(&self) else { return giveUp(&self) }
                 coordinates = c
             default:
-                // "bbox", a foreign member: read and ignored, as `decode` ignores them.
-                guard (try? value(depth: depth + 1)) != nil else { return nil }
+                // "bbox", a foreign member.
+                guard (try? value(depth: depth + 1)) != nil else { return giveUp(&self) }
             }
             skipWhitespace()
             if peek == UInt8(ascii: ",") { position += 1; continue }
             if peek == UInt8(ascii: "}") { position += 1; break }
-            return nil
+            return giveUp(&self)
         }
-        guard let type, let coordinates else { return nil }
-        return coordinates.geometry(type: type)
+        guard let type, let coordinates else { return giveUp(&self) }
+        return (type, coordinates)
     }
 
     /// Positions nested as GeoJSON nests them: a position, a list of positions (a line, a ring,
@@ -143,48 +161,6 @@ extension JSONParser {
         }
         guard n >= 2, xy.0.isFinite, xy.1.isFinite else { return nil }
         return Coordinate(xy.0, xy.1)
-    }
-
-    /// The number of positions of the geometry object at the parser's position, read without
-    /// converting a number or keeping a coordinate: a first read that needs only the count.
-    /// The common case only (as above, with its numbers checked against RFC 8259's grammar but
-    /// not their values, and the type not matched against the nesting); nil, the position
-    /// unchanged, on anything else.
-    mutating func countedGeoJSONGeometry(depth: Int) -> Int? {
-        let start = position
-        guard let n = countGeometryObject(depth: depth) else {
-            position = start
-            return nil
-        }
-        return n
-    }
-
-    private mutating func countGeometryObject(depth: Int) -> Int? {
-        skipWhitespace()
-        guard peek == UInt8(ascii: "{") else { return nil }
-        position += 1
-        var type = false, count: Int?
-        while true {
-            skipWhitespace()
-            guard peek == UInt8(ascii: "\""), let key = try? string(), (try? expect(UInt8(ascii: ":"))) != nil else { return nil }
-            switch key {
-            case "type":
-                skipWhitespace()
-                guard !type, peek == UInt8(ascii: "\""), (try? string()) != nil else { return nil }
-                type = true
-            case "coordinates":
-                guard count == nil, let n = countPositions(level: 1) else { return nil }
-                count = n
-            default:
-                // "bbox", a foreign member: read and ignored.
-                guard (try? value(depth: depth + 1)) != nil else { return nil }
-            }
-            skipWhitespace()
-            if peek == UInt8(ascii: ",") { position += 1; continue }
-            if peek == UInt8(ascii: "}") { position += 1; break }
-            return nil
-        }
-        return type ? count : nil
     }
 
     /// The positions in the array at the parser's position: 1 for a position, else the sum over

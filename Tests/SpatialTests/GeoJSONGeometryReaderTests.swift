@@ -17,25 +17,20 @@ final class GeoJSONGeometryReaderTests: XCTestCase {
         }
     }
 
-    /// The direct reading, and where the parser stood after it (the whole text when read).
-    private func direct(_ text: String) -> (Geometry?, position: Int) {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { b in
+    /// A reading of `text` from its start, and where the parser stood after it.
+    private func reading<T>(_ text: String, _ read: (inout JSONParser) -> T) -> (T, position: Int) {
+        Array(text.utf8).withUnsafeBufferPointer { b in
             var p = JSONParser(b)
-            let g = p.commonGeoJSONGeometry(depth: 0)
-            return (g, p.position)
+            let result = read(&p)
+            return (result, p.position)
         }
     }
 
+    /// The direct reading, and where the parser stood after it (the whole text when read).
+    private func direct(_ text: String) -> (Geometry?, position: Int) { reading(text) { $0.commonGeoJSONGeometry(depth: 0) } }
+
     /// The counting reading (`countedGeoJSONGeometry`), and where the parser stood after it.
-    private func counted(_ text: String) -> (Int?, position: Int) {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { b in
-            var p = JSONParser(b)
-            let n = p.countedGeoJSONGeometry(depth: 0)
-            return (n, p.position)
-        }
-    }
+    private func counted(_ text: String) -> (Int?, position: Int) { reading(text) { $0.countedGeoJSONGeometry(depth: 0) } }
 
     /// Also: the counting reading counts every geometry the direct one reads, and any count it
     /// gives is the general path's vertex count (or the general path refuses the geometry).
