@@ -25,7 +25,7 @@ public final class GeosGeometry {
 
     public convenience init(_ geometry: Geometry) throws {
         let context = try GEOSContext.current()
-        self.init(owning: try context.read(wkb: WKB.encode(geometry)), in: context)
+        self.init(owning: try context.make(geometry), in: context)
     }
 
     /// Parses well-known text (any dimension; Z is dropped on the way back to `Geometry`).
