@@ -227,13 +227,14 @@ public enum LayerImport {
     }
 
     /// The layer's union: GEOS coverage union when the layer is a clean coverage, else the
-    /// (slower) unary union that tolerates overlaps. Its GEOS objects live on the calling thread.
+    /// (slower) unary union that tolerates overlaps. The polygons go to GEOS as one MultiPolygon
+    /// (GEOS checks nothing of a collection it is given; both unions take its polygons in order).
+    /// Its GEOS objects live on the calling thread.
     private static func union(_ polygons: [Geometry]) throws -> (method: String, geometry: Geometry) {
-        let parts = try polygons.map { try GeosGeometry($0) }
-        if let u = try? GeosGeometry.coverageUnion(parts), u.validityProblem() == nil {
+        let all = try GeosGeometry(.multiPolygon(polygons.flatMap(\.polygons)))
+        if let u = try? all.coverageUnion(), u.validityProblem() == nil {
             return ("coverage", .multiPolygon(try u.polygonalParts()))
         }
-        let u = try GeosGeometry.unaryUnion(parts)
-        return ("unary", .multiPolygon(try u.polygonalParts()))
+        return ("unary", .multiPolygon(try all.unaryUnion().polygonalParts()))
     }
 }

@@ -186,11 +186,16 @@ public final class GeosGeometry {
     /// Union for a polygonal coverage (edges shared exactly, no overlaps): much faster than
     /// `unaryUnion`, but GEOS fails (throws here) when the input is not a clean coverage.
     public static func coverageUnion(_ parts: [GeosGeometry]) throws -> GeosGeometry {
-        let c = try collection(parts)
-        return try c.wrap(GEOSCoverageUnion_r(c.handle, c.pointer), "coverage union failed: the layer is not a clean coverage")
+        try collection(parts).coverageUnion()
     }
 
     public func unaryUnion() throws -> GeosGeometry { try wrap(GEOSUnaryUnion_r(handle, pointer), "union failed") }
+
+    /// `coverageUnion` of this geometry's polygons (a MultiPolygon holding a layer's: no copy
+    /// of each part into a collection).
+    public func coverageUnion() throws -> GeosGeometry {
+        try wrap(GEOSCoverageUnion_r(handle, pointer), "coverage union failed: the layer is not a clean coverage")
+    }
 
     private static func collection(_ parts: [GeosGeometry]) throws -> GeosGeometry {
         let context = try GEOSContext.current()

@@ -51,6 +51,31 @@ final class GEOSTests: XCTestCase {
         XCTAssertThrowsError(try GeosGeometry(wkt: "POLYGON ((0 0, 1"))
     }
 
+    /// A layer's polygons given to GEOS as one MultiPolygon (import's union) are unioned as the
+    /// same polygons in a collection of parts: the same coverage union, byte for byte, and the
+    /// same unary union where they overlap.
+    func testUnionsOfAMultiPolygonEqualThoseOfItsParts() throws {
+        func cell(_ i: Int, _ j: Int) -> [[Coordinate]] {
+            // Shared edges bent alike on both sides: a bend by the edge's own position.
+            func bend(_ a: Int, _ b: Int) -> Double { Double((a * 7 + b * 13) % 9) - 4 }
+            let x = Double(i) * 50, y = Double(j) * 50
+            return [[Coordinate(x, y), Coordinate(x + 25, y + bend(i, j)), Coordinate(x + 50, y), Coordinate(x + 50 + bend(i + 1, j + 40), y + 25),
+                     Coordinate(x + 50, y + 50), Coordinate(x + 25, y + 50 + bend(i, j + 1)), Coordinate(x, y + 50),
+                     Coordinate(x + bend(i, j + 40), y + 25), Coordinate(x, y)]]
+        }
+        let cells = (0..<20).flatMap { i in (0..<20).compactMap { j in (i * 3 + j) % 11 == 0 ? nil : cell(i, j) } }
+        let context = try GEOSContext.current()
+        func wkb(_ g: GeosGeometry) throws -> [UInt8] { try context.wkb(of: g.pointer) }
+        let parts = try cells.map { try GeosGeometry(.polygon($0)) }
+        let whole = try GeosGeometry(.multiPolygon(cells))
+        XCTAssertEqual(try wkb(whole.coverageUnion()), try wkb(GeosGeometry.coverageUnion(parts)))
+        let overlapping = cells + [[[Coordinate(30, 30), Coordinate(260, 30), Coordinate(260, 240), Coordinate(30, 30)]]]
+        let overlappingParts = try overlapping.map { try GeosGeometry(.polygon($0)) }
+        let overlappingWhole = try GeosGeometry(.multiPolygon(overlapping))
+        XCTAssertThrowsError(try overlappingWhole.coverageUnion())
+        XCTAssertEqual(try wkb(overlappingWhole.unaryUnion()), try wkb(GeosGeometry.unaryUnion(overlappingParts)))
+    }
+
     func testOneContextPerThreadAcrossThreads() throws {
         // Each thread builds and uses its own GEOS objects; results must agree.
         final class Results: @unchecked Sendable { var areas = [Double](repeating: 0, count: 8); let lock = NSLock() }
