@@ -38,7 +38,15 @@ public enum DecimalParser {
             }
             i += 1
         }
-        guard digits > 0, mantissa <= 1 << 53, fraction <= 22 else { return nil }
+        guard digits > 0 else { return nil }
+        return value(mantissa: mantissa, fraction: fraction, negative: negative)
+    }
+
+    /// m / 10^k (k = `fraction`; none when below 1), correctly rounded, when m ≤ 2^53 and
+    /// k ≤ 22; else nil. `mantissa`: the digits read as an integer (at most 19 of them).
+    @inline(__always)
+    public static func value(mantissa: UInt64, fraction: Int, negative: Bool) -> Double? {
+        guard mantissa <= 1 << 53, fraction <= 22 else { return nil }
         let value = fraction > 0 ? Double(mantissa) / powerOfTen(fraction) : Double(mantissa)
         return negative ? -value : value
     }

@@ -22,6 +22,50 @@ extension JSONParser {
         return g
     }
 
+    /// The number at the parser's position as `number()` reads it, as a Double (nil where it
+    /// throws): the forms coordinates take (an integer of at most 18 digits, a decimal within
+    /// `DecimalParser.value`'s fast path) in one pass over their digits, anything else by `number()`.
+    mutating func coordinateNumber() -> Double? {
+        let start = position
+        var p = position, mantissa: UInt64 = 0, digits = 0, fraction = -1
+        let negative = p < bytes.count && bytes[p] == UInt8(ascii: "-")
+        if negative { p += 1 }
+        let intStart = p
+        while p < bytes.count, bytes[p] &- 48 < 10, digits < 19 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[p] &- 48)
+            digits += 1
+            p += 1
+        }
+        let intDigits = digits
+        if p < bytes.count, bytes[p] == UInt8(ascii: ".") {
+            p += 1
+            fraction = 0
+            while p < bytes.count, bytes[p] &- 48 < 10, digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[p] &- 48)
+                digits += 1
+                fraction += 1
+                p += 1
+            }
+        }
+        let next = p < bytes.count ? bytes[p] : 0
+        // What `number()` reads otherwise, or refuses: a leading zero, no digits, an exponent,
+        // more digits than fit.
+        let plain = intDigits > 0 && (intDigits == 1 || bytes[intStart] != 0x30) && fraction != 0
+            && next &- 48 >= 10 && next != UInt8(ascii: "e") && next != UInt8(ascii: "E") && next != UInt8(ascii: ".")
+        if plain {
+            if fraction < 0, intDigits <= 18 {
+                position = p
+                return Double(negative ? -Int64(mantissa) : Int64(mantissa))
+            }
+            if fraction > 0, let d = DecimalParser.value(mantissa: mantissa, fraction: fraction, negative: negative) {
+                position = p
+                return d
+            }
+        }
+        position = start
+        return (try? number())?.doubleValue
+    }
+
     /// The number of positions of the geometry object at the parser's position, read without
     /// converting a number or keeping a coordinate: a first read that needs only the count.
     /// The common case only (as above, with its numbers checked against RFC 8259's grammar but
@@ -151,7 +195,7 @@ extension JSONParser {
         var xy: (Double, Double) = (0, 0), n = 0
         while true {
             skipWhitespace()
-            guard let c = peek, startsNumber(c), let d = (try? number())?.doubleValue else { return nil }
+            guard let c = peek, startsNumber(c), let d = coordinateNumber() else { return nil }
             if n == 0 { xy.0 = d } else if n == 1 { xy.1 = d }
             n += 1
             skipWhitespace()

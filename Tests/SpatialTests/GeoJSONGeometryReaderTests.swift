@@ -132,4 +132,31 @@ final class GeoJSONGeometryReaderTests: XCTestCase {
         }
         XCTAssertGreaterThan(read, 2_000, "most random geometries take the direct reading")
     }
+
+    /// `coordinateNumber()` against `number()` on every form: the same Double, bit for bit (or
+    /// both refusing), and the parser left at the same place.
+    func testCoordinateNumbersAreWhatNumberReads() {
+        var rng = SplitMix64(seed: 7)
+        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) }) }
+        var texts = ["0", "-0", "-0.0", "0.5", "00.5", "01", "1.", ".5", "-", "1e5", "1E-5", "1.5e3", "9007199254740993", "9007199254740992.5",
+                     "123456789012345678", "1234567890123456789", "-1234567890123456789", "0.0000000000000000000001", "1.00000000000000000000001",
+                     "12345678901234567890.5", "1.5x", "1-2", "2]", "3,", "-x", "Infinity", "NaN", "1e999", "533009.078", "3487000.0"]
+        for _ in 0..<20_000 {
+            var t = Bool.random(using: &rng) ? "-" : ""
+            t += digits(Int.random(in: 1...20, using: &rng))
+            if Int.random(in: 0..<4, using: &rng) > 0 { t += "." + digits(Int.random(in: 0...24, using: &rng)) }
+            if Int.random(in: 0..<10, using: &rng) == 0 { t += "e" + String(Int.random(in: -30...30, using: &rng)) }
+            t += ["", ",", "]", " ", "x", "."].randomElement(using: &rng)!
+            texts.append(t)
+        }
+        var fast = 0
+        for text in texts {
+            let (expected, end) = reading(text) { p -> UInt64? in (try? p.number())?.doubleValue?.bitPattern }
+            let (got, position) = reading(text) { $0.coordinateNumber()?.bitPattern }
+            XCTAssertEqual(got, expected, text)
+            if expected != nil { XCTAssertEqual(position, end, text) }
+            if got != nil { fast += 1 }
+        }
+        XCTAssertGreaterThan(fast, 10_000)
+    }
 }
