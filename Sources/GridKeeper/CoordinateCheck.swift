@@ -12,8 +12,13 @@ struct CoordinateCheck {
     private(set) var firstOutside: String?
 
     init(workspace: CRSInfo) {
-        area = workspace.areaOfUse
-        crsName = "EPSG:\(workspace.code) (\(workspace.name))"
+        self.init(area: workspace.areaOfUse, crsName: "EPSG:\(workspace.code) (\(workspace.name))")
+    }
+
+    /// `area` nil: a CRS that states none (only the range of longitudes and latitudes is checked).
+    init(area: Envelope?, crsName: String) {
+        self.area = area
+        self.crsName = crsName
     }
 
     /// Throws for coordinates that are not lon/lat at all or far outside the area of use;
@@ -39,8 +44,8 @@ struct CoordinateCheck {
     /// each taken to lon/lat by `toLonLat`: the same errors, the same first error, the same
     /// counts as checking them one by one, which is what it does unless the feature has more than
     /// five and is certainly inside the area of use (`certainlyInside`): then no coordinate can
-    /// fail or count, and none is transformed. A non-finite coordinate, or one PROJ cannot transform, throws
-    /// `Failure`.
+    /// fail or count, and none is transformed. A non-finite coordinate, or one PROJ cannot
+    /// transform, throws `Failure`.
     mutating func check(_ coordinates: [Coordinate], toLonLat: CoordinateTransform, feature: @autoclosure () -> String) throws {
         var box = Envelope.empty, finite = true
         for c in coordinates {
@@ -68,12 +73,13 @@ struct CoordinateCheck {
     /// offsets) bend their images by far less than a millionth of a degree.
     static let certifiedSpanDegrees = 0.1
 
-    /// Whether every point of `box` (source CRS) lies inside the area of use, told from its
-    /// corners and centre: their lon/lat envelope, widened by its own span (orders of magnitude
-    /// more than any bending of a box this small, see `certifiedSpanDegrees`) and a little, must
-    /// lie inside the area. False is no verdict: the caller checks each coordinate.
+    /// Whether every point of `box` (source CRS) lies inside the area of use (without one, inside
+    /// the range of longitudes and latitudes), told from its corners and centre: their lon/lat
+    /// envelope, widened by its own span (orders of magnitude more than any bending of a box this
+    /// small, see `certifiedSpanDegrees`) and a little, must lie inside it. False is no verdict:
+    /// the caller checks each coordinate.
     func certainlyInside(_ box: Envelope, toLonLat: CoordinateTransform) throws -> Bool {
-        guard let area else { return true }
+        let area = self.area ?? Envelope(minX: -180, minY: -90, maxX: 180, maxY: 90)
         var image = Envelope.empty
         for c in [Coordinate(box.minX, box.minY), Coordinate(box.maxX, box.minY), Coordinate(box.minX, box.maxY),
                   Coordinate(box.maxX, box.maxY), box.center] {

@@ -47,6 +47,18 @@ final class CoordinateCheckTests: XCTestCase {
                 if fastError != nil { refused += 1 }
             }
         }
+        // A CRS without an area of use: only the range of longitudes and latitudes, also when
+        // a feature is certified.
+        let identity = try CoordinateTransform(from: .wgs84, to: .wgs84)
+        for n in 0..<500 {
+            var fast = CoordinateCheck(area: nil, crsName: "no area"), slow = fast
+            let lon = Double.random(in: 175...185, using: &random), lat = Double.random(in: -89.9...89.9, using: &random)
+            let ring = (0..<12).map { k in Coordinate(lon + 0.01 * cos(Double(k)), lat + 0.01 * sin(Double(k))) }
+            let fastError = Result { try fast.check(ring, toLonLat: identity, feature: "feature \(n)") }.failureText
+            let slowError = Result { for c in ring { try slow.check(lonLat: c, feature: "feature \(n)") } }.failureText
+            XCTAssertEqual(fastError, slowError, "feature \(n) at \(lon)")
+            if fastError != nil { refused += 1 }
+        }
         // Every path was taken many times.
         XCTAssertGreaterThan(certified, 2_000)
         XCTAssertGreaterThan(counted, 300)
