@@ -65,4 +65,26 @@ final class FeatureSourceRewindTests: XCTestCase {
         try readTwice(try GeoPackageFeatureSource(path: directory + "/t.gpkg", table: "t"), expecting: 30, "gpkg")
         try readTwice(try GeoPackageFeatureSource(path: directory + "/t.gpkg", table: "t", filter: ("owner", "O1")), expecting: 8, "gpkg, filtered")
     }
+
+    /// Features are named by the line they start on, in both readings; the counting reading
+    /// (`nextCounted`) gives each feature's vertex count and everything but its coordinates.
+    func testGeoJSONLinesAndTheCountingReading() throws {
+        let point = #"{"type":"Feature","properties":{"k":1},"geometry":{"type":"Point","coordinates":[1,2]}}"#
+        let ring = #"{"type":"Feature","properties":{"k":2},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}"#
+        let text = "{\"type\":\"FeatureCollection\",\"features\":[\n\(point),\n\(ring),\n\n\n"
+            + #"{"type":"Feature","properties":{"k":3},"geometry":"# + "\n" + #"{"type":"LineString","coordinates":[[0,0],[5,5],[6,6]]}}"#
+            + ",\n" + #"{"type":"Feature","properties":{"k":4},"geometry":null}"# + "\n]}\n"
+        let path = try write("lines.geojson", text)
+        let source = try GeoJSONFeatureSource(path: path)
+        var read: [(String, Int?)] = []
+        while let f = try source.next() { read.append((f.label, f.geometry?.vertexCount)) }
+        XCTAssertEqual(read.map(\.0), ["feature 1 (line 2)", "feature 2 (line 3)", "feature 3 (line 6)", "feature 4 (line 8)"])
+        try source.rewind()
+        var counted: [(String, Int?, String)] = []
+        while let (f, n) = try source.nextCounted() { counted.append((f.label, n, f.properties.map { "\($0.0)=\($0.1.text)" }.joined())) }
+        XCTAssertEqual(counted.map(\.0), read.map(\.0))
+        XCTAssertEqual(counted.map(\.1), read.map(\.1))
+        XCTAssertEqual(counted.map(\.1), [1, 4, 3, nil])
+        XCTAssertEqual(counted.map(\.2), ["k=1", "k=2", "k=3", "k=4"])
+    }
 }
