@@ -220,7 +220,7 @@ extension JSONParser {
         while true {
             skipWhitespace()
             if startsNumber(first) {
-                guard skipNumber() else { return nil }
+                guard case .success = scanNumber() else { return nil }
                 numbers += 1
             } else {
                 guard let n = countPositions(level: level + 1) else { return nil }
@@ -233,29 +233,6 @@ extension JSONParser {
         }
         if startsNumber(first) { return numbers >= 2 ? 1 : nil }
         return total
-    }
-
-    /// Moves past an RFC 8259 number (the grammar `number()` accepts), not converting it.
-    private mutating func skipNumber() -> Bool {
-        let start = position
-        func digits() -> Int {
-            var n = 0
-            while let c = peek, c >= 0x30, c <= 0x39 { position += 1; n += 1 }
-            return n
-        }
-        if peek == UInt8(ascii: "-") { position += 1 }
-        let intStart = position, intDigits = digits()
-        guard intDigits > 0, intDigits == 1 || bytes[intStart] != 0x30 else { return false }
-        if peek == UInt8(ascii: ".") {
-            position += 1
-            guard digits() > 0 else { return false }
-        }
-        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
-            position += 1
-            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
-            guard digits() > 0 else { return false }
-        }
-        return position - start <= 400
     }
 
     private func startsNumber(_ c: UInt8) -> Bool { c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) }

@@ -277,40 +277,75 @@ public struct JSONParser {
         position += n
     }
 
-    /// RFC 8259 numbers only: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    mutating func number() throws -> JSONValue {
+    /// Where a number's parts lie: `start` (its sign), its integer digits from `intStart`, and
+    /// whether it has a fraction or an exponent.
+    struct NumberShape {
+        let start: Int, intStart: Int, intDigits: Int
+        let isInteger: Bool, hasExponent: Bool
+    }
+
+    /// The rule of RFC 8259's grammar a number breaks (or its length, beyond a coordinate's).
+    enum NumberFault: Error {
+        case noDigits, leadingZero, noFractionDigits, noExponentDigits, tooLong(Int)
+    }
+
+    /// Moves past the number at the parser's position, RFC 8259's grammar only:
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, at most 400 characters. On a
+    /// fault the parser stays where it was. The one reading of the grammar: `number()` converts
+    /// what it gives, the counting read of a geometry only skips it.
+    mutating func scanNumber() -> Result<NumberShape, NumberFault> {
         let start = position
         func digits() -> Int {
             var n = 0
             while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1; n += 1 }
             return n
         }
+        func fault(_ f: NumberFault) -> Result<NumberShape, NumberFault> {
+            position = start
+            return .failure(f)
+        }
         if peek == UInt8(ascii: "-") { position += 1 }
         let intStart = position
         let intDigits = digits()
-        guard intDigits > 0 else {
-            position = start
-            if peek == UInt8(ascii: "I") || (peek == UInt8(ascii: "-") && bytes.count > start + 1 && bytes[start + 1] == UInt8(ascii: "I")) {
-                throw error("Infinity is not a JSON number")
-            }
-            throw error("unexpected \(describePeek())")
-        }
-        if intDigits > 1 && bytes[intStart] == 0x30 { position = start; throw error("a JSON number cannot have a leading zero") }
+        guard intDigits > 0 else { return fault(.noDigits) }
+        if intDigits > 1 && bytes[intStart] == 0x30 { return fault(.leadingZero) }
         var isInteger = true, hasExponent = false
         if peek == UInt8(ascii: ".") {
             position += 1
             isInteger = false
-            guard digits() > 0 else { position = start; throw error("a JSON number needs digits after the decimal point") }
+            guard digits() > 0 else { return fault(.noFractionDigits) }
         }
         if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
             position += 1
             isInteger = false
             hasExponent = true
             if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
-            guard digits() > 0 else { position = start; throw error("a JSON number needs digits in its exponent") }
+            guard digits() > 0 else { return fault(.noExponentDigits) }
         }
-        let length = position - start
-        guard length <= 400 else { position = start; throw error("a number of \(length) characters is not a coordinate") }
+        guard position - start <= 400 else { return fault(.tooLong(position - start)) }
+        return .success(NumberShape(start: start, intStart: intStart, intDigits: intDigits, isInteger: isInteger, hasExponent: hasExponent))
+    }
+
+    /// RFC 8259 numbers only (`scanNumber`).
+    mutating func number() throws -> JSONValue {
+        let shape: NumberShape
+        switch scanNumber() {
+        case .success(let s): shape = s
+        case .failure(let fault):
+            switch fault {
+            case .noDigits:
+                if peek == UInt8(ascii: "I") || (peek == UInt8(ascii: "-") && bytes.count > position + 1 && bytes[position + 1] == UInt8(ascii: "I")) {
+                    throw error("Infinity is not a JSON number")
+                }
+                throw error("unexpected \(describePeek())")
+            case .leadingZero: throw error("a JSON number cannot have a leading zero")
+            case .noFractionDigits: throw error("a JSON number needs digits after the decimal point")
+            case .noExponentDigits: throw error("a JSON number needs digits in its exponent")
+            case .tooLong(let length): throw error("a number of \(length) characters is not a coordinate")
+            }
+        }
+        let start = shape.start, intStart = shape.intStart, intDigits = shape.intDigits
+        let isInteger = shape.isInteger, hasExponent = shape.hasExponent, length = position - start
         // Coordinates are most of a GeoJSON file: the commonest forms are read straight from
         // the bytes (the same values as below), the rest through a String.
         if isInteger && intDigits <= 18 {
