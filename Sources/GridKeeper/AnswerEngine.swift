@@ -65,7 +65,8 @@ public final class AnswerLayers: @unchecked Sendable {
         }
         self.plan = plan
         let rosters: [Roster?]
-        (polygons, roads, fallback, rosters) = try workspace.read {
+        // Whole layers are read from the mapped file; a window's handful of features is not worth mapping it.
+        (polygons, roads, fallback, rosters) = try workspace.read(mapped: window == nil) {
             let shared = try workspace.jurisdictionLayer().flatMap { try workspace.coverage(of: try version($0)) }
             let polygons = try polygonInfos.map {
                 try LayerData(workspace: workspace, layer: $0, jurisdiction: shared ?? workspace.coverage(of: $0),

@@ -85,7 +85,7 @@ public enum Assign {
             defer { answerer?.stop(); dated?.stop() }
             summary.threads = threads
             let buffers = answerer?.buffers
-            let stream = PointStream(lines: fastLines, reader: reader, chunkSize: o.chunkSize)
+            let stream = PointStream(lines: fastLines, reader: reader, schedule: ChunkSchedule(most: o.chunkSize))
             var swapAxes: Bool?
             var chunkNumber = 0
             let reject: ((Rejection) throws -> Void)? = rejects.map { w in { r in

@@ -31,9 +31,10 @@ public struct AssignOptions: Sendable {
     public var bom = false
     public var sourceLayer: String?
     public var commandLine = ""
-    /// Points per round of work (each round is read, ordered along a Hilbert curve, answered
-    /// in parallel and written back in input order).
-    public var chunkSize = 65_536
+    /// The most points in one round of work (each round is read, ordered along a Hilbert
+    /// curve, answered in parallel and written back in input order; near the end of the input
+    /// the rounds get smaller, see `ChunkSchedule`).
+    public var chunkSize = 262_144
 
     public init(points: String, out: String) {
         self.points = points

@@ -125,9 +125,18 @@ public final class Workspace {
     }
 
     /// Runs `body` inside one read transaction: it sees one consistent state of the file.
-    public func read<T>(_ body: () throws -> T) throws -> T {
-        try database.readTransaction(body)
+    /// `mapped`: with the file memory-mapped meanwhile (SQLite's mmap I/O, up to `mappedBytes`),
+    /// for loads of whole layers and kept indexes: pages are copied from the mapping instead of
+    /// with one system call each.
+    public func read<T>(mapped: Bool = false, _ body: () throws -> T) throws -> T {
+        guard mapped else { return try database.readTransaction(body) }
+        try database.execute("PRAGMA mmap_size = \(Self.mappedBytes)")
+        defer { try? database.execute("PRAGMA mmap_size = 0") }
+        return try database.readTransaction(body)
     }
+
+    /// How much of the file `read(mapped: true)` maps.
+    static let mappedBytes = 1 << 30
 
     /// SQLite's `PRAGMA data_version` of this connection: it changes when another connection
     /// (another process, or this one's other handles) commits to the file. A long-lived reader

@@ -162,11 +162,11 @@ public final class CellIndex: @unchecked Sendable {
         let pairs = Array(found.joined())
         let cells = columns * rows
         precondition(pairs.count < Int(Int32.max), "cell index too large")
-        let cellStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: cells + 1)
+        let cellStart = LargeBuffer.allocate(Int32.self, capacity: cells + 1)
         cellStart.initialize(repeating: 0)
         for p in pairs { cellStart[Int(p.cell) + 1] += 1 }
         for k in 0..<cells { cellStart[k + 1] += cellStart[k] }
-        let entries = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Swift.max(pairs.count, 1))
+        let entries = LargeBuffer.allocate(UInt32.self, capacity: Swift.max(pairs.count, 1))
         var next = Array(cellStart[0..<cells])
         for p in pairs {
             entries[Int(next[Int(p.cell)])] = p.entry
@@ -180,7 +180,7 @@ public final class CellIndex: @unchecked Sendable {
     init(storage: Storage) { self.storage = storage }
 
     deinit {
-        storage.cellStart.deallocate()
-        storage.entries.deallocate()
+        LargeBuffer.free(storage.cellStart)
+        LargeBuffer.free(storage.entries)
     }
 }

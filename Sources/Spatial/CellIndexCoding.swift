@@ -47,8 +47,8 @@ extension CellIndex {
         let columns = Int(header[5]), rows = Int(header[6]), entryCount = Int(header[7])
         let (cells, overflow) = columns.multipliedReportingOverflow(by: rows)
         guard !overflow, encodedCount == Self.headerWords * 8 + (cells + 1) * 4 + entryCount * 4 else { return nil }
-        let cellStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: cells + 1)
-        let entries = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Swift.max(entryCount, 1))
+        let cellStart = LargeBuffer.allocate(Int32.self, capacity: cells + 1)
+        let entries = LargeBuffer.allocate(UInt32.self, capacity: Swift.max(entryCount, 1))
         let startsAt = Self.headerWords * 8, entriesAt = startsAt + (cells + 1) * 4
         var wellFormed = read(UnsafeMutableRawBufferPointer(cellStart), startsAt)
             && read(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(entries)[0..<entryCount * 4]), entriesAt)
@@ -56,8 +56,8 @@ extension CellIndex {
         for k in 0..<cells where wellFormed && cellStart[k] > cellStart[k + 1] { wellFormed = false; break }
         for e in 0..<entryCount where wellFormed && Storage.member(entries[e]) >= memberCount { wellFormed = false; break }
         guard wellFormed else {
-            cellStart.deallocate()
-            entries.deallocate()
+            LargeBuffer.free(cellStart)
+            LargeBuffer.free(entries)
             return nil
         }
         self.init(storage: Storage(tolerance: tolerance, minX: minX, minY: minY, inverseSize: inverseSize,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Polygons as flat coordinate arrays, with a per-polygon edge index, for the native
 /// point-in-polygon kernel. Immutable once built; any number of threads may read it.
 ///
@@ -20,7 +22,7 @@ public final class PolygonSet: @unchecked Sendable {
         self.init(builder)
     }
 
-    public init(_ builder: Builder) {
+    public init(_ builder: consuming Builder) {
         storage = Storage(builder)
     }
 
@@ -51,73 +53,102 @@ extension PolygonSet {
         private let recordStart: UnsafeMutableBufferPointer<Int>
         /// The number of edges of all members.
         public let edgeCount: Int
-        /// Members with many segments get horizontal bands: `bandFirst[m]` indexes `bandStart`
-        /// (-1: no bands), and band b of m lists its segments in `bandSegments[bandStart[k]..<bandStart[k+1]]`,
-        /// each as the position in `coords` of the segment's first vertex (its second follows).
-        private let bandFirst: UnsafeMutableBufferPointer<Int>
-        private let bandCount: UnsafeMutableBufferPointer<Int>
-        private let bandScale: UnsafeMutableBufferPointer<Double>
+        /// Members with many segments get horizontal bands: `bands[m]` says where m's are
+        /// (`first` < 0: none), and band b of m lists the segments that may have a point in
+        /// it in `bandEdges[4 * k ..< 4 * (k + 1)]` for k in `bandStart[first + b]..<bandStart[first + b + 1]`,
+        /// each as x1, y1, x2, y2: copies of the coordinates, side by side, so that a lookup
+        /// reads one or two cache lines instead of one per segment, wherever it is in the ring.
+        private let bands: UnsafeMutableBufferPointer<Bands>
         private let bandStart: UnsafeMutableBufferPointer<Int>
-        private let bandSegments: UnsafeMutableBufferPointer<Int32>
+        private let bandEdges: UnsafeMutableBufferPointer<Double>
 
-        init(_ builder: Builder) {
-            let records = builder.records, starts = builder.starts + [builder.records.count], segmentCounts = builder.segmentCounts
+        /// A member's bands, in one place: a lookup reads them together.
+        struct Bands {
+            var first: Int
+            var count: Int
+            var minY: Double
+            var scale: Double
+        }
+
+        init(_ builder: consuming Builder) {
+            let (records, memberStarts, segmentCounts) = builder.take()
+            let starts = memberStarts + [records.count]
             count = segmentCounts.count
             precondition(records.count < Int(Int32.max), "polygon set too large")
-            coords = .allocate(capacity: max(records.count, 1)); _ = coords.initialize(from: records)
+            coords = records
             recordStart = .allocate(capacity: starts.count); _ = recordStart.initialize(from: starts)
             edgeCount = segmentCounts.reduce(0, +)
 
-            // Bands: about 4 segments per band, so a lookup scans a handful of edges. Two passes
-            // over each member's segments, counting then filling, straight into the flat arrays:
-            // a list per band cost an allocation each and most of a layer's load.
-            var first = [Int](repeating: -1, count: count), counts = [Int](repeating: 0, count: count)
-            var scales = [Double](repeating: 0, count: count)
-            var bandStarts: [Int] = [0], members: [Int32] = [], next: [Int] = []
+            (bands, bandStart, bandEdges) = Self.bands(coords, starts: starts, segmentCounts: segmentCounts, edgeCount: edgeCount)
+        }
+
+        /// Bands: about 4 segments per band, so a lookup scans a handful of edges. A member's
+        /// number of bands follows from its number of segments, so every member's place in the
+        /// flat arrays is known at once; its segments are then counted per band, the counts
+        /// summed into starts, and the segments copied to their bands: two passes over each
+        /// member's segments, the members split over the cores (a big layer's bands are tens
+        /// of megabytes, most of its load).
+        private static func bands(_ coords: UnsafeMutableBufferPointer<Double>, starts: [Int], segmentCounts: [Int], edgeCount: Int)
+            -> (UnsafeMutableBufferPointer<Bands>, UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Double>) {
+            let count = segmentCounts.count
+            // Every part of the work below reads these and writes only its own members' places.
+            nonisolated(unsafe) let c = coords
+            nonisolated(unsafe) let memberBands = UnsafeMutableBufferPointer<Bands>.allocate(capacity: max(count, 1))
+            var bandTotal = 0
             for m in 0..<count {
-                let n = segmentCounts[m]
-                let minY = records[starts[m] + 1], maxY = records[starts[m] + 3]
-                guard n > PolygonSet.bandThreshold, maxY > minY else { continue }
+                let n = segmentCounts[m], minY = c[starts[m] + 1], maxY = c[starts[m] + 3]
+                guard n > PolygonSet.bandThreshold, maxY > minY else {
+                    memberBands[m] = Bands(first: -1, count: 0, minY: 0, scale: 0)
+                    continue
+                }
                 let bands = max(1, min(n / 4, 4096))
-                let scale = Double(bands) / (maxY - minY)
-                let base = bandStarts.count - 1, offset = members.count
-                bandStarts.append(contentsOf: repeatElement(0, count: bands))
-                // bandStarts[base + 1 + b]: first the number of segments in band b, then where
-                // band b + 1 starts; bandStarts[base] already holds where band 0 starts.
-                let c = coords, from = starts[m]
-                /// The bands segment `o` crosses.
-                @inline(__always) func bandsOf(_ o: Int) -> ClosedRange<Int> {
-                    Self.band(min(c[o + 1], c[o + 3]), minY, scale, bands)...Self.band(max(c[o + 1], c[o + 3]), minY, scale, bands)
+                memberBands[m] = Bands(first: bandTotal, count: bands, minY: minY, scale: Double(bands) / (maxY - minY))
+                bandTotal += bands
+            }
+            // bandStart[bandTotal] closes the last band.
+            nonisolated(unsafe) let bandStart = UnsafeMutableBufferPointer<Int>.allocate(capacity: bandTotal + 1)
+            bandStart.initialize(repeating: 0)
+            /// Calls `body` with each band that segment `o` of member m crosses.
+            @Sendable @inline(__always) func forEachBand(_ m: Int, _ o: Int, _ body: (Int) -> Void) {
+                let b = memberBands[m]
+                let lo = band(min(c[o + 1], c[o + 3]), b.minY, b.scale, b.count), hi = band(max(c[o + 1], c[o + 3]), b.minY, b.scale, b.count)
+                for k in lo...hi { body(b.first + k) }
+            }
+            let parts = edgeCount < 20_000 ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, 8)
+            /// The members of part k, in order.
+            @Sendable func members(_ k: Int) -> Range<Int> { (count * k / parts)..<(count * (k + 1) / parts) }
+            DispatchQueue.concurrentPerform(iterations: parts) { k in
+                for m in members(k) where memberBands[m].first >= 0 {
+                    forEachSegment(c, from: starts[m]) { o in forEachBand(m, o) { bandStart[$0] += 1 } }
                 }
-                bandStarts.withUnsafeMutableBufferPointer { counted in
-                    Self.forEachSegment(c, from: from) { o in
-                        for b in bandsOf(o) { counted[base + 1 + b] += 1 }
-                    }
-                    for b in 0..<bands { counted[base + 1 + b] += counted[base + b] }
-                }
-                members.append(contentsOf: repeatElement(0, count: bandStarts[base + bands] - offset))
-                // Filled band by band from each band's start, which ends at the next band's.
-                next.removeAll(keepingCapacity: true)
-                next += bandStarts[base..<(base + bands)]
-                next.withUnsafeMutableBufferPointer { next in
-                    members.withUnsafeMutableBufferPointer { members in
-                        Self.forEachSegment(c, from: from) { o in
-                            for b in bandsOf(o) {
-                                members[next[b]] = Int32(o)
-                                next[b] += 1
+            }
+            var total = 0
+            for k in 0..<bandTotal {
+                let n = bandStart[k]
+                bandStart[k] = total
+                total += n
+            }
+            bandStart[bandTotal] = total
+            nonisolated(unsafe) let edges = LargeBuffer.allocate(Double.self, capacity: max(4 * total, 1))
+            DispatchQueue.concurrentPerform(iterations: parts) { k in
+                var next: [Int] = []
+                for m in members(k) where memberBands[m].first >= 0 {
+                    let first = memberBands[m].first
+                    // Each band filled from its start on.
+                    next.removeAll(keepingCapacity: true)
+                    next += bandStart[first..<(first + memberBands[m].count)]
+                    next.withUnsafeMutableBufferPointer { next in
+                        forEachSegment(c, from: starts[m]) { o in
+                            forEachBand(m, o) { b in
+                                let e = 4 * next[b - first]
+                                edges[e] = c[o]; edges[e + 1] = c[o + 1]; edges[e + 2] = c[o + 2]; edges[e + 3] = c[o + 3]
+                                next[b - first] += 1
                             }
                         }
                     }
                 }
-                first[m] = base
-                counts[m] = bands
-                scales[m] = scale
             }
-            bandFirst = .allocate(capacity: max(count, 1)); _ = bandFirst.initialize(from: first)
-            bandCount = .allocate(capacity: max(count, 1)); _ = bandCount.initialize(from: counts)
-            bandScale = .allocate(capacity: max(count, 1)); _ = bandScale.initialize(from: scales)
-            bandStart = .allocate(capacity: bandStarts.count); _ = bandStart.initialize(from: bandStarts)
-            bandSegments = .allocate(capacity: max(members.count, 1)); _ = bandSegments.initialize(from: members)
+            return (memberBands, bandStart, edges)
         }
 
         /// Calls `body` with the position of every segment's first vertex in the record at `r`.
@@ -133,9 +164,11 @@ extension PolygonSet {
         }
 
         func deallocate() {
-            for p in [coords, bandScale] as [UnsafeMutableBufferPointer<Double>] { p.deallocate() }
-            for p in [recordStart, bandFirst, bandCount, bandStart] as [UnsafeMutableBufferPointer<Int>] { p.deallocate() }
-            bandSegments.deallocate()
+            // The records are the builder's.
+            LargeBuffer.free(coords)
+            LargeBuffer.free(bandEdges)
+            for p in [recordStart, bandStart] as [UnsafeMutableBufferPointer<Int>] { p.deallocate() }
+            bands.deallocate()
         }
 
         /// The band of `y` (monotone in y, so an edge spanning y is always in y's band).
@@ -160,13 +193,13 @@ extension PolygonSet {
             return Envelope(minX: coords[r], minY: coords[r + 1], maxX: coords[r + 2], maxY: coords[r + 3])
         }
 
-        /// Calls `body` with the position in `coords` of the first vertex of every segment of
-        /// member m that may have a point with y in [y0, y1] (all segments when m has no bands),
-        /// until `body` returns false.
+        /// Calls `body` with the end points (x1, y1, x2, y2) of every segment of member m that
+        /// may have a point with y in [y0, y1] (all segments when m has no bands), until `body`
+        /// returns false.
         @inline(__always)
-        private func forEachSegment(_ m: Int, _ y0: Double, _ y1: Double, _ body: (Int) -> Bool) {
-            let f = bandFirst[m]
-            if f < 0 {
+        private func forEachSegment(_ m: Int, _ y0: Double, _ y1: Double, _ body: (Double, Double, Double, Double) -> Bool) {
+            let bands = self.bands[m]
+            if bands.first < 0 {
                 var p = recordStart[m] + 5
                 for _ in 0..<Int(coords[p - 1]) {
                     let n = Int(coords[p])
@@ -174,17 +207,19 @@ extension PolygonSet {
                     var o = p
                     let end = p &+ 2 &* (n &- 1)
                     while o < end {
-                        if !body(o) { return }
+                        if !body(coords[o], coords[o + 1], coords[o + 2], coords[o + 3]) { return }
                         o &+= 2
                     }
                     p = end &+ 2
                 }
                 return
             }
-            let n = bandCount[m], minY = coords[recordStart[m] + 1], scale = bandScale[m]
-            let b0 = Self.band(y0, minY, scale, n), b1 = Self.band(y1, minY, scale, n)
-            for b in b0...b1 {
-                for k in bandStart[f + b]..<bandStart[f + b + 1] where !body(Int(bandSegments[k])) { return }
+            let b0 = Self.band(y0, bands.minY, bands.scale, bands.count), b1 = Self.band(y1, bands.minY, bands.scale, bands.count)
+            var e = 4 &* bandStart[bands.first + b0]
+            let end = 4 &* bandStart[bands.first + b1 + 1]
+            while e < end {
+                if !body(bandEdges[e], bandEdges[e + 1], bandEdges[e + 2], bandEdges[e + 3]) { return }
+                e &+= 4
             }
         }
 
@@ -195,8 +230,8 @@ extension PolygonSet {
             let r = recordStart[m]
             if x < coords[r] || y < coords[r + 1] || x > coords[r + 2] || y > coords[r + 3] { return .exterior }
             var ray = RayCrossing(x: x, y: y)
-            forEachSegment(m, y, y) { o in
-                ray.count(coords[o], coords[o + 1], coords[o + 2], coords[o + 3])
+            forEachSegment(m, y, y) { x1, y1, x2, y2 in
+                ray.count(x1, y1, x2, y2)
                 return !ray.onSegment
             }
             return ray.location
@@ -208,8 +243,8 @@ extension PolygonSet {
             let r = recordStart[m]
             if x < coords[r] - distance || y < coords[r + 1] - distance || x > coords[r + 2] + distance || y > coords[r + 3] + distance { return false }
             var near = false
-            forEachSegment(m, y - distance, y + distance) { o in
-                if segmentDistance(x, y, coords[o], coords[o + 1], coords[o + 2], coords[o + 3]) <= distance { near = true }
+            forEachSegment(m, y - distance, y + distance) { x1, y1, x2, y2 in
+                if segmentDistance(x, y, x1, y1, x2, y2) <= distance { near = true }
                 return !near
             }
             return near

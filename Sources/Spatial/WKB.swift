@@ -158,9 +158,16 @@ public enum WKB {
                     for _ in 0..<(try count()) {
                         let n = try count()
                         vertices += n
-                        try builder.addRing(count: n) { _ in
-                            let c = try coordinate()
-                            return (c.x, c.y)
+                        if littleEndian && dimensions == 2 {
+                            // The layout the builder keeps: copied whole.
+                            try need(16 * n)
+                            builder.addRing(count: n, littleEndianXY: buffer.baseAddress! + offset)
+                            offset += 16 * n
+                        } else {
+                            try builder.addRing(count: n) { _ in
+                                let c = try coordinate()
+                                return (c.x, c.y)
+                            }
                         }
                     }
                 }

@@ -23,6 +23,32 @@ final class AssignTests: XCTestCase {
         return try scratch.write(name, csv)
     }
 
+    /// Chunks are as big as allowed until the end of the input draws near, then halve, so the
+    /// last one, written with nothing beside it, is small; together they take every point.
+    func testChunksShrinkTowardsTheEndOfTheInput() {
+        let schedule = ChunkSchedule(most: 262_144)
+        XCTAssertEqual(schedule.least, 32_768)
+        for total in [1, 5_000, 262_144, 1_000_000, 1_000_003, 10_000_000] {
+            var read = 0, sizes: [Int] = []
+            while read < total {
+                let size = min(schedule.size(after: read, fraction: Double(read) / Double(total)), total - read)
+                XCTAssertGreaterThan(size, 0)
+                XCTAssertLessThanOrEqual(size, schedule.most)
+                sizes.append(size)
+                read += size
+            }
+            XCTAssertEqual(sizes.reduce(0, +), total)
+            if total > schedule.most {
+                XCTAssertEqual(sizes.first, schedule.most, "\(total)")
+                XCTAssertLessThanOrEqual(sizes.last!, schedule.least, "\(total): \(sizes)")
+                XCTAssertLessThanOrEqual(sizes.count, total / schedule.most + 6, "\(total): \(sizes)")
+            }
+            XCTAssertEqual(sizes, sizes.sorted(by: >), "\(total): never growing")
+        }
+        // Without a known input size: always the most.
+        XCTAssertEqual(schedule.size(after: 500_000, fraction: nil), schedule.most)
+    }
+
     func testResultsAreIdenticalForAnyThreadCountAndChunkSizeAndMatchLookup() throws {
         let input = try writePoints("points.csv", count: 5000)
         var outputs: [String] = []

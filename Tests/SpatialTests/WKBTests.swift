@@ -34,6 +34,59 @@ final class WKBTests: XCTestCase {
         XCTAssertEqual(try WKB.decode(bytes), .point(Coordinate(1, 2)))
     }
 
+    /// A ring of 2D little-endian WKB is copied into the records whole; any other layout is
+    /// read vertex by vertex. Both give the same set, and a ring cut short fails either way.
+    func testPolygonalWKBCopiedWholeOrReadByVertexGivesTheSameSet() throws {
+        var random = SystemRandomNumberGenerator()
+        let rings: [[Coordinate]] = (0..<40).map { k in
+            let n = Int.random(in: 3...90, using: &random)
+            var ring = (0..<n).map { i -> Coordinate in
+                let a = 2 * Double.pi * Double(i) / Double(n), r = Double.random(in: 50...100, using: &random)
+                return Coordinate(500_000 + 1000 * Double(k) + r * cos(a), 3_400_000 + r * sin(a))
+            }
+            ring.append(ring[0])
+            return ring
+        }
+        /// POLYGON or POLYGON Z (ISO 1003) of one ring, in either byte order.
+        func polygon(_ ring: [Coordinate], bigEndian: Bool, z: Bool) -> [UInt8] {
+            var bytes: [UInt8] = [bigEndian ? 0 : 1]
+            func word(_ v: UInt32) { withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian) { bytes += $0 } }
+            func double(_ v: Double) { withUnsafeBytes(of: bigEndian ? v.bitPattern.bigEndian : v.bitPattern.littleEndian) { bytes += $0 } }
+            word(z ? 1003 : 3)
+            word(1)
+            word(UInt32(ring.count))
+            for c in ring {
+                double(c.x); double(c.y)
+                if z { double(7) }
+            }
+            return bytes
+        }
+        /// The digest of a set's records (the set kept alive while its storage is read).
+        func digest(_ set: PolygonSet) -> String {
+            var digest = ContentDigest()
+            withExtendedLifetime(set) { set.storage.addContent(to: &digest) }
+            return digest.hex
+        }
+        /// The set built from every ring in one layout.
+        func set(bigEndian: Bool, z: Bool) throws -> PolygonSet {
+            var builder = PolygonSet.Builder()
+            for ring in rings {
+                XCTAssertTrue(try polygon(ring, bigEndian: bigEndian, z: z).withUnsafeBytes { try WKB.appendPolygonal($0, to: &builder) })
+            }
+            return PolygonSet(builder)
+        }
+        for layout in [(false, false), (true, false), (false, true)] {
+            var builder = PolygonSet.Builder()
+            let cut = polygon(rings[0], bigEndian: layout.0, z: layout.1).dropLast(3)
+            XCTAssertThrowsError(try Array(cut).withUnsafeBytes { try WKB.appendPolygonal($0, to: &builder) })
+            XCTAssertEqual(builder.count, 0)
+        }
+        let expected = digest(PolygonSet(rings.map { [[$0]] }))
+        XCTAssertEqual(digest(try set(bigEndian: false, z: false)), expected, "copied whole")
+        XCTAssertEqual(digest(try set(bigEndian: true, z: false)), expected, "big endian")
+        XCTAssertEqual(digest(try set(bigEndian: false, z: true)), expected, "with z")
+    }
+
     func testTruncatedAndHostileBlobsFailCleanly() {
         let full = WKB.encode(samples[2])
         for n in [0, 1, 4, 9, 20, full.count - 1] {

@@ -5,22 +5,25 @@ import Spatial
 final class PointStream {
     private let lines: CSVPointLines?
     private let reader: PointChunkReader?
-    private let chunkSize: Int
+    private let schedule: ChunkSchedule
     private var current: [CSVPointLines.Line] = []
     /// The next chunk's lines, cut while the workers answer the current one.
     private var ahead: [CSVPointLines.Line] = [], aheadReady = false
     private var chunk = PointChunk()
     private var rowsRead = 0
 
-    init(lines: CSVPointLines?, reader: PointChunkReader?, chunkSize: Int) {
+    init(lines: CSVPointLines?, reader: PointChunkReader?, schedule: ChunkSchedule) {
         self.lines = lines
         self.reader = reader
-        self.chunkSize = chunkSize
+        self.schedule = schedule
         if lines != nil {
-            current.reserveCapacity(chunkSize)
-            ahead.reserveCapacity(chunkSize)
+            current.reserveCapacity(schedule.most)
+            ahead.reserveCapacity(schedule.most)
         }
     }
+
+    /// The size of the chunk cut next.
+    private var nextSize: Int { schedule.size(after: rowsRead, fraction: fraction) }
 
     /// The next chunk, nil at the end; a bad record of the general reader goes to `reject`
     /// (nil: it stops the run).
@@ -31,12 +34,12 @@ final class PointStream {
                 swap(&current, &ahead)
                 aheadReady = false
             } else {
-                lines.nextLines(chunkSize, into: &current)
+                lines.nextLines(nextSize, into: &current)
             }
             guard !current.isEmpty else { return nil }
             input = .lines(lines, current, firstRow: rowsRead)
         } else {
-            guard try reader!.read(into: &chunk, capacity: chunkSize, reject: reject) else { return nil }
+            guard try reader!.read(into: &chunk, capacity: nextSize, reject: reject) else { return nil }
             input = .parsed(chunk)
         }
         rowsRead += input.count
@@ -47,7 +50,7 @@ final class PointStream {
     /// Only pages before the previous chunk are released: the current chunk's stay mapped.
     func cutAhead() {
         guard let lines, !aheadReady else { return }
-        lines.nextLines(chunkSize, into: &ahead)
+        lines.nextLines(nextSize, into: &ahead)
         aheadReady = true
     }
 
