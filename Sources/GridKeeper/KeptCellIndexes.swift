@@ -41,15 +41,17 @@ enum KeptCellIndexes {
 
     /// A layer an import has just written, as it is in memory: its polygons in fid order (as
     /// `LayerData` loads them, so the digests agree) and their index by `LayerIndex.layerCells`
-    /// at `tolerance`, built while the layer's union was computed.
+    /// at `tolerance`, built while the layer's union is computed.
     struct Imported {
         let layer: String
         let polygons: PolygonSet
         let cells: CellIndex
 
-        init(polygons: [Geometry], layer: String) {
+        /// `polygons`: the layer's, added to it feature by feature as they were written.
+        init(polygons: consuming PolygonSet.Builder, layer: String) {
             self.layer = layer
-            self.polygons = PolygonSet(polygons.map(\.polygons))
+            // Only indexed and digested here: no bands.
+            self.polygons = PolygonSet(polygons, banded: false)
             cells = LayerIndex.layerCells(self.polygons, tolerance: KeptCellIndexes.tolerance)
         }
     }

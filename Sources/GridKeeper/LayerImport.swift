@@ -89,6 +89,10 @@ public enum LayerImport {
         // Each repair, for the report and the repair register.
         var repaired: [(feature: String, problem: ValidityProblem)] = []
         var polygonal: [Geometry] = []
+        // An answering layer's polygons, gathered as they are written, for its kept cell index:
+        // about two doubles a vertex and a few a feature (densified vertices grow it).
+        var indexed = PolygonSet.Builder()
+        if options.kind.isAnswering { indexed.reserveCapacity(doubles: 2 * scan.vertexCount + 8 * scan.count) }
         var densified = 0
         var coverage: (method: String, geometry: Geometry)?
 
@@ -115,7 +119,10 @@ public enum LayerImport {
             while let (f, checked) = try features.next() {
                 check.absorb(checked.coordinates)
                 densified += checked.densified
-                if let g = checked.polygonal { polygonal.append(g) }
+                if let g = checked.polygonal {
+                    polygonal.append(g)
+                    if options.kind.isAnswering { indexed.add(g.polygons) }
+                }
                 try insert.bind(checked.values)
                 _ = try insert.step()
                 if let problem = checked.problem {
@@ -138,7 +145,9 @@ public enum LayerImport {
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
             try LayerVersions.recordCurrent(info, from: replaced == nil ? options.effective : options.effective ?? .today, workspace: ws)
-            let imported = options.kind.isAnswering ? KeptCellIndexes.Imported(polygons: polygonal, layer: options.layer) : nil
+            var gathered = PolygonSet.Builder()
+            Swift.swap(&gathered, &indexed)
+            let imported = options.kind.isAnswering ? KeptCellIndexes.Imported(polygons: gathered, layer: options.layer) : nil
             if let union {
                 let u = try union.value.get()
                 try ws.saveCoverage(layer: options.layer, method: u.method, geometry: u.geometry)

@@ -18,6 +18,8 @@ struct SourceScan {
     }
 
     private(set) var count = 0
+    /// The vertices of every geometry.
+    private(set) var vertexCount = 0
     private(set) var fields: [Field] = []
     /// The first feature with a geometry: how messages name it, and its first coordinate.
     private(set) var first: (label: String, coordinate: Coordinate)?
@@ -30,6 +32,7 @@ struct SourceScan {
             // are only counted (the second read takes and checks the coordinates).
             while let (f, vertices) = try first == nil ? source.next().map({ ($0, $0.geometry?.vertexCount) }) : source.nextCounted() {
                 if let n = vertices {
+                    vertexCount += n
                     if n > maxVertices {
                         throw GridKeeperError.badInput("\(file): \(f.label), field geometry: \(n) vertices, more than the limit of \(maxVertices) per feature; split it")
                     }

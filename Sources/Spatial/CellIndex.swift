@@ -137,14 +137,20 @@ public final class CellIndex: @unchecked Sendable {
                     }
                 }
                 for cy in yr {
+                    // The location of the run of untouched cells the scan is in (nil: not in
+                    // one). Their boxes overlap and no edge meets any of them, so no boundary
+                    // runs through their union: one locate answers for the whole run.
+                    var run: PointLocation?
                     for cx in xr {
                         let box = cellBox(cx, cy)
-                        guard box.intersects(reachOfM) else { continue }
                         if touched[(cy - yr.lowerBound) * width + cx - xr.lowerBound] {
-                            pairs.append((Int32(cy * columns + cx), UInt32(m) << 1))
-                        } else if s.locate((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, in: m) == .interior {
-                            pairs.append((Int32(cy * columns + cx), UInt32(m) << 1 | 1))
+                            run = nil
+                            if box.intersects(reachOfM) { pairs.append((Int32(cy * columns + cx), UInt32(m) << 1)) }
+                            continue
                         }
+                        guard box.intersects(reachOfM) else { continue }
+                        if run == nil { run = s.locate((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, in: m) }
+                        if run == .interior { pairs.append((Int32(cy * columns + cx), UInt32(m) << 1 | 1)) }
                     }
                 }
             }

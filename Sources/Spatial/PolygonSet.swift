@@ -18,12 +18,16 @@ public final class PolygonSet: @unchecked Sendable {
     /// `polygons[m]` are member m's polygons (each: closed rings, shell first).
     public convenience init(_ polygons: [[[[Coordinate]]]]) {
         var builder = Builder()
+        builder.reserveCapacity(doubles: Builder.doubles(polygons))
         for member in polygons { builder.add(member) }
         self.init(builder)
     }
 
-    public init(_ builder: consuming Builder) {
-        storage = Storage(builder)
+    /// `banded`: give members with many segments their bands (see `Storage`); a set made only
+    /// to build a `CellIndex` from, which locates a few points per member, is made faster
+    /// without (its lookups then scan every segment).
+    public init(_ builder: consuming Builder, banded: Bool = true) {
+        storage = Storage(builder, banded: banded)
     }
 
     deinit { storage.deallocate() }
@@ -70,7 +74,7 @@ extension PolygonSet {
             var scale: Double
         }
 
-        init(_ builder: consuming Builder) {
+        init(_ builder: consuming Builder, banded: Bool) {
             let (records, memberStarts, segmentCounts) = builder.take()
             let starts = memberStarts + [records.count]
             count = segmentCounts.count
@@ -79,7 +83,7 @@ extension PolygonSet {
             recordStart = .allocate(capacity: starts.count); _ = recordStart.initialize(from: starts)
             edgeCount = segmentCounts.reduce(0, +)
 
-            (bands, bandStart, bandEdges) = Self.bands(coords, starts: starts, segmentCounts: segmentCounts, edgeCount: edgeCount)
+            (bands, bandStart, bandEdges) = Self.bands(coords, starts: starts, segmentCounts: segmentCounts, edgeCount: edgeCount, banded: banded)
         }
 
         /// Bands: about 4 segments per band, so a lookup scans a handful of edges. A member's
@@ -88,7 +92,7 @@ extension PolygonSet {
         /// summed into starts, and the segments copied to their bands: two passes over each
         /// member's segments, the members split over the cores (a big layer's bands are tens
         /// of megabytes, most of its load).
-        private static func bands(_ coords: UnsafeMutableBufferPointer<Double>, starts: [Int], segmentCounts: [Int], edgeCount: Int)
+        private static func bands(_ coords: UnsafeMutableBufferPointer<Double>, starts: [Int], segmentCounts: [Int], edgeCount: Int, banded: Bool)
             -> (UnsafeMutableBufferPointer<Bands>, UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Double>) {
             let count = segmentCounts.count
             // Every part of the work below reads these and writes only its own members' places.
@@ -97,7 +101,7 @@ extension PolygonSet {
             var bandTotal = 0
             for m in 0..<count {
                 let n = segmentCounts[m], minY = c[starts[m] + 1], maxY = c[starts[m] + 3]
-                guard n > PolygonSet.bandThreshold, maxY > minY else {
+                guard banded, n > PolygonSet.bandThreshold, maxY > minY else {
                     memberBands[m] = Bands(first: -1, count: 0, minY: 0, scale: 0)
                     continue
                 }

@@ -139,8 +139,28 @@ extension PolygonSet {
         /// Adds one member from its polygons (each: closed rings, shell first).
         public mutating func add(_ polygons: [[[Coordinate]]]) {
             beginMember()
-            for ring in polygons.joined() { addRing(count: ring.count) { (ring[$0].x, ring[$0].y) } }
+            for ring in polygons.joined() { ring.withUnsafeBufferPointer { addRing($0) } }
             endMember()
+        }
+
+        /// Adds a closed ring to the open member, its coordinates copied as they lie in memory
+        /// (a `Coordinate` is x then y, the records' layout).
+        public mutating func addRing(_ ring: UnsafeBufferPointer<Coordinate>) {
+            precondition(open != nil, "addRing outside a member")
+            precondition(MemoryLayout<Coordinate>.stride == 16 && MemoryLayout<Coordinate>.offset(of: \.y) == 8)
+            let start = recordCount, n = ring.count
+            makeRoom(1 + 2 * n)
+            records![start] = Double(n)
+            if let from = ring.baseAddress { UnsafeMutableRawPointer(records! + start + 1).copyMemory(from: from, byteCount: 16 * n) }
+            closeRing(at: start, count: n)
+        }
+
+        /// The doubles `add` takes for these members: reserve them first, and a big layer is
+        /// written once instead of copied as it grows.
+        public static func doubles(_ members: [[[[Coordinate]]]]) -> Int {
+            members.reduce(0) { total, member in
+                member.joined().reduce(total + 5) { $0 + 1 + 2 * $1.count }
+            }
         }
     }
 }

@@ -31,6 +31,42 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// An index built from a set without bands (as an import builds the kept one) is the one
+    /// built from the banded set, entry for entry, and the two sets locate every point alike.
+    func testCellIndexIsTheSameWithOrWithoutBands() {
+        var random = SplitMix64(seed: 12)
+        // Stars of 40–120 vertices: every member gets bands when banded.
+        let members: [[[[Coordinate]]]] = (0..<400).map { k in
+            let cx = Double(k % 20) * 100, cy = Double(k / 20) * 100, n = 40 + Int(random.next() % 80)
+            var ring = (0..<n).map { i -> Coordinate in
+                let a = 2 * Double.pi * Double(i) / Double(n), r = 30 + Double(random.next() % 2000) / 100
+                return Coordinate(cx + r * cos(a), cy + r * sin(a))
+            }
+            ring.append(ring[0])
+            return [[ring]]
+        }
+        var banded = PolygonSet.Builder(), plain = PolygonSet.Builder()
+        for m in members { banded.add(m); plain.add(m) }
+        let withBands = PolygonSet(banded), without = PolygonSet(plain, banded: false)
+        for t in [0.0, 2.5] {
+            let a = CellIndex(withBands, tolerance: t), b = CellIndex(without, tolerance: t)
+            XCTAssertEqual(Array(a.storage.cellStart), Array(b.storage.cellStart))
+            XCTAssertEqual(Array(a.storage.entries), Array(b.storage.entries))
+        }
+        // Points around each member: inside, outside, and on its vertices.
+        var inside = 0
+        for k in 0..<20_000 {
+            let m = k % 400, e = withBands.envelope(m)
+            var x = e.minX - 5 + Double(random.next() % 1_000_000) / 1e6 * (e.width + 10)
+            var y = e.minY - 5 + Double(random.next() % 1_000_000) / 1e6 * (e.height + 10)
+            if k % 10 == 0 { (x, y) = (members[m][0][0][k % 40].x, members[m][0][0][k % 40].y) }
+            let location = withBands.locate(x, y, in: m)
+            XCTAssertEqual(location, without.locate(x, y, in: m))
+            if location == .interior { inside += 1 }
+        }
+        XCTAssertGreaterThan(inside, 5000)
+    }
+
     func testOrientationFallsBackToDoubleDoubleNearCollinear() {
         // Three points on a line with coordinates not exactly representable: the filter is
         // inconclusive and the double-double path decides, as in GEOS.
