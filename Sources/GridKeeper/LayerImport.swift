@@ -145,6 +145,7 @@ public enum LayerImport {
             try ws.gpkg.refreshExtent(options.layer)
             try ws.saveLayer(info)
             try LayerVersions.recordCurrent(info, from: replaced == nil ? options.effective : options.effective ?? .today, workspace: ws)
+            // The builder is not copyable and this closure only borrows it: an empty one takes its place.
             var gathered = PolygonSet.Builder()
             Swift.swap(&gathered, &indexed)
             let imported = options.kind.isAnswering ? KeptCellIndexes.Imported(polygons: gathered, layer: options.layer) : nil

@@ -54,6 +54,7 @@ extension PolygonSet {
 
         /// The records, handed over to a set: from now on the set owns their memory.
         consuming func take() -> (records: UnsafeMutableBufferPointer<Double>, starts: [Int], segmentCounts: [Int]) {
+            // Memory even for no records: the set frees what it takes.
             makeRoom(1)
             let taken = UnsafeMutableBufferPointer(start: records!, count: recordCount)
             records = nil
@@ -71,10 +72,7 @@ extension PolygonSet {
         /// Adds a closed ring of n vertices to the open member, vertex k being `vertex(k)`, called
         /// once for each k in order. A ring of fewer than 2 vertices has no edge and is left out.
         public mutating func addRing(count n: Int, _ vertex: (Int) throws -> (x: Double, y: Double)) rethrows {
-            precondition(open != nil, "addRing outside a member")
-            let start = recordCount
-            makeRoom(1 + 2 * n)
-            records![start] = Double(n)
+            let start = openRing(count: n)
             for k in 0..<n {
                 let v = try vertex(k)
                 records![start + 1 + 2 * k] = v.x
@@ -86,17 +84,23 @@ extension PolygonSet {
         /// Adds a closed ring of n vertices given as n (x, y) pairs of little-endian doubles at
         /// `bytes` (2D WKB's layout): copied as they are on a little-endian machine.
         public mutating func addRing(count n: Int, littleEndianXY bytes: UnsafeRawPointer) {
-            precondition(open != nil, "addRing outside a member")
-            let start = recordCount
-            makeRoom(1 + 2 * n)
-            records![start] = Double(n)
-            let to = records! + start + 1
+            let start = openRing(count: n), to = records! + start + 1
             #if _endian(little)
             UnsafeMutableRawPointer(to).copyMemory(from: bytes, byteCount: 16 * n)
             #else
             for k in 0..<(2 * n) { to[k] = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) }
             #endif
             closeRing(at: start, count: n)
+        }
+
+        /// Room for a ring of n vertices at the end of the records, its count written: where
+        /// it starts. Its vertices follow the count; `closeRing` then takes it.
+        private mutating func openRing(count n: Int) -> Int {
+            precondition(open != nil, "addRing outside a member")
+            let start = recordCount
+            makeRoom(1 + 2 * n)
+            records![start] = Double(n)
+            return start
         }
 
         /// Takes the ring just written at `start` into the open member (its envelope, its
@@ -146,11 +150,8 @@ extension PolygonSet {
         /// Adds a closed ring to the open member, its coordinates copied as they lie in memory
         /// (a `Coordinate` is x then y, the records' layout).
         public mutating func addRing(_ ring: UnsafeBufferPointer<Coordinate>) {
-            precondition(open != nil, "addRing outside a member")
             precondition(MemoryLayout<Coordinate>.stride == 16 && MemoryLayout<Coordinate>.offset(of: \.y) == 8)
-            let start = recordCount, n = ring.count
-            makeRoom(1 + 2 * n)
-            records![start] = Double(n)
+            let n = ring.count, start = openRing(count: n)
             if let from = ring.baseAddress { UnsafeMutableRawPointer(records! + start + 1).copyMemory(from: from, byteCount: 16 * n) }
             closeRing(at: start, count: n)
         }

@@ -6,6 +6,7 @@
 struct ChunkSchedule {
     /// The most points in one chunk (the workers' buffers hold this many).
     let most: Int
+    /// The fewest, but for the last chunk (what is left).
     let least: Int
 
     init(most: Int) {
