@@ -9,11 +9,11 @@ extension PolygonSet {
     public struct Builder: ~Copyable {
         /// The records so far: `records[0..<recordCount]` of `capacity` (nil: none yet).
         private var records: UnsafeMutablePointer<Double>?
-        private(set) var recordCount = 0
+        private var recordCount = 0
         private var capacity = 0
-        private(set) var starts: [Int] = []
+        private var starts: [Int] = []
         /// Per closed member, its number of segments.
-        private(set) var segmentCounts: [Int] = []
+        private var segmentCounts: [Int] = []
         /// The member being added: where its record starts, its rings, segments and envelope.
         private var open: (start: Int, rings: Int, segments: Int, envelope: Envelope)?
 
