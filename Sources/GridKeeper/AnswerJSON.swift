@@ -3,45 +3,90 @@ import Spatial
 /// The `lookup --json` shape of ARCHITECTURE.md ("Output shapes"), one object per point. Machines read
 /// it: keep it stable.
 public enum AnswerJSON {
-    /// `mobiles`: whether staff carry their personal `mobile` (the CLI and token holders of the
-    /// service see it; everyone else gets the member left out).
-    public static func encode(_ a: PointAnswer, mobiles: Bool = true) -> JSONValue {
-        .object([
-            ("input", .object([("x", .number(a.input.x)), ("y", .number(a.input.y)), ("crs", .string(a.inputCRS.description))])),
-            ("lon", .number(rounded(a.lonLat.x, 8))), ("lat", .number(rounded(a.lonLat.y, 8))),
-            ("x", .number(rounded(a.position.x, 3))), ("y", .number(rounded(a.position.y, 3))),
-            ("crs", .string(a.workspaceCRS.description)),
-            ("layers", .array(a.layers.map { encode($0, mobiles: mobiles) })),
-        ])
+    /// One point's answer, written where `w` stands (no newline). `mobiles`: whether staff
+    /// carry their personal `mobile` (the CLI and token holders of the service see it; everyone
+    /// else gets the member left out). `id`: a first member `"id"`, as POST /v1/lookup's items
+    /// carry.
+    public static func write(_ a: PointAnswer, mobiles: Bool = true, id: String? = nil, to w: inout JSONWriter) {
+        w.beginObject()
+        if let id { w.key("id"); w.string(id) }
+        w.key("input")
+        w.beginObject()
+        w.key("x"); w.number(a.input.x)
+        w.key("y"); w.number(a.input.y)
+        w.key("crs"); w.string(a.inputCRS.description)
+        w.endObject()
+        w.key("lon"); w.number(rounded(a.lonLat.x, 8))
+        w.key("lat"); w.number(rounded(a.lonLat.y, 8))
+        w.key("x"); w.number(rounded(a.position.x, 3))
+        w.key("y"); w.number(rounded(a.position.y, 3))
+        w.key("crs"); w.string(a.workspaceCRS.description)
+        w.key("layers")
+        w.beginArray()
+        for l in a.layers { write(l, mobiles: mobiles, to: &w) }
+        w.endArray()
+        w.endObject()
+    }
+
+    /// One point's answer as `lookup --json` prints it (without the newline).
+    public static func text(_ a: PointAnswer, mobiles: Bool = true) -> String {
+        var w = JSONWriter()
+        write(a, mobiles: mobiles, to: &w)
+        return String(decoding: w.take(), as: UTF8.self)
     }
 
     /// A layer with a roster adds `"staff"` (the primary's people on duty) at the end, and
     /// each candidate its own `"staff"`; a layer without one keeps the shape it had.
-    static func encode(_ l: LayerAnswer, mobiles: Bool = true) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("layer", .string(l.layer)), ("kind", .string(l.kind.rawValue)), ("status", .string(l.status.rawValue)),
-            ("primary", l.primary.map { encode($0) } ?? .null),
-            ("candidates", .array(l.candidates.map { c in
-                guard l.staffed, case .object(let party) = encode(c) else { return encode(c) }
-                return .object(party + [("staff", encode(c.staff, mobiles: mobiles))])
-            })),
-            ("distance_m", l.distance.map { .number(rounded($0, 3)) } ?? .null),
-            ("fallback", l.fallback.map { f in
-                guard case .object(let members) = encode(f.party) else { return .null }
-                return .object([("layer", .string(f.layer))] + members)
-            } ?? .null),
-        ]
-        if let r = l.road {
-            members += [("road", .string(r.road)), ("chainage_m", .number(rounded(r.chainage, 1))), ("stake", .string(r.stake))]
+    static func write(_ l: LayerAnswer, mobiles: Bool = true, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("layer"); w.string(l.layer)
+        w.key("kind"); w.string(l.kind.rawValue)
+        w.key("status"); w.string(l.status.rawValue)
+        w.key("primary")
+        if let p = l.primary { w.beginObject(); write(p, to: &w); w.endObject() } else { w.null() }
+        w.key("candidates")
+        w.beginArray()
+        for c in l.candidates {
+            w.beginObject()
+            write(c, to: &w)
+            if l.staffed { w.key("staff"); write(c.staff, mobiles: mobiles, to: &w) }
+            w.endObject()
         }
-        if l.staffed { members.append(("staff", encode(l.primary?.staff ?? [], mobiles: mobiles))) }
-        return .object(members)
+        w.endArray()
+        w.key("distance_m")
+        if let d = l.distance { w.number(rounded(d, 3)) } else { w.null() }
+        w.key("fallback")
+        if let f = l.fallback {
+            w.beginObject()
+            w.key("layer"); w.string(f.layer)
+            write(f.party, to: &w)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        if let r = l.road {
+            w.key("road"); w.string(r.road)
+            w.key("chainage_m"); w.number(rounded(r.chainage, 1))
+            w.key("stake"); w.string(r.stake)
+        }
+        if l.staffed { w.key("staff"); write(l.primary?.staff ?? [], mobiles: mobiles, to: &w) }
+        w.endObject()
     }
 
     /// `[{"role","name","phone","mobile"}]`, an empty phone or mobile as null; without
     /// `mobiles` the `mobile` member is left out.
-    static func encode(_ staff: [StaffMember], mobiles: Bool) -> JSONValue {
-        .array(staff.map { .object(members($0, mobile: mobiles)) })
+    static func write(_ staff: [StaffMember], mobiles: Bool, to w: inout JSONWriter) {
+        w.beginArray()
+        for m in staff { w.value(.object(members(m, mobile: mobiles))) }
+        w.endArray()
+    }
+
+    /// A party's members, inside an object the caller opens: `fid`, `code`, `owner`, `name`.
+    static func write(_ p: Party, to w: inout JSONWriter) {
+        w.key("fid"); w.integer(p.fid)
+        w.key("code"); w.string(p.code)
+        w.key("owner"); w.string(p.owner)
+        w.key("name"); w.string(p.name)
     }
 
     /// One person's members (`role`, `name`, `phone`, and with `mobile` the mobile), an empty
@@ -49,11 +94,6 @@ public enum AnswerJSON {
     static func members(_ m: StaffMember, mobile: Bool) -> [(String, JSONValue)] {
         func text(_ s: String) -> JSONValue { s.isEmpty ? .null : .string(s) }
         return [("role", .string(m.role)), ("name", .string(m.name)), ("phone", text(m.phone))] + (mobile ? [("mobile", text(m.mobile))] : [])
-    }
-
-    static func encode(_ p: Party) -> JSONValue {
-        func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
-        return .object([("fid", .integer(p.fid)), ("code", text(p.code)), ("owner", text(p.owner)), ("name", text(p.name))])
     }
 
     static func rounded(_ v: Double, _ decimals: Int) -> Double {

@@ -86,7 +86,7 @@ public final class PipeLookup {
             guard let x, let y else { throw GridKeeperError.badInput("line \(lineNumber): coordinates are not numbers: \(line.prefix(80))") }
             try refreshIfChanged()
             let answer = try engine.answer(Coordinate(x, y), tolerance: tolerance)
-            if json { return (AnswerJSON.encode(answer).text, nil) }
+            if json { return (AnswerJSON.text(answer), nil) }
             return (columns.csvLine(columns.values(id: id, answer: answer)), nil)
         } catch {
             let message = (error as? GridKeeperError)?.message ?? "\(error)"

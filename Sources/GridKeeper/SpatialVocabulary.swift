@@ -6,4 +6,5 @@ public typealias CRS = Spatial.CRS
 public typealias Coordinate = Spatial.Coordinate
 public typealias TextEncoding = Spatial.TextEncoding
 public typealias JSONValue = Spatial.JSONValue
+public typealias JSONWriter = Spatial.JSONWriter
 public typealias Envelope = Spatial.Envelope

@@ -25,7 +25,14 @@ struct GridKeeperAPI: Sendable {
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        var bytes = value.utf8
+        var writer = JSONWriter()
+        writer.value(value)
+        return json(writer, status: status)
+    }
+
+    /// What `writer` wrote, and a newline.
+    static func json(_ writer: consuming JSONWriter, status: HTTPResponse.Status = .ok) -> Response {
+        var bytes = writer.take()
         bytes.append(UInt8(ascii: "\n"))
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -88,7 +88,9 @@ extension GridKeeperAPI {
         do {
             // The same bytes as `lookup --json` prints, newline included; staff mobiles only
             // for the holder of the write token.
-            return Self.json(AnswerJSON.encode(try answer(point, crs: q.crs, q, layers: layers, in: engines), mobiles: tokens.presentsWrite(request)))
+            var writer = JSONWriter()
+            AnswerJSON.write(try answer(point, crs: q.crs, q, layers: layers, in: engines), mobiles: tokens.presentsWrite(request), to: &writer)
+            return Self.json(writer)
         } catch {
             throw APIError(from: error, parameter: "lon,lat")
         }
@@ -110,7 +112,8 @@ extension GridKeeperAPI {
         let layers = try q.chosen(in: s), engines = try q.engines(in: s)
         let deadline = ContinuousClock.now + .milliseconds(Int64(options.requestTimeLimitSeconds * 1000))
         let columns = BatchColumns(idName: "id", layers: layers), mobiles = tokens.presentsWrite(request)
-        var items: [JSONValue] = [], lines: [String] = csv ? [columns.csvLine(columns.header)] : []
+        var items = JSONWriter(capacity: csv ? 0 : points.points.count * 1024), lines: [String] = csv ? [columns.csvLine(columns.header)] : []
+        items.beginArray()
         for (k, p) in points.points.enumerated() {
             if k % 256 == 255, ContinuousClock.now > deadline {
                 throw APIError(.serviceUnavailable, "answering took longer than the limit of \(options.requestTimeLimitSeconds) s; send fewer points per request")
@@ -119,8 +122,8 @@ extension GridKeeperAPI {
                 let a = try answer(p.coordinate, crs: p.crs ?? q.crs, q, layers: layers, in: engines)
                 if csv {
                     lines.append(columns.csvLine(columns.values(id: p.id, answer: a)))
-                } else if case .object(let members) = AnswerJSON.encode(a, mobiles: mobiles) {
-                    items.append(.object([("id", .string(p.id))] + members))
+                } else {
+                    AnswerJSON.write(a, mobiles: mobiles, id: p.id, to: &items)
                 }
             } catch {
                 // One point that cannot be answered does not fail the others: its item says why.
@@ -128,11 +131,12 @@ extension GridKeeperAPI {
                 if csv {
                     lines.append(columns.csvLine(columns.errorValues(id: p.id)))
                 } else {
-                    items.append(.object([("id", .string(p.id)), ("error", .string(message))]))
+                    items.value(.object([("id", .string(p.id)), ("error", .string(message))]))
                 }
             }
         }
         if csv { return Self.text(lines.joined(separator: "\n") + "\n", contentType: "text/csv; charset=utf-8") }
-        return Self.json(.array(items))
+        items.endArray()
+        return Self.json(items)
     }
 }

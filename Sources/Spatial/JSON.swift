@@ -44,39 +44,21 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Compact JSON text as UTF-8 bytes (what the service sends).
     public var utf8: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(1024)
-        write(to: &out)
-        return out
+        var writer = JSONWriter()
+        writer.value(self)
+        return writer.take()
     }
 
-    func write(to out: inout [UInt8]) {
-        switch self {
-        case .null: out += "null".utf8
-        case .bool(let b): out += (b ? "true" : "false").utf8
-        case .integer(let i): JSONValue.digits(i, into: &out)
-        // A real keeps a ".0" so that it reads back as a real, not an integer.
-        case .number(let d):
-            if !d.isFinite {
-                out += "null".utf8
-            } else if d == d.rounded() && abs(d) < 1e15 {
-                JSONValue.digits(Int64(d), into: &out)
-                out += ".0".utf8
-            } else {
-                out += d.description.utf8
-            }
-        case .string(let s): JSONValue.quote(s, into: &out)
-        case .array(let items):
-            out.append(UInt8(ascii: "["))
-            for (i, v) in items.enumerated() { if i > 0 { out.append(UInt8(ascii: ",")) }; v.write(to: &out) }
-            out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            for (i, (k, v)) in members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.quote(k, into: &out); out.append(UInt8(ascii: ":")); v.write(to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+    /// Appends a real: a whole one keeps a ".0" so that it reads back as a real, not an
+    /// integer; one that is not finite is null.
+    static func real(_ d: Double, into out: inout [UInt8]) {
+        if !d.isFinite {
+            out += "null".utf8
+        } else if d == d.rounded() && abs(d) < 1e15 {
+            digits(Int64(d), into: &out)
+            out += ".0".utf8
+        } else {
+            out += d.description.utf8
         }
     }
 

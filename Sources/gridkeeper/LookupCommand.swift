@@ -83,7 +83,7 @@ struct LookupCommand: ParsableCommand {
             return try engine.answer(point, tolerance: tolerance)
         }
         if json {
-            print(AnswerJSON.encode(answer).text)
+            print(AnswerJSON.text(answer))
         } else {
             print(AnswerTable.render(answer), terminator: "")
         }

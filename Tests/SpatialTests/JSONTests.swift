@@ -25,6 +25,40 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// The writer places the commas: members, elements and containers, empty ones too, at
+    /// every depth. Written member by member, and as whole values.
+    func testWriterPlacesCommasAtEveryDepth() throws {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("a"); w.beginArray(); w.endArray()
+        w.key("b"); w.beginObject(); w.endObject()
+        w.key("c"); w.beginArray(); w.integer(1); w.beginObject(); w.key("d"); w.string(nil); w.endObject(); w.beginArray(); w.number(2); w.endArray(); w.endArray()
+        w.key("e"); w.string("x")
+        w.endObject()
+        XCTAssertEqual(String(decoding: w.take(), as: UTF8.self), #"{"a":[],"b":{},"c":[1,{"d":null},[2.0]],"e":"x"}"#)
+
+        // Random trees, each written whole and read back.
+        var random = SystemRandomNumberGenerator()
+        func tree(_ depth: Int) -> JSONValue {
+            switch Int.random(in: depth < 4 ? 0...7 : 0...4, using: &random) {
+            case 0: return .null
+            case 1: return .bool(Bool.random(using: &random))
+            case 2: return .integer(Int64.random(in: -1000...1000, using: &random))
+            case 3: return .number(Double.random(in: -1e6...1e6, using: &random))
+            case 4: return .string(["", "长江路", "a\"b", "\u{2028}"].randomElement(using: &random)!)
+            case 5, 6: return .array((0..<Int.random(in: 0...3, using: &random)).map { _ in tree(depth + 1) })
+            default: return .object((0..<Int.random(in: 0...3, using: &random)).map { k in ("k\(k)", tree(depth + 1)) })
+            }
+        }
+        for _ in 0..<2_000 {
+            let value = tree(0)
+            var writer = JSONWriter()
+            writer.value(value)
+            let bytes = writer.take()
+            XCTAssertEqual(try JSONParser.parse(bytes), value, String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
     /// Numbers without an exponent are read from the bytes, not through a String: the same
     /// values as `Int64(text)` and `Double(text)` give, on 20,000 random numbers of every length.
     func testNumbersReadFromBytesEqualTheStandardLibrarys() throws {
